@@ -1,0 +1,141 @@
+//! A CVM client's settled configuration, and the one function that turns an action and a
+//! body into a signed request. Pure: the timestamp comes in as an argument.
+
+use super::endpoint::{is_hostname, Endpoint};
+use crate::cvm;
+use crate::error::{Error, ErrorKind};
+use crate::tc3::{
+    self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache,
+    SigningParams,
+};
+
+/// `X-TC-RequestClient`: identifies tc3-edge and its version to the API.
+pub const REQUEST_CLIENT: &str = concat!("tc3-edge/", env!("CARGO_PKG_VERSION"));
+/// The official SDKs' default request timeout, in seconds.
+pub const DEFAULT_REQ_TIMEOUT_SECS: u32 = 60;
+/// Content-Type sent (and signed) by default: what the official SDKs send.
+pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
+
+/// Everything about a client except its credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientConfig {
+    /// Where requests are sent.
+    pub endpoint: Endpoint,
+    /// The host signed in the canonical request.
+    pub signing_host: String,
+    /// `X-TC-Region`.
+    pub region: Option<String>,
+    /// `X-TC-Language`.
+    pub language: Option<Language>,
+    /// Per-attempt timeout, in seconds.
+    pub req_timeout_secs: u32,
+    /// Which headers to sign.
+    pub signed_headers: SignedHeaders,
+    /// Content-Type sent and signed.
+    pub content_type: String,
+}
+
+/// The client options as given, before checking.
+#[derive(Clone, Debug, Default)]
+pub struct ClientOptions<'a> {
+    /// Host or URL; default `cvm.tencentcloudapi.com`.
+    pub endpoint: Option<&'a str>,
+    /// Host to sign for, when it differs from the endpoint's.
+    pub host: Option<&'a str>,
+    /// Region, e.g. `ap-guangzhou`.
+    pub region: Option<&'a str>,
+    /// `zh-CN` or `en-US`.
+    pub language: Option<&'a str>,
+    /// Seconds; default 60.
+    pub req_timeout_secs: Option<f64>,
+    /// Also sign `x-tc-action`.
+    pub sign_action: bool,
+    /// Content-Type to send and sign; default `application/json`.
+    pub content_type: Option<&'a str>,
+}
+
+impl ClientConfig {
+    /// Checks the options; each problem is `Client.InvalidOption` naming the option.
+    pub fn new(o: &ClientOptions<'_>) -> Result<Self, Error> {
+        let invalid = |m: &str| Error::new(ErrorKind::InvalidOption, m);
+        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))?;
+        let signing_host = match o.host {
+            Some(h) if is_hostname(h) => h.to_ascii_lowercase(),
+            Some(_) => return Err(invalid("host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)")),
+            None => endpoint.hostname.clone(),
+        };
+        let region = match o.region {
+            None => None,
+            Some(r)
+                if !r.is_empty()
+                    && r.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') =>
+            {
+                Some(r.to_owned())
+            }
+            Some(_) => {
+                return Err(invalid(
+                    "region must be a region name such as \"ap-guangzhou\"",
+                ))
+            }
+        };
+        let language = o.language.map(Language::parse).transpose()?;
+        let req_timeout_secs = match o.req_timeout_secs {
+            None => DEFAULT_REQ_TIMEOUT_SECS,
+            Some(t) if t.is_finite() && t >= 1.0 && t <= 3600.0 && t.fract() == 0.0 => t as u32,
+            Some(_) => {
+                return Err(invalid(
+                    "reqTimeout must be a whole number of seconds from 1 to 3600",
+                ))
+            }
+        };
+        let content_type = o.content_type.unwrap_or(DEFAULT_CONTENT_TYPE);
+        if !content_type.starts_with("application/json") || !content_type.is_ascii() {
+            return Err(invalid("contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")"));
+        }
+        Ok(ClientConfig {
+            endpoint,
+            signing_host,
+            region,
+            language,
+            req_timeout_secs,
+            signed_headers: if o.sign_action {
+                SignedHeaders::ContentTypeHostAction
+            } else {
+                SignedHeaders::ContentTypeHost
+            },
+            content_type: content_type.to_owned(),
+        })
+    }
+
+    /// Signs a CVM POST request with this configuration.
+    pub fn sign(
+        &self,
+        credential: &Credential,
+        cache: &mut SigningKeyCache,
+        action: &str,
+        body: &str,
+        timestamp: u64,
+    ) -> Result<SignedRequest, Error> {
+        tc3::sign(
+            credential,
+            &SigningParams {
+                method: Method::Post,
+                host: &self.signing_host,
+                service: cvm::SERVICE,
+                action,
+                version: cvm::export_images::VERSION,
+                region: self.region.as_deref(),
+                language: self.language,
+                request_client: Some(REQUEST_CLIENT),
+                timestamp,
+                content_type: &self.content_type,
+                query: "",
+                payload: body.as_bytes(),
+                signed_headers: self.signed_headers,
+                unsigned_payload: false,
+            },
+            cache,
+        )
+    }
+}

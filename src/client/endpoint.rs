@@ -1,0 +1,140 @@
+//! Where requests go, and which host they are signed for.
+//!
+//! An endpoint is a bare host (`cvm.tencentcloudapi.com`, sent over HTTPS) or a full URL
+//! (`http://127.0.0.1:8787`, `https://console.example.com/tc3-proxy/`), so a web console can
+//! send through its own proxy or a local server. The signed `host:` defaults to the
+//! endpoint's host name WITHOUT the port — exactly what the official SDKs sign
+//! (`new URL(url).hostname`) — and can be set apart, because a proxy forwards to the real API
+//! host and the signature must be for that host.
+
+use crate::error::{Error, ErrorKind};
+
+/// A parsed endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The URL requests are sent to: `scheme://host[:port]/path`.
+    pub url: String,
+    /// The host name, lowercased, without port: the default signed host.
+    pub hostname: String,
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidOption, message)
+}
+
+/// A DNS name or IPv4 address: letters, digits, `-` and `.`, no empty labels.
+pub fn is_hostname(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+impl Endpoint {
+    /// Parses a host or URL; anything else is `Client.InvalidOption` saying what is accepted.
+    pub fn parse(input: &str) -> Result<Self, Error> {
+        let usage = || {
+            invalid(format!(
+                "endpoint {input:?} is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")"
+            ))
+        };
+        let (scheme, rest) = match input.split_once("://") {
+            Some((scheme, rest)) => {
+                let scheme = scheme.to_ascii_lowercase();
+                if scheme != "http" && scheme != "https" {
+                    return Err(usage());
+                }
+                (scheme, rest)
+            }
+            None => ("https".to_owned(), input),
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => rest.split_at(i),
+            None => (rest, "/"),
+        };
+        if path.contains(['?', '#', ' ']) || authority.contains('@') || !path.is_ascii() {
+            return Err(usage());
+        }
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) => {
+                let ok =
+                    !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+                match port.parse::<u16>() {
+                    Ok(p) if ok && p > 0 => (host, Some(p)),
+                    _ => return Err(usage()),
+                }
+            }
+            None => (authority, None),
+        };
+        if !is_hostname(host) {
+            return Err(usage());
+        }
+        let hostname = host.to_ascii_lowercase();
+        let url = match port {
+            Some(p) => format!("{scheme}://{hostname}:{p}{path}"),
+            None => format!("{scheme}://{hostname}{path}"),
+        };
+        Ok(Endpoint { url, hostname })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Endpoint;
+
+    #[test]
+    fn bare_host_means_https() {
+        let e = Endpoint::parse("cvm.tencentcloudapi.com").unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.hostname.as_str()),
+            (
+                "https://cvm.tencentcloudapi.com/",
+                "cvm.tencentcloudapi.com"
+            )
+        );
+    }
+
+    #[test]
+    fn url_with_port_and_path_keeps_them_but_signs_the_hostname() {
+        let e = Endpoint::parse("http://127.0.0.1:8787").unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.hostname.as_str()),
+            ("http://127.0.0.1:8787/", "127.0.0.1")
+        );
+        let e = Endpoint::parse("HTTPS://Console.Example.com/tc3-proxy/").unwrap();
+        assert_eq!(
+            (e.url.as_str(), e.hostname.as_str()),
+            (
+                "https://console.example.com/tc3-proxy/",
+                "console.example.com"
+            )
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_endpoint() {
+        for bad in [
+            "",
+            "ftp://x.com",
+            "http://",
+            "http://x.com:0",
+            "http://x.com:99999",
+            "http://u@x.com",
+            "x.com/?a=1",
+            "a b.com",
+            "-x.com",
+            "http://x..com",
+            "http://[::1]:80",
+        ] {
+            let err = Endpoint::parse(bad).unwrap_err();
+            assert_eq!(err.code(), "Client.InvalidOption", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure client decisions: endpoint parsing and configuration (and, later, retry, clock-skew
+//! and rate-limit policies). Nothing here touches JS, the clock or the network.
+
+pub mod config;
+pub mod endpoint;
+
+pub use config::{ClientConfig, ClientOptions, REQUEST_CLIENT};
+pub use endpoint::Endpoint;

@@ -1,0 +1,396 @@
+//! CVM `ExportImages` (API version 2017-03-12): request model, validation, response model.
+//!
+//! Parameters are decoded from JSON by hand rather than with `#[derive(Deserialize)]` so
+//! every rejection carries the exact code the server would return, the field at fault and
+//! a message saying what to fix. Messages quote the offending field and, for IDs, its value;
+//! credentials never pass through here.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+
+/// The API version this model follows.
+pub const VERSION: &str = "2017-03-12";
+/// The action name.
+pub const ACTION: &str = "ExportImages";
+/// Every field the action accepts, PascalCase exactly as the API spells them.
+pub const FIELDS: [&str; 7] = [
+    "BucketName",
+    "ImageIds",
+    "ExportFormat",
+    "FileNamePrefixList",
+    "OnlyExportRootDisk",
+    "DryRun",
+    "RoleName",
+];
+
+/// Image file format of the export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ExportFormat {
+    /// Raw disk image (the server default).
+    Raw,
+    /// QEMU copy-on-write v2.
+    Qcow2,
+    /// Microsoft Virtual Hard Disk.
+    Vhd,
+    /// VMware Virtual Machine Disk.
+    Vmdk,
+}
+
+impl ExportFormat {
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "RAW" => Some(ExportFormat::Raw),
+            "QCOW2" => Some(ExportFormat::Qcow2),
+            "VHD" => Some(ExportFormat::Vhd),
+            "VMDK" => Some(ExportFormat::Vmdk),
+            _ => None,
+        }
+    }
+}
+
+/// A validated `ExportImages` request. Serializes to the JSON body that is signed and sent.
+///
+/// ```
+/// use tc3_edge::cvm::ExportImagesRequest;
+/// let req = ExportImagesRequest::from_json(r#"{"BucketName":"backup-1250000000","ImageIds":["img-72n9mi0y"]}"#).unwrap();
+/// assert_eq!(req.to_body(), r#"{"BucketName":"backup-1250000000","ImageIds":["img-72n9mi0y"]}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "PascalCase")]
+pub struct ExportImagesRequest {
+    /// COS bucket to export to, `<name>-<APPID>` (the APPID is digits), e.g. `backup-1250000000`.
+    pub bucket_name: String,
+    /// Images to export, each `img-` followed by 8 lowercase letters or digits. At least one.
+    pub image_ids: Vec<String>,
+    /// `RAW` (server default), `QCOW2`, `VHD` or `VMDK`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub export_format: Option<ExportFormat>,
+    /// A file-name prefix per image, in the order of `ImageIds` (same length).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub file_name_prefix_list: Option<Vec<String>>,
+    /// Export the system disk only (server default `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub only_export_root_disk: Option<bool>,
+    /// Only check that the export could run; creates no task (server default `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub dry_run: Option<bool>,
+    /// CAM role allowed to write the bucket (server default `CVM_QcsRole`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub role_name: Option<String>,
+}
+
+/// What a successful `ExportImages` returns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "PascalCase")]
+pub struct ExportImagesResponse {
+    /// The asynchronous export task.
+    pub task_id: u64,
+    /// COS paths of the files the task writes.
+    pub cos_paths: Vec<String>,
+    /// The request's unique id; quote it when asking Tencent Cloud support.
+    pub request_id: String,
+}
+
+impl ExportImagesRequest {
+    /// Decodes and validates a JSON text (what `JSON.stringify` made of the caller's object).
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        match serde_json::from_str::<Value>(json) {
+            Ok(value) => Self::from_value(&value),
+            Err(_) => Err(Error::validation(
+                "InvalidParameter",
+                "",
+                "ExportImages parameters must be a JSON object",
+            )),
+        }
+    }
+
+    /// Validates decoded parameters. The first problem found is returned, checked in the
+    /// order the server checks them: unknown fields, then each field in API order.
+    pub fn from_value(value: &Value) -> Result<Self, Error> {
+        let Some(obj) = value.as_object() else {
+            return Err(Error::validation(
+                "InvalidParameter",
+                "",
+                "ExportImages parameters must be an object such as {\"BucketName\": \"backup-1250000000\", \"ImageIds\": [\"img-72n9mi0y\"]}",
+            ));
+        };
+        check_unknown_fields(obj)?;
+        let request = ExportImagesRequest {
+            bucket_name: bucket_name(obj.get("BucketName"))?,
+            image_ids: image_ids(obj.get("ImageIds"))?,
+            export_format: export_format(obj.get("ExportFormat"))?,
+            file_name_prefix_list: None,
+            only_export_root_disk: optional_bool(obj, "OnlyExportRootDisk")?,
+            dry_run: optional_bool(obj, "DryRun")?,
+            role_name: role_name(obj.get("RoleName"))?,
+        };
+        let prefixes = prefix_list(obj.get("FileNamePrefixList"), request.image_ids.len())?;
+        Ok(ExportImagesRequest {
+            file_name_prefix_list: prefixes,
+            ..request
+        })
+    }
+
+    /// The JSON body: fields in API order, absent options omitted (the server applies its
+    /// documented defaults).
+    pub fn to_body(&self) -> String {
+        // Serializing strings, vectors, bools and a unit enum cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// True when this is a dry run, which creates nothing and may be retried safely.
+    pub fn is_dry_run(&self) -> bool {
+        self.dry_run == Some(true)
+    }
+}
+
+impl ExportImagesResponse {
+    /// Reads the `Response` object of a successful answer.
+    pub fn from_response(response: &Map<String, Value>) -> Result<Self, Error> {
+        use crate::error::ErrorKind::InvalidResponse;
+        let bad =
+            |what: &str| Error::new(InvalidResponse, format!("ExportImages response: {what}"));
+        let request_id = response
+            .get("RequestId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| bad("RequestId missing"))?;
+        let task_id = response
+            .get("TaskId")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| bad("TaskId missing or not an integer"))?;
+        let cos_paths = match response.get("CosPaths") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|p| p.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| bad("CosPaths holds a non-string"))?,
+            _ => {
+                return Err(bad("CosPaths missing or not an array")
+                    .with_request_id(Some(request_id.to_owned())))
+            }
+        };
+        Ok(ExportImagesResponse {
+            task_id,
+            cos_paths,
+            request_id: request_id.to_owned(),
+        })
+    }
+}
+
+fn check_unknown_fields(obj: &Map<String, Value>) -> Result<(), Error> {
+    for key in obj.keys() {
+        if FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        let hint = match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(key)) {
+            Some(f) => format!("; did you mean {f}? Field names are PascalCase"),
+            None => format!("; ExportImages accepts {}", FIELDS.join(", ")),
+        };
+        return Err(Error::validation(
+            "UnknownParameter",
+            key.clone(),
+            format!("unknown field {key:?}{hint}"),
+        ));
+    }
+    Ok(())
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
+    Error::validation(
+        "InvalidParameter",
+        field,
+        format!("{field} must be {expected}, got {}", json_type(got)),
+    )
+}
+
+fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
+    const F: &str = "BucketName";
+    let name =
+        match v {
+            None => return Err(Error::validation(
+                "MissingParameter",
+                F,
+                "BucketName is required: the COS bucket to export to, e.g. \"backup-1250000000\"",
+            )),
+            Some(Value::String(s)) if s.is_empty() => return Err(Error::validation(
+                "MissingParameter",
+                F,
+                "BucketName is empty: give the COS bucket to export to, e.g. \"backup-1250000000\"",
+            )),
+            Some(Value::String(s)) => s,
+            Some(other) => return Err(wrong_type(F, "a string", other)),
+        };
+    // `<name>-<APPID>`: the APPID is the digits after the last dash.
+    let (base, appid) = name.rsplit_once('-').unwrap_or(("", name.as_str()));
+    if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
+        return Err(Error::validation(
+            "InvalidParameterValue.InvalidAppIdFormat",
+            F,
+            "BucketName must be <name>-<APPID> with a numeric APPID, e.g. \"backup-1250000000\"",
+        ));
+    }
+    let base_ok = base
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !base.starts_with('-');
+    if !base_ok {
+        return Err(Error::validation(
+            "InvalidParameterValue",
+            F,
+            "BucketName's name part may hold only lowercase letters, digits and '-', e.g. \"backup-1250000000\"",
+        ));
+    }
+    Ok(name.clone())
+}
+
+fn is_image_id(s: &str) -> bool {
+    s.len() == 12
+        && s.starts_with("img-")
+        && s.bytes()
+            .skip(4)
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
+    const F: &str = "ImageIds";
+    let items = match v {
+        None => {
+            return Err(Error::validation(
+                "InvalidParameter.ImageIdsSnapshotIdsMustOne",
+                F,
+                "ImageIds is required: list the images to export, e.g. [\"img-72n9mi0y\"]",
+            ))
+        }
+        Some(Value::Array(items)) if items.is_empty() => {
+            return Err(Error::validation(
+                "InvalidParameter.ImageIdsSnapshotIdsMustOne",
+                F,
+                "ImageIds is empty: list at least one image to export",
+            ))
+        }
+        Some(Value::Array(items)) => items,
+        Some(other) => return Err(wrong_type(F, "an array of image IDs", other)),
+    };
+    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("ImageIds.{i}");
+        let id = match item {
+            Value::String(s) => s,
+            other => return Err(wrong_type(&field, "a string", other)),
+        };
+        if !is_image_id(id) {
+            return Err(Error::validation(
+                "InvalidImageId.Malformed",
+                field,
+                format!("{id:?} is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\""),
+            ));
+        }
+        if ids.contains(id) {
+            return Err(Error::validation(
+                "InvalidParameterValue",
+                field,
+                format!("{id} is listed twice in ImageIds; list each image once"),
+            ));
+        }
+        ids.push(id.clone());
+    }
+    Ok(ids)
+}
+
+fn export_format(v: Option<&Value>) -> Result<Option<ExportFormat>, Error> {
+    const F: &str = "ExportFormat";
+    match v {
+        None => Ok(None),
+        Some(Value::String(s)) => ExportFormat::parse(s).map(Some).ok_or_else(|| {
+            let hint = match ExportFormat::parse(&s.to_ascii_uppercase()) {
+                Some(_) => format!(" (write it in capitals: {:?})", s.to_ascii_uppercase()),
+                None => String::new(),
+            };
+            Error::validation(
+                "InvalidParameterValue",
+                F,
+                format!("ExportFormat must be one of RAW, QCOW2, VHD, VMDK{hint}"),
+            )
+        }),
+        Some(other) => Err(wrong_type(F, "a string (RAW, QCOW2, VHD or VMDK)", other)),
+    }
+}
+
+fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<String>>, Error> {
+    const F: &str = "FileNamePrefixList";
+    let items = match v {
+        None => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(other) => return Err(wrong_type(F, "an array of strings", other)),
+    };
+    let mut prefixes = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let field = format!("FileNamePrefixList.{i}");
+        match item {
+            Value::String(s) if s.is_empty() => {
+                return Err(Error::validation(
+                    "InvalidParameterValue",
+                    field,
+                    "a file-name prefix must not be empty; omit FileNamePrefixList to use none",
+                ))
+            }
+            Value::String(s) => prefixes.push(s.clone()),
+            other => return Err(wrong_type(&field, "a string", other)),
+        }
+    }
+    if prefixes.len() != image_count {
+        return Err(Error::validation(
+            "InvalidParameterValue.InvalidFileNamePrefixList",
+            F,
+            format!(
+                "FileNamePrefixList has {} entries but ImageIds has {image_count}: give one prefix per image",
+                prefixes.len()
+            ),
+        ));
+    }
+    Ok(Some(prefixes))
+}
+
+fn optional_bool(obj: &Map<String, Value>, field: &str) -> Result<Option<bool>, Error> {
+    match obj.get(field) {
+        None => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(wrong_type(field, "true or false", other)),
+    }
+}
+
+fn role_name(v: Option<&Value>) -> Result<Option<String>, Error> {
+    const F: &str = "RoleName";
+    match v {
+        None => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Err(Error::validation(
+            "InvalidParameterValue",
+            F,
+            "RoleName is empty: omit it to use the default role CVM_QcsRole",
+        )),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(wrong_type(F, "a string", other)),
+    }
+}

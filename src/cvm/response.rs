@@ -1,0 +1,155 @@
+//! The API 3.0 response envelope: `{"Response": {...}}` on success and
+//! `{"Response": {"Error": {"Code", "Message"}, "RequestId"}}` on failure (both HTTP 200).
+//!
+//! Every way a body can be unusable gets its own error kind, because the caller's next step
+//! differs: a truncated body may mean the request ran; an HTML page means a proxy answered.
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+
+/// Reads a response body. On success returns the `Response` object (which holds `RequestId`).
+pub fn parse_envelope(status: u16, body: &str) -> Result<Map<String, Value>, Error> {
+    let ok_status = (200..300).contains(&status);
+    let value: Value = match serde_json::from_str(body) {
+        Ok(v) => v,
+        Err(e) => {
+            if !ok_status {
+                return Err(http_status(status));
+            }
+            return Err(if e.classify() == serde_json::error::Category::Eof {
+                Error::new(
+                    ErrorKind::TruncatedResponse,
+                    format!("the response body ended after {} bytes, in the middle of its JSON; the request may have been executed", body.len()),
+                )
+            } else {
+                Error::new(ErrorKind::NonJsonResponse, "the response body is not JSON (a proxy or gateway answered?); the request may have been executed")
+            }
+            .with_status(status));
+        }
+    };
+    let response = match value {
+        Value::Object(mut top) => match top.remove("Response") {
+            Some(Value::Object(r)) => r,
+            _ if !ok_status => return Err(http_status(status)),
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::InvalidResponse,
+                    "the response JSON has no \"Response\" object",
+                )
+                .with_status(status))
+            }
+        },
+        _ if !ok_status => return Err(http_status(status)),
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "the response JSON is not an object",
+            )
+            .with_status(status))
+        }
+    };
+    let request_id = response
+        .get("RequestId")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if let Some(err) = response.get("Error") {
+        let code = err.get("Code").and_then(Value::as_str);
+        let message = err.get("Message").and_then(Value::as_str).unwrap_or("");
+        return match code {
+            Some(code) => {
+                Err(Error::api(code.to_owned(), message.to_owned(), request_id).with_status(status))
+            }
+            None => Err(
+                Error::new(ErrorKind::InvalidResponse, "Response.Error has no Code")
+                    .with_request_id(request_id)
+                    .with_status(status),
+            ),
+        };
+    }
+    if !ok_status {
+        return Err(http_status(status).with_request_id(request_id));
+    }
+    Ok(response)
+}
+
+fn http_status(status: u16) -> Error {
+    Error::new(
+        ErrorKind::HttpStatus,
+        format!("the server answered HTTP {status} without an API response; the request may have been executed"),
+    )
+    .with_status(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn success_returns_the_response_object() {
+        let r = parse_envelope(
+            200,
+            r#"{"Response":{"TaskId":1,"CosPaths":[],"RequestId":"r-1"}}"#,
+        )
+        .unwrap();
+        assert_eq!(r["TaskId"], 1);
+    }
+
+    #[test]
+    fn api_error_carries_code_message_and_request_id() {
+        let e = parse_envelope(200, r#"{"Response":{"Error":{"Code":"InvalidImageId.NotFound","Message":"no such image"},"RequestId":"r-2"}}"#).unwrap_err();
+        assert_eq!(
+            (e.kind(), e.code(), e.message(), e.request_id()),
+            (
+                ErrorKind::Api,
+                "InvalidImageId.NotFound",
+                "no such image",
+                Some("r-2")
+            )
+        );
+    }
+
+    #[test]
+    fn each_unusable_body_has_its_own_code() {
+        assert_eq!(
+            parse_envelope(200, r#"{"Response":{"TaskId":1,"Cos"#)
+                .unwrap_err()
+                .code(),
+            "Client.TruncatedResponse"
+        );
+        assert_eq!(
+            parse_envelope(200, "").unwrap_err().code(),
+            "Client.TruncatedResponse"
+        );
+        assert_eq!(
+            parse_envelope(200, "<html>oops</html>").unwrap_err().code(),
+            "Client.NonJsonResponse"
+        );
+        assert_eq!(
+            parse_envelope(200, r#"{"Other":1}"#).unwrap_err().code(),
+            "Client.InvalidResponse"
+        );
+        assert_eq!(
+            parse_envelope(200, "[1]").unwrap_err().code(),
+            "Client.InvalidResponse"
+        );
+        assert_eq!(
+            parse_envelope(200, r#"{"Response":{"Error":{}}}"#)
+                .unwrap_err()
+                .code(),
+            "Client.InvalidResponse"
+        );
+        let e = parse_envelope(502, "<html>Bad Gateway</html>").unwrap_err();
+        assert_eq!((e.code(), e.status()), ("Client.HttpStatus", Some(502)));
+    }
+
+    #[test]
+    fn an_api_error_on_a_non_2xx_status_is_still_the_api_error() {
+        let e = parse_envelope(
+            500,
+            r#"{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"r"}}"#,
+        )
+        .unwrap_err();
+        assert_eq!((e.code(), e.status()), ("InternalError", Some(500)));
+    }
+}

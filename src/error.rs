@@ -1,0 +1,161 @@
+//! The one error type of the crate.
+//!
+//! Every failure carries a `code`: for validation and API errors it is the SAME code the
+//! Tencent Cloud API returns (`InvalidImageId.Malformed`, `AuthFailure.SignatureFailure`, …),
+//! so callers handle a locally caught mistake and a server answer alike; for failures that
+//! happen on the client side it is `Client.<Kind>`. Messages never contain a SecretKey or
+//! token: nothing secret is ever passed to [`Error::new`].
+
+use std::borrow::Cow;
+
+/// What went wrong, broadly. The precise reason is [`Error::code`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Request parameters rejected before anything was signed or sent.
+    Validation,
+    /// The API answered with `Response.Error`.
+    Api,
+    /// SecretId/SecretKey/token missing or unusable.
+    InvalidCredential,
+    /// A client or signing option is invalid (endpoint, region, language, timestamp, …).
+    InvalidOption,
+    /// `fetch` failed: no connection, connection reset, DNS, CORS.
+    Network,
+    /// No answer within `reqTimeout`.
+    Timeout,
+    /// The call was aborted through its `AbortSignal`.
+    Aborted,
+    /// The server answered with a non-2xx HTTP status.
+    HttpStatus,
+    /// The body stopped in the middle of a JSON document.
+    TruncatedResponse,
+    /// The body is not JSON at all (an HTML error page, say).
+    NonJsonResponse,
+    /// JSON, but not an API 3.0 response (`Response` missing or of the wrong shape).
+    InvalidResponse,
+}
+
+impl ErrorKind {
+    /// The `Client.*` code of client-side kinds.
+    fn client_code(self) -> &'static str {
+        match self {
+            ErrorKind::Validation => "InvalidParameter",
+            ErrorKind::Api => "InternalError",
+            ErrorKind::InvalidCredential => "Client.InvalidCredential",
+            ErrorKind::InvalidOption => "Client.InvalidOption",
+            ErrorKind::Network => "Client.NetworkError",
+            ErrorKind::Timeout => "Client.Timeout",
+            ErrorKind::Aborted => "Client.Aborted",
+            ErrorKind::HttpStatus => "Client.HttpStatus",
+            ErrorKind::TruncatedResponse => "Client.TruncatedResponse",
+            ErrorKind::NonJsonResponse => "Client.NonJsonResponse",
+            ErrorKind::InvalidResponse => "Client.InvalidResponse",
+        }
+    }
+}
+
+/// A typed failure with the API's error code, a message saying what to fix, and where
+/// known the offending field, the server's RequestId or the HTTP status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    code: Cow<'static, str>,
+    message: String,
+    field: Option<String>,
+    request_id: Option<String>,
+    status: Option<u16>,
+}
+
+impl Error {
+    /// A client-side error; its code is `Client.<Kind>`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            code: Cow::Borrowed(kind.client_code()),
+            message: message.into(),
+            field: None,
+            request_id: None,
+            status: None,
+        }
+    }
+
+    /// A parameter rejected before sending, with the code the server would have returned.
+    pub fn validation(
+        code: &'static str,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            kind: ErrorKind::Validation,
+            code: Cow::Borrowed(code),
+            message: message.into(),
+            field: Some(field.into()),
+            request_id: None,
+            status: None,
+        }
+    }
+
+    /// An error answered by the API (`Response.Error`).
+    pub fn api(code: String, message: String, request_id: Option<String>) -> Self {
+        Error {
+            kind: ErrorKind::Api,
+            code: Cow::Owned(code),
+            message,
+            field: None,
+            request_id,
+            status: None,
+        }
+    }
+
+    /// Attaches the HTTP status the error arrived with.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// Attaches the RequestId the server gave, if any.
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        if request_id.is_some() {
+            self.request_id = request_id;
+        }
+        self
+    }
+
+    /// The broad category.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+    /// The API error code (or `Client.<Kind>`).
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+    /// A readable explanation; for validation errors, what to fix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+    /// The request field at fault (validation errors).
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+    /// The server's RequestId (API errors; also kept for response errors when readable).
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+    /// The HTTP status, when the error came with a response.
+    pub fn status(&self) -> Option<u16> {
+        self.status
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "[{}] {}", self.code, self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (RequestId: {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}

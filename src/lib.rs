@@ -1,0 +1,37 @@
+//! # tc3-edge
+//!
+//! Builds, signs (TC3-HMAC-SHA256) and sends Tencent Cloud API 3.0 requests — first and
+//! fully CVM `ExportImages` — from browsers and edge runtimes, compiled to WebAssembly.
+//!
+//! Layers, each depending only on the ones before it:
+//! - [`tc3`]: the signing spec, one module per stage; time is an input.
+//! - [`cvm`]: the API model — `ExportImages` request validation, response parsing.
+//! - [`client`]: pure client decisions (endpoint, configuration).
+//! - `wasm` (wasm32 only): the JS boundary — exports, global `fetch`, JS errors.
+//!
+//! ```
+//! use tc3_edge::tc3::{sign, Credential, Method, SignedHeaders, SigningKeyCache, SigningParams};
+//! let credential = Credential::new("AKIDexample", "secret", None).unwrap();
+//! let signed = sign(&credential, &SigningParams {
+//!     method: Method::Post, host: "cvm.tencentcloudapi.com", service: "cvm",
+//!     action: "ExportImages", version: "2017-03-12", region: Some("ap-guangzhou"),
+//!     language: None, request_client: None, timestamp: 1_732_665_600,
+//!     content_type: "application/json", query: "",
+//!     payload: br#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#,
+//!     signed_headers: SignedHeaders::ContentTypeHost, unsigned_payload: false,
+//! }, &mut SigningKeyCache::new()).unwrap();
+//! assert!(signed.authorization.starts_with("TC3-HMAC-SHA256 Credential=AKIDexample/2024-11-27/cvm/tc3_request"));
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod client;
+pub mod cvm;
+pub mod error;
+pub mod tc3;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, ErrorKind};
