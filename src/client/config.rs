@@ -139,3 +139,38 @@ impl ClientConfig {
         )
     }
 }
+
+/// Validates `ExportImages` parameters (a JSON text) for this client and returns the request
+/// and the exact body to sign and send. The region is required: CVM is a regional service
+/// and the server would answer `MissingParameter` without `X-TC-Region`.
+pub fn prepare_export_images(
+    config: &ClientConfig,
+    params_json: &str,
+) -> Result<(cvm::ExportImagesRequest, String), Error> {
+    if config.region.is_none() {
+        return Err(Error::validation(
+            "MissingParameter",
+            "Region",
+            "ExportImages needs a region: set `region` in the client options, e.g. \"ap-guangzhou\"",
+        ));
+    }
+    let request = cvm::ExportImagesRequest::from_json(params_json)?;
+    let body = request.to_body();
+    Ok((request, body))
+}
+
+/// Checks an action name given to the generic `request` call.
+pub fn check_action(action: &str) -> Result<(), Error> {
+    let ok = action.len() <= 64
+        && action.starts_with(|c: char| c.is_ascii_uppercase())
+        && action.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            "InvalidAction",
+            "Action",
+            "the action must be an API action name such as \"DescribeImages\"",
+        ))
+    }
+}

@@ -4,5 +4,7 @@
 pub mod config;
 pub mod endpoint;
 
-pub use config::{ClientConfig, ClientOptions, REQUEST_CLIENT};
+pub use config::{
+    check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT,
+};
 pub use endpoint::Endpoint;

@@ -1,1 +1,9 @@
-//! placeholder
+//! The JS boundary: everything that touches wasm-bindgen, JS values, `fetch` or timers.
+//! It converts, calls the pure core, and waits; it makes no decisions of its own.
+
+mod client;
+mod errors;
+mod fetch;
+mod js;
+mod options;
+mod sign;

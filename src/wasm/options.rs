@@ -1,0 +1,291 @@
+//! Reading option objects that come from JS.
+//!
+//! Read property by property with `Reflect` (not serde) so that a wrong type is reported by
+//! the property's path alone: serde's messages quote the offending value, and that value
+//! could be a SecretKey. The TypeScript shapes below are generated from these Rust types.
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::client::ClientOptions;
+use crate::error::{Error, ErrorKind};
+use crate::tc3::Credential;
+
+/// Credentials, in the shape of the official Node SDK's `credential` option.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct CredentialInput {
+    /// The SecretId (`AKID…`).
+    pub secret_id: String,
+    /// The SecretKey. Never printed, logged or included in an error.
+    pub secret_key: String,
+    /// Session token of temporary credentials (sent as `X-TC-Token`).
+    #[tsify(optional)]
+    pub token: Option<String>,
+}
+
+/// HTTP settings, in the shape of the official SDK's `profile.httpProfile`.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct HttpProfile {
+    /// Host (`cvm.tencentcloudapi.com`, HTTPS) or URL (`http://127.0.0.1:8787`, a proxy).
+    /// Default `cvm.tencentcloudapi.com`.
+    #[tsify(optional)]
+    pub endpoint: Option<String>,
+    /// The host the request is signed for. Default: the endpoint's host name without port.
+    /// Set it when sending through a proxy that forwards to the real API host.
+    #[tsify(optional)]
+    pub host: Option<String>,
+    /// Timeout of one attempt, in seconds. Default 60.
+    #[tsify(optional)]
+    pub req_timeout: Option<u32>,
+    /// Only `"POST"` is supported (the JSON body is what gets signed).
+    #[tsify(optional, type = "\"POST\"")]
+    pub req_method: Option<String>,
+}
+
+/// Client profile, in the shape of the official SDK's `profile`.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct ClientProfile {
+    /// Language of API error messages.
+    #[tsify(optional, type = "\"zh-CN\" | \"en-US\"")]
+    pub language: Option<String>,
+    /// Only `"TC3-HMAC-SHA256"` is supported.
+    #[tsify(optional, type = "\"TC3-HMAC-SHA256\"")]
+    pub sign_method: Option<String>,
+    /// Headers covered by the signature: `content-type;host` (default, as the official SDKs)
+    /// or `content-type;host;x-tc-action` (the signature document's current example).
+    #[tsify(
+        optional,
+        type = "\"content-type;host\" | \"content-type;host;x-tc-action\""
+    )]
+    pub signed_headers: Option<String>,
+    /// HTTP settings.
+    #[tsify(optional)]
+    pub http_profile: Option<HttpProfile>,
+}
+
+/// Options of `new CvmClient(options)`.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct CvmClientOptions {
+    /// SecretId, SecretKey and optional token.
+    pub credential: CredentialInput,
+    /// Region, e.g. `"ap-guangzhou"` (required for ExportImages).
+    #[tsify(optional)]
+    pub region: Option<String>,
+    /// Language, endpoint, timeout and signing choices.
+    #[tsify(optional)]
+    pub profile: Option<ClientProfile>,
+    /// A `fetch` to use instead of the global one (tests, custom transports).
+    #[tsify(optional, type = "typeof fetch")]
+    pub fetch: Option<()>,
+}
+
+/// A JS object's properties, read with their dotted path for error messages.
+pub struct Props<'a> {
+    obj: JsValue,
+    path: &'a str,
+}
+
+fn invalid(message: String) -> Error {
+    Error::new(ErrorKind::InvalidOption, message)
+}
+
+impl<'a> Props<'a> {
+    /// `value` must be an object (or undefined/null when `optional`).
+    pub fn new(value: JsValue, path: &'a str, optional: bool) -> Result<Self, Error> {
+        if value.is_undefined() || value.is_null() {
+            if optional {
+                return Ok(Props {
+                    obj: js_sys::Object::new().into(),
+                    path,
+                });
+            }
+            return Err(invalid(format!("{path} is required")));
+        }
+        if !value.is_object() || value.is_function() || js_sys::Array::is_array(&value) {
+            return Err(invalid(format!("{path} must be an object")));
+        }
+        Ok(Props { obj: value, path })
+    }
+
+    fn get(&self, key: &str) -> JsValue {
+        Reflect::get(&self.obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Rejects properties this library does not know, so a typo is not silently ignored.
+    pub fn only(&self, known: &[&str]) -> Result<(), Error> {
+        let Ok(obj) = self.obj.clone().dyn_into::<js_sys::Object>() else {
+            return Ok(());
+        };
+        for key in js_sys::Object::keys(&obj).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !known.contains(&key.as_str()) && !self.get(&key).is_undefined() {
+                return Err(invalid(format!(
+                    "{}.{key} is not a known option (known: {})",
+                    self.path,
+                    known.join(", ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// An optional string property. The error names the property, never its value.
+    pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_string()
+            .map(Some)
+            .ok_or_else(|| invalid(format!("{}.{key} must be a string", self.path)))
+    }
+
+    /// A required string property.
+    pub fn required_string(&self, key: &str) -> Result<String, Error> {
+        self.string(key)?
+            .ok_or_else(|| invalid(format!("{}.{key} is required", self.path)))
+    }
+
+    /// An optional number property.
+    pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_f64()
+            .map(Some)
+            .ok_or_else(|| invalid(format!("{}.{key} must be a number", self.path)))
+    }
+
+    /// An optional function property.
+    pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
+        let v = self.get(key);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| invalid(format!("{}.{key} must be a function", self.path)))
+    }
+
+    /// A nested object property (absent = empty).
+    pub fn object(&self, key: &str, path: &'a str) -> Result<Props<'a>, Error> {
+        Props::new(self.get(key), path, true)
+    }
+
+    /// The raw property.
+    pub fn raw(&self, key: &str) -> JsValue {
+        self.get(key)
+    }
+}
+
+/// Reads the `secretId`, `secretKey` and `token` properties of `p`.
+pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
+    let missing = |what: &str| {
+        Error::new(
+            ErrorKind::InvalidCredential,
+            format!("{}.{what} is required", p.path),
+        )
+    };
+    let wrap = |e: Error| Error::new(ErrorKind::InvalidCredential, e.message().to_owned());
+    let secret_id = p
+        .string("secretId")
+        .map_err(wrap)?
+        .ok_or_else(|| missing("secretId"))?;
+    let secret_key = zeroize::Zeroizing::new(
+        p.string("secretKey")
+            .map_err(wrap)?
+            .ok_or_else(|| missing("secretKey"))?,
+    );
+    let token = zeroize::Zeroizing::new(p.string("token").map_err(wrap)?);
+    Credential::new(&secret_id, &secret_key, token.as_deref())
+}
+
+/// What `new CvmClient(options)` settles to.
+pub struct ClientSettings {
+    pub credential: Credential,
+    pub config: crate::client::ClientConfig,
+    pub fetch: Option<Function>,
+}
+
+/// Reads and checks `CvmClientOptions`.
+pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
+    let top = Props::new(options, "options", false)?;
+    top.only(&["credential", "region", "profile", "fetch"])?;
+    let cred = Props::new(top.raw("credential"), "options.credential", false)?;
+    cred.only(&["secretId", "secretKey", "token"])?;
+    let credential = credential(&cred)?;
+    let region = top.string("region")?;
+    let profile = top.object("profile", "options.profile")?;
+    profile.only(&["language", "signMethod", "signedHeaders", "httpProfile"])?;
+    let language = profile.string("language")?;
+    if let Some(m) = profile.string("signMethod")? {
+        if m != "TC3-HMAC-SHA256" {
+            return Err(invalid(
+                "options.profile.signMethod: only \"TC3-HMAC-SHA256\" is supported".into(),
+            ));
+        }
+    }
+    let sign_action = match profile.string("signedHeaders")?.as_deref() {
+        None | Some("content-type;host") => false,
+        Some("content-type;host;x-tc-action") => true,
+        Some(_) => {
+            return Err(invalid(
+                "options.profile.signedHeaders must be \"content-type;host\" or \"content-type;host;x-tc-action\"".into(),
+            ))
+        }
+    };
+    let http = profile.object("httpProfile", "options.profile.httpProfile")?;
+    http.only(&["endpoint", "host", "reqTimeout", "reqMethod"])?;
+    if let Some(m) = http.string("reqMethod")? {
+        if m != "POST" {
+            return Err(invalid(
+                "options.profile.httpProfile.reqMethod: only \"POST\" is supported".into(),
+            ));
+        }
+    }
+    let endpoint = http.string("endpoint")?;
+    let host = http.string("host")?;
+    let config = crate::client::ClientConfig::new(&ClientOptions {
+        endpoint: endpoint.as_deref(),
+        host: host.as_deref(),
+        region: region.as_deref(),
+        language: language.as_deref(),
+        req_timeout_secs: http.number("reqTimeout")?,
+        sign_action,
+        content_type: None,
+    })?;
+    Ok(ClientSettings {
+        credential,
+        config,
+        fetch: top.function("fetch")?,
+    })
+}
+
+/// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized
+/// (a BigInt, a cycle, a function).
+pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
+    let err = || {
+        Error::validation(
+            "InvalidParameter",
+            "",
+            format!("{what} must be a JSON-serializable object"),
+        )
+    };
+    if value.is_undefined() || value.is_function() {
+        return Err(err());
+    }
+    js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(err)
+}
