@@ -32,6 +32,6 @@ pub mod error;
 pub mod tc3;
 
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use error::{Error, ErrorKind};

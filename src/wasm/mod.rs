@@ -7,3 +7,6 @@ mod fetch;
 mod js;
 mod options;
 mod sign;
+
+pub use client::CvmClient;
+pub use sign::sign_request;

@@ -1,0 +1,445 @@
+//! The JS boundary, run inside wasm by wasm-bindgen-test (Node by default; Chromium with
+//! `WASM_BINDGEN_USE_BROWSER=1`): every reference vector through `signRequest`, JS type
+//! conversions, `TencentCloudError` objects, and secrets absent from every error.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Object, Reflect, JSON};
+use serde_json::Value;
+use tc3_edge::wasm::{sign_request, CvmClient};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+const FIXTURE: &str = include_str!("fixtures/tc3-vectors.json");
+const SECRET: &str = "S3cr3t-KEY-must-never-leak-0123456789";
+const TOKEN: &str = "session-TOKEN-must-never-leak-abcdef";
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test JSON")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn get_str(v: &JsValue, key: &str) -> Option<String> {
+    get(v, key).as_string()
+}
+
+/// Asserts `err` is a TencentCloudError with `code` and leaks neither secret.
+fn assert_error(err: &JsValue, code: &str) {
+    assert!(err.is_instance_of::<js_sys::Error>(), "an Error object");
+    assert_eq!(get_str(err, "name").as_deref(), Some("TencentCloudError"));
+    assert_eq!(
+        get_str(err, "code").as_deref(),
+        Some(code),
+        "{:?}",
+        get_str(err, "message")
+    );
+    assert_no_secret(err);
+}
+
+fn assert_no_secret(err: &JsValue) {
+    let mut texts = vec![
+        get_str(err, "message").unwrap_or_default(),
+        JSON::stringify(err).unwrap().as_string().unwrap(),
+        err.unchecked_ref::<js_sys::Error>()
+            .to_string()
+            .as_string()
+            .unwrap(),
+        get_str(err, "stack").unwrap_or_default(),
+    ];
+    for key in Object::get_own_property_names(err.unchecked_ref::<Object>()).iter() {
+        texts.push(format!("{:?}", get(err, &key.as_string().unwrap())));
+    }
+    for t in texts {
+        assert!(
+            !t.contains(SECRET) && !t.contains(TOKEN),
+            "secret leaked: {t}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_vector_through_sign_request() {
+    let doc: Value = serde_json::from_str(FIXTURE).unwrap();
+    for case in doc["cases"].as_array().unwrap() {
+        let i = &case["input"];
+        let e = &case["expected"];
+        let mut input = serde_json::json!({
+            "secretId": i["secretId"], "secretKey": i["secretKey"], "action": i["action"],
+            "version": i["version"], "service": i["service"], "host": i["host"],
+            "timestamp": i["timestamp"], "method": i["method"], "contentType": i["contentType"],
+            "payload": i["payload"], "signedHeaders": i["signedHeaders"],
+        });
+        for key in ["token", "region"] {
+            if !i[key].is_null() {
+                input[key] = i[key].clone();
+            }
+        }
+        if i["method"] == "GET" {
+            input["query"] = i["query"].clone();
+        }
+        let out = sign_request(js(&input.to_string()))
+            .unwrap_or_else(|e| panic!("{}: {:?}", case["name"], e));
+        for key in [
+            "canonicalRequest",
+            "stringToSign",
+            "signature",
+            "authorization",
+        ] {
+            assert_eq!(
+                get_str(&out, key).as_deref(),
+                e[key].as_str(),
+                "{} {key}",
+                case["name"]
+            );
+        }
+        let headers = get(&out, "headers");
+        assert_eq!(
+            get_str(&headers, "Authorization").as_deref(),
+            e["authorization"].as_str()
+        );
+        assert_eq!(
+            get_str(&headers, "X-TC-Token").as_deref(),
+            i["token"].as_str()
+        );
+        assert_eq!(
+            get_str(&headers, "X-TC-Timestamp"),
+            Some(i["timestamp"].to_string())
+        );
+        let url = get_str(&out, "url").unwrap();
+        assert!(
+            url.starts_with(&format!("https://{}/", i["host"].as_str().unwrap())),
+            "{url}"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn object_payload_is_signed_as_json_stringify_of_it() {
+    let out = sign_request(js(r#"{"secretId":"id","secretKey":"k","action":"ExportImages","timestamp":1732665600,
+        "payload":{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}}"#))
+    .unwrap();
+    assert_eq!(
+        get_str(&out, "body").as_deref(),
+        Some(
+            r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}"#
+        )
+    );
+}
+
+#[wasm_bindgen_test]
+fn sign_request_rejects_bad_input_with_typed_errors() {
+    let base = format!(
+        r#""secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}","action":"ExportImages""#
+    );
+    let cases = [
+        (
+            format!("{{{base},\"timestamp\":1732665600000}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"timestamp\":-1}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"timestamp\":\"now\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"host\":\"https://cvm.tencentcloudapi.com\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"method\":\"PUT\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"signedHeaders\":\"host\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"language\":\"fr\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"unknownOption\":1}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!("{{{base},\"method\":\"GET\",\"payload\":\"x\"}}"),
+            "Client.InvalidOption",
+        ),
+        (
+            format!(r#"{{"secretId":"id","secretKey":{{"k":"{SECRET}"}},"action":"A"}}"#),
+            "Client.InvalidCredential",
+        ),
+        (
+            format!(r#"{{"secretId":"","secretKey":"{SECRET}","action":"A"}}"#),
+            "Client.InvalidCredential",
+        ),
+        (
+            format!(
+                r#"{{"secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}\n","action":"A"}}"#
+            ),
+            "Client.InvalidCredential",
+        ),
+    ];
+    for (input, code) in cases {
+        let err = sign_request(js(&input)).expect_err(&input);
+        assert_error(&err, code);
+    }
+    assert_error(
+        &sign_request(JsValue::UNDEFINED).unwrap_err(),
+        "Client.InvalidOption",
+    );
+    assert_error(
+        &sign_request(JsValue::from(5)).unwrap_err(),
+        "Client.InvalidOption",
+    );
+    // A payload JSON.stringify cannot serialize (BigInt) is a typed error, not a panic.
+    let input = js(&format!("{{{base}}}"));
+    Reflect::set(
+        &input,
+        &"payload".into(),
+        &js_sys::BigInt::from(1u32).into(),
+    )
+    .unwrap();
+    assert_error(&sign_request(input).unwrap_err(), "InvalidParameter");
+}
+
+fn client(extra: &str, fetch: Option<&Function>) -> CvmClient {
+    let opts = js(&format!(
+        r#"{{"credential":{{"secretId":"AKIDtest","secretKey":"{SECRET}","token":"{TOKEN}"}},"region":"ap-guangzhou"{extra}}}"#
+    ));
+    if let Some(f) = fetch {
+        Reflect::set(&opts, &"fetch".into(), f).unwrap();
+    }
+    CvmClient::new(opts).unwrap()
+}
+
+/// A fetch that records its call in `globalThis.__tc3_seen` and answers `body` with `status`.
+fn fake_fetch(status: u16, body: &str) -> Function {
+    Function::new_with_args(
+        "url, init",
+        &format!(
+            "globalThis.__tc3_seen = (globalThis.__tc3_seen || 0) + 1; globalThis.__tc3_last = {{ url, init }};
+             return Promise.resolve(new Response({body:?}, {{ status: {status} }}));"
+        ),
+    )
+}
+
+fn seen() -> f64 {
+    Reflect::get(&js_sys::global(), &"__tc3_seen".into())
+        .unwrap()
+        .as_f64()
+        .unwrap_or(0.0)
+}
+
+#[wasm_bindgen_test]
+fn client_constructor_rejects_bad_options_without_leaking() {
+    let cases = [
+        (
+            format!(r#"{{"credential":{{"secretId":"id","secretKey":7}}}}"#),
+            "Client.InvalidCredential",
+        ),
+        (
+            format!(r#"{{"credential":{{"secretId":"id"}}}}"#),
+            "Client.InvalidCredential",
+        ),
+        (
+            format!(
+                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}","tokn":"{TOKEN}"}}}}"#
+            ),
+            "Client.InvalidOption",
+        ),
+        (
+            format!(r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"region":5}}"#),
+            "Client.InvalidOption",
+        ),
+        (
+            format!(
+                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"profile":{{"httpProfile":{{"endpoint":"ftp://x"}}}}}}"#
+            ),
+            "Client.InvalidOption",
+        ),
+        (
+            format!(
+                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"profile":{{"signMethod":"HmacSHA1"}}}}"#
+            ),
+            "Client.InvalidOption",
+        ),
+        (
+            format!(
+                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"fetch":"not a function"}}"#
+            ),
+            "Client.InvalidOption",
+        ),
+        ("{}".to_owned(), "Client.InvalidOption"),
+    ];
+    for (opts, code) in cases {
+        let err = CvmClient::new(js(&opts)).err().expect(&opts);
+        assert_error(&err, code);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn export_images_sends_the_signed_request_and_returns_the_typed_result() {
+    let f = fake_fetch(
+        200,
+        r#"{"Response":{"TaskId":105591590,"CosPaths":["/img-pq5pau1w_system_snap-fiux4bof.raw"],"RequestId":"req-ok"}}"#,
+    );
+    let c = client(
+        r#","profile":{"language":"en-US","httpProfile":{"endpoint":"http://127.0.0.1:9/"}}"#,
+        Some(&f),
+    );
+    let result = JsFuture::from(c.export_images(js(
+        r#"{"BucketName":"b-1250000000","ImageIds":["img-pq5pau1w"],"ExportFormat":"RAW"}"#,
+    )))
+    .await
+    .unwrap();
+    assert_eq!(get(&result, "TaskId").as_f64(), Some(105591590.0));
+    assert_eq!(get_str(&result, "RequestId").as_deref(), Some("req-ok"));
+    assert_eq!(js_sys::Array::from(&get(&result, "CosPaths")).length(), 1);
+    let last = Reflect::get(&js_sys::global(), &"__tc3_last".into()).unwrap();
+    assert_eq!(
+        get_str(&last, "url").as_deref(),
+        Some("http://127.0.0.1:9/")
+    );
+    let init = get(&last, "init");
+    assert_eq!(get_str(&init, "method").as_deref(), Some("POST"));
+    assert_eq!(
+        get_str(&init, "body").as_deref(),
+        Some(r#"{"BucketName":"b-1250000000","ImageIds":["img-pq5pau1w"],"ExportFormat":"RAW"}"#)
+    );
+    let headers = get(&init, "headers");
+    assert_eq!(get_str(&headers, "X-TC-Token").as_deref(), Some(TOKEN));
+    assert_eq!(get_str(&headers, "X-TC-Language").as_deref(), Some("en-US"));
+    assert!(get_str(&headers, "Authorization")
+        .unwrap()
+        .contains("Credential=AKIDtest/"));
+}
+
+#[wasm_bindgen_test]
+async fn validation_errors_reject_before_anything_is_sent() {
+    let f = fake_fetch(200, "{}");
+    let c = client("", Some(&f));
+    let before = seen();
+    for (params, code, field) in [
+        (
+            r#"{"ImageIds":["img-72n9mi0y"]}"#,
+            "MissingParameter",
+            "BucketName",
+        ),
+        (
+            r#"{"BucketName":"b-AppId","ImageIds":["img-72n9mi0y"]}"#,
+            "InvalidParameterValue.InvalidAppIdFormat",
+            "BucketName",
+        ),
+        (
+            r#"{"BucketName":"b-1","ImageIds":["IMG-1"]}"#,
+            "InvalidImageId.Malformed",
+            "ImageIds.0",
+        ),
+        (
+            r#"{"BucketName":"b-1","ImageIds":[]}"#,
+            "InvalidParameter.ImageIdsSnapshotIdsMustOne",
+            "ImageIds",
+        ),
+        (
+            r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"],"Extra":1}"#,
+            "UnknownParameter",
+            "Extra",
+        ),
+    ] {
+        let err = JsFuture::from(c.export_images(js(params)))
+            .await
+            .unwrap_err();
+        assert_error(&err, code);
+        assert_eq!(get_str(&err, "field").as_deref(), Some(field));
+    }
+    let err = JsFuture::from(c.export_images(JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_error(&err, "InvalidParameter");
+    assert_eq!(
+        seen(),
+        before,
+        "no request may be sent for invalid parameters"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn each_failure_of_the_response_gets_its_own_code() {
+    let cases = [
+        (
+            200,
+            r#"{"Response":{"Error":{"Code":"UnsupportedOperation.WindowsImageExportUnsupported","Message":"windows"},"RequestId":"req-err"}}"#,
+            "UnsupportedOperation.WindowsImageExportUnsupported",
+        ),
+        (
+            200,
+            r#"{"Response":{"TaskId":1,"Cos"#,
+            "Client.TruncatedResponse",
+        ),
+        (200, "<html>gateway</html>", "Client.NonJsonResponse"),
+        (502, "<html>Bad Gateway</html>", "Client.HttpStatus"),
+        (200, r#"{"Other":{}}"#, "Client.InvalidResponse"),
+    ];
+    for (status, body, code) in cases {
+        let f = fake_fetch(status, body);
+        let c = client("", Some(&f));
+        let err = JsFuture::from(
+            c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#)),
+        )
+        .await
+        .unwrap_err();
+        assert_error(&err, code);
+        if code.starts_with("Unsupported") {
+            assert_eq!(get_str(&err, "requestId").as_deref(), Some("req-err"));
+        }
+        if status == 502 {
+            assert_eq!(get(&err, "httpCode").as_f64(), Some(502.0));
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_fetch_is_a_network_error_that_never_quotes_the_token() {
+    // A transport that echoes its arguments in its error message.
+    let f = Function::new_with_args(
+        "url, init",
+        "return Promise.reject(new TypeError('failed: ' + JSON.stringify(init.headers)))",
+    );
+    let c = client("", Some(&f));
+    let err =
+        JsFuture::from(c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#)))
+            .await
+            .unwrap_err();
+    assert_error(&err, "Client.NetworkError");
+}
+
+#[wasm_bindgen_test]
+async fn generic_request_returns_the_response_object() {
+    let f = fake_fetch(
+        200,
+        r#"{"Response":{"TotalCount":1,"ImageSet":[{"ImageId":"img-72n9mi0y"}],"RequestId":"r-9"}}"#,
+    );
+    let c = client("", Some(&f));
+    let out = JsFuture::from(c.request("DescribeImages".into(), js(r#"{"Limit":10}"#)))
+        .await
+        .unwrap();
+    assert_eq!(get(&out, "TotalCount").as_f64(), Some(1.0));
+    assert_eq!(get_str(&out, "RequestId").as_deref(), Some("r-9"));
+    let last = Reflect::get(&js_sys::global(), &"__tc3_last".into()).unwrap();
+    assert_eq!(
+        get_str(&get(&get(&last, "init"), "headers"), "X-TC-Action").as_deref(),
+        Some("DescribeImages")
+    );
+    let err = JsFuture::from(c.request("bad action".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap_err();
+    assert_error(&err, "InvalidAction");
+}
