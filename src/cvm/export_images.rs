@@ -52,13 +52,9 @@ impl ExportFormat {
     }
 }
 
-/// A validated `ExportImages` request. Serializes to the JSON body that is signed and sent.
-///
-/// ```
-/// use tc3_edge::cvm::ExportImagesRequest;
-/// let req = ExportImagesRequest::from_json(r#"{"BucketName":"backup-1250000000","ImageIds":["img-72n9mi0y"]}"#).unwrap();
-/// assert_eq!(req.to_body(), r#"{"BucketName":"backup-1250000000","ImageIds":["img-72n9mi0y"]}"#);
-/// ```
+/// Parameters of `ExportImages`, PascalCase exactly as the API spells them. Once validated
+/// (`ExportImagesRequest::from_json` in Rust), it serializes to the JSON body that is signed
+/// and sent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "PascalCase")]
