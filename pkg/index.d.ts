@@ -4,6 +4,10 @@
 export { CvmClient, signRequest } from "./gen/tc3_edge.js";
 export type {
   CvmClientOptions,
+  CallOptions,
+  RetryOptions,
+  RateLimitOptions,
+  ProvidedCredential,
   ClientProfile,
   HttpProfile,
   CredentialInput,
@@ -29,5 +33,13 @@ export declare class TencentCloudError extends Error {
   readonly field?: string;
   /** The HTTP status the error came with, when there was a response. */
   readonly httpCode?: number;
-  toJSON(): { name: string; code: string; message: string; requestId?: string; field?: string; httpCode?: number };
+  /**
+   * True when the server may have executed the request although the call failed (timeout,
+   * reset connection, 5xx, unreadable answer, abort in flight). ExportImages is not idempotent:
+   * check the task list before exporting again.
+   */
+  readonly mayHaveExecuted: boolean;
+  toJSON(): {
+    name: string; code: string; message: string; requestId?: string; field?: string; httpCode?: number; mayHaveExecuted: boolean;
+  };
 }

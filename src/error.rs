@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Timeout,
     /// The call was aborted through its `AbortSignal`.
     Aborted,
+    /// The credential provider function failed or returned something unusable.
+    CredentialProvider,
     /// The server answered with a non-2xx HTTP status.
     HttpStatus,
     /// The body stopped in the middle of a JSON document.
@@ -47,6 +49,7 @@ impl ErrorKind {
             ErrorKind::Network => "Client.NetworkError",
             ErrorKind::Timeout => "Client.Timeout",
             ErrorKind::Aborted => "Client.Aborted",
+            ErrorKind::CredentialProvider => "Client.CredentialProviderError",
             ErrorKind::HttpStatus => "Client.HttpStatus",
             ErrorKind::TruncatedResponse => "Client.TruncatedResponse",
             ErrorKind::NonJsonResponse => "Client.NonJsonResponse",
@@ -65,6 +68,7 @@ pub struct Error {
     field: Option<String>,
     request_id: Option<String>,
     status: Option<u16>,
+    may_have_executed: bool,
 }
 
 impl Error {
@@ -77,15 +81,12 @@ impl Error {
             field: None,
             request_id: None,
             status: None,
+            may_have_executed: false,
         }
     }
 
     /// A parameter rejected before sending, with the code the server would have returned.
-    pub fn validation(
-        code: &'static str,
-        field: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn validation(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Error {
             kind: ErrorKind::Validation,
             code: Cow::Borrowed(code),
@@ -93,6 +94,7 @@ impl Error {
             field: Some(field.into()),
             request_id: None,
             status: None,
+            may_have_executed: false,
         }
     }
 
@@ -105,12 +107,21 @@ impl Error {
             field: None,
             request_id,
             status: None,
+            may_have_executed: false,
         }
     }
 
     /// Attaches the HTTP status the error arrived with.
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
+        self
+    }
+
+    /// Marks the error as one after which the server may have executed the request
+    /// (a timeout, a reset connection, an unreadable answer): a non-idempotent call such as
+    /// ExportImages is then not resent.
+    pub fn executed_maybe(mut self) -> Self {
+        self.may_have_executed = true;
         self
     }
 
@@ -145,6 +156,16 @@ impl Error {
     /// The HTTP status, when the error came with a response.
     pub fn status(&self) -> Option<u16> {
         self.status
+    }
+    /// True when the server may have executed the request although the call failed.
+    pub fn may_have_executed(&self) -> bool {
+        self.may_have_executed
+    }
+
+    /// Appends a sentence to the message (e.g. why the call was not retried).
+    pub fn with_note(mut self, note: &str) -> Self {
+        self.message.push_str(note);
+        self
     }
 }
 

@@ -89,29 +89,15 @@ fn client_signing_sends_the_common_headers() {
     .unwrap();
     let cred = Credential::new("AKIDx", "key", Some("tok")).unwrap();
     let signed = cfg
-        .sign(
-            &cred,
-            &mut SigningKeyCache::new(),
-            "ExportImages",
-            "{}",
-            1_732_665_600,
-        )
+        .sign(&cred, &mut SigningKeyCache::new(), "ExportImages", "{}", 1_732_665_600)
         .unwrap();
-    let get = |n: &str| {
-        signed
-            .headers
-            .iter()
-            .find(|(k, _)| *k == n)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |n: &str| signed.headers.iter().find(|(k, _)| *k == n).map(|(_, v)| v.clone());
     assert_eq!(get("X-TC-Region").as_deref(), Some("ap-guangzhou"));
     assert_eq!(get("X-TC-Language").as_deref(), Some("en-US"));
     assert_eq!(get("X-TC-Token").as_deref(), Some("tok"));
     assert_eq!(get("X-TC-RequestClient").as_deref(), Some(REQUEST_CLIENT));
     assert_eq!(get("Content-Type").as_deref(), Some("application/json"));
-    assert!(signed
-        .canonical_request
-        .contains("\nhost:cvm.tencentcloudapi.com\n"));
+    assert!(signed.canonical_request.contains("\nhost:cvm.tencentcloudapi.com\n"));
     assert!(REQUEST_CLIENT.starts_with("tc3-edge/"));
 }
 

@@ -62,19 +62,10 @@ fn bucket_name_missing_or_empty_is_missing_parameter() {
 
 #[test]
 fn bucket_name_without_numeric_appid_is_invalid_appid_format() {
-    for bad in [
-        "test-bucket-AppId",
-        "bucket",
-        "bucket-",
-        "-1250000000",
-        "bucket-12a5",
-    ] {
+    for bad in ["test-bucket-AppId", "bucket", "bucket-", "-1250000000", "bucket-12a5"] {
         assert_eq!(
             reject(with("BucketName", json!(bad))),
-            (
-                "InvalidParameterValue.InvalidAppIdFormat".into(),
-                "BucketName".into()
-            ),
+            ("InvalidParameterValue.InvalidAppIdFormat".into(), "BucketName".into()),
             "{bad}"
         );
     }
@@ -91,14 +82,8 @@ fn bucket_name_with_bad_characters_is_invalid_parameter_value() {
 #[test]
 fn no_image_ids_is_image_ids_snapshot_ids_must_one() {
     let code = "InvalidParameter.ImageIdsSnapshotIdsMustOne".to_owned();
-    assert_eq!(
-        reject(without("ImageIds")),
-        (code.clone(), "ImageIds".into())
-    );
-    assert_eq!(
-        reject(with("ImageIds", json!([]))),
-        (code, "ImageIds".into())
-    );
+    assert_eq!(reject(without("ImageIds")), (code.clone(), "ImageIds".into()));
+    assert_eq!(reject(with("ImageIds", json!([]))), (code, "ImageIds".into()));
 }
 
 #[test]
@@ -162,10 +147,7 @@ fn prefix_list_length_must_equal_image_ids_length() {
     );
     assert_eq!(
         reject(with("FileNamePrefixList", json!([""]))),
-        (
-            "InvalidParameterValue".into(),
-            "FileNamePrefixList.0".into()
-        )
+        ("InvalidParameterValue".into(), "FileNamePrefixList.0".into())
     );
 }
 
@@ -177,11 +159,7 @@ fn unknown_fields_are_an_error_not_dropped() {
     );
     let err = ExportImagesRequest::from_value(&with("bucketName", json!("x"))).unwrap_err();
     assert_eq!(err.code(), "UnknownParameter");
-    assert!(
-        err.message().contains("did you mean BucketName"),
-        "{}",
-        err.message()
-    );
+    assert!(err.message().contains("did you mean BucketName"), "{}", err.message());
 }
 
 #[test]
@@ -208,9 +186,7 @@ fn wrong_json_types_are_invalid_parameter() {
     }
     assert_eq!(reject(json!([1, 2])).0, "InvalidParameter");
     assert_eq!(
-        ExportImagesRequest::from_json("not json")
-            .unwrap_err()
-            .code(),
+        ExportImagesRequest::from_json("not json").unwrap_err().code(),
         "InvalidParameter"
     );
 }
@@ -227,10 +203,7 @@ fn empty_role_name_is_invalid_parameter_value() {
 fn export_images_needs_a_region() {
     let no_region = ClientConfig::new(&ClientOptions::default()).unwrap();
     let err = prepare_export_images(&no_region, &ok().to_string()).unwrap_err();
-    assert_eq!(
-        (err.code(), err.field()),
-        ("MissingParameter", Some("Region"))
-    );
+    assert_eq!((err.code(), err.field()), ("MissingParameter", Some("Region")));
     let cfg = ClientConfig::new(&ClientOptions {
         region: Some("ap-guangzhou"),
         ..Default::default()
@@ -245,10 +218,7 @@ fn response_is_read_into_the_typed_result() {
     let r = json!({"TaskId": 105591590, "CosPaths": ["/img-pq5pau1w_system_snap-fiux4bof.raw"], "RequestId": "req-1"});
     let parsed = ExportImagesResponse::from_response(r.as_object().unwrap()).unwrap();
     assert_eq!(parsed.task_id, 105591590);
-    assert_eq!(
-        parsed.cos_paths,
-        vec!["/img-pq5pau1w_system_snap-fiux4bof.raw"]
-    );
+    assert_eq!(parsed.cos_paths, vec!["/img-pq5pau1w_system_snap-fiux4bof.raw"]);
     assert_eq!(parsed.request_id, "req-1");
     for bad in [
         json!({"CosPaths": [], "RequestId": "r"}),

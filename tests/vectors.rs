@@ -5,8 +5,7 @@ use serde_json::Value;
 use tc3_edge::tc3::canonical::CanonicalRequest;
 use tc3_edge::tc3::string_to_sign::{CredentialScope, StringToSign};
 use tc3_edge::tc3::{
-    sign, Credential, DerivedKeys, HashedPayload, Method, SignedHeaders, SigningKeyCache,
-    SigningParams, UtcDate,
+    sign, Credential, DerivedKeys, HashedPayload, Method, SignedHeaders, SigningKeyCache, SigningParams, UtcDate,
 };
 
 const FIXTURE: &str = include_str!("fixtures/tc3-vectors.json");
@@ -39,15 +38,9 @@ fn signed_headers(input: &Value) -> SignedHeaders {
 #[test]
 fn vendored_fixture_matches_the_shared_reference() {
     // CI lays shared/ beside the clone; when it is there, the copy must not have drifted.
-    let shared = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/reference/tc3-vectors.json"
-    );
+    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/tc3-vectors.json");
     if let Ok(text) = std::fs::read_to_string(shared) {
-        assert_eq!(
-            text, FIXTURE,
-            "tests/fixtures/tc3-vectors.json differs from {shared}"
-        );
+        assert_eq!(text, FIXTURE, "tests/fixtures/tc3-vectors.json differs from {shared}");
     }
     assert!(cases().len() >= 9);
 }
@@ -65,11 +58,7 @@ fn every_stage_of_every_case() {
         assert_eq!(date.to_string(), s(expected, "date"), "{name}: date");
 
         let hashed = HashedPayload::of(payload.as_bytes());
-        assert_eq!(
-            hashed.to_hex(),
-            s(expected, "hashedPayload"),
-            "{name}: hashedPayload"
-        );
+        assert_eq!(hashed.to_hex(), s(expected, "hashedPayload"), "{name}: hashedPayload");
 
         let canonical = CanonicalRequest {
             method: method(input),
@@ -106,11 +95,7 @@ fn every_stage_of_every_case() {
             scope,
             hashed_canonical_request: canonical.hash(),
         };
-        assert_eq!(
-            sts.to_string(),
-            s(expected, "stringToSign"),
-            "{name}: stringToSign"
-        );
+        assert_eq!(sts.to_string(), s(expected, "stringToSign"), "{name}: stringToSign");
 
         let keys = DerivedKeys::derive(s(input, "secretKey"), date, s(input, "service"));
         assert_eq!(
@@ -129,11 +114,7 @@ fn every_stage_of_every_case() {
             "{name}: secretSigning"
         );
         let signature = keys.secret_signing.sign(sts.to_string().as_bytes());
-        assert_eq!(
-            hex::encode(signature),
-            s(expected, "signature"),
-            "{name}: signature"
-        );
+        assert_eq!(hex::encode(signature), s(expected, "signature"), "{name}: signature");
     }
 }
 
@@ -145,8 +126,7 @@ fn the_one_call_signer_matches_every_case_and_sets_the_common_headers() {
         let input = &case["input"];
         let expected = &case["expected"];
         let token = input["token"].as_str();
-        let credential =
-            Credential::new(s(input, "secretId"), s(input, "secretKey"), token).unwrap();
+        let credential = Credential::new(s(input, "secretId"), s(input, "secretKey"), token).unwrap();
         let params = SigningParams {
             method: method(input),
             host: s(input, "host"),
@@ -166,31 +146,13 @@ fn the_one_call_signer_matches_every_case_and_sets_the_common_headers() {
         // Twice: the second call is served from the key cache and must agree.
         for _ in 0..2 {
             let signed = sign(&credential, &params, &mut cache).unwrap();
-            assert_eq!(
-                signed.canonical_request,
-                s(expected, "canonicalRequest"),
-                "{name}"
-            );
+            assert_eq!(signed.canonical_request, s(expected, "canonicalRequest"), "{name}");
             assert_eq!(signed.string_to_sign, s(expected, "stringToSign"), "{name}");
             assert_eq!(signed.signature, s(expected, "signature"), "{name}");
             assert_eq!(signed.authorization, s(expected, "authorization"), "{name}");
-            let header = |n: &str| {
-                signed
-                    .headers
-                    .iter()
-                    .find(|(k, _)| *k == n)
-                    .map(|(_, v)| v.as_str())
-            };
-            assert_eq!(
-                header("Authorization"),
-                Some(s(expected, "authorization")),
-                "{name}"
-            );
-            assert_eq!(
-                header("Content-Type"),
-                Some(s(input, "contentType")),
-                "{name}"
-            );
+            let header = |n: &str| signed.headers.iter().find(|(k, _)| *k == n).map(|(_, v)| v.as_str());
+            assert_eq!(header("Authorization"), Some(s(expected, "authorization")), "{name}");
+            assert_eq!(header("Content-Type"), Some(s(input, "contentType")), "{name}");
             assert_eq!(header("X-TC-Action"), Some(s(input, "action")), "{name}");
             assert_eq!(header("X-TC-Version"), Some(s(input, "version")), "{name}");
             assert_eq!(

@@ -44,20 +44,14 @@ fn assert_no_secret(err: &JsValue) {
     let mut texts = vec![
         get_str(err, "message").unwrap_or_default(),
         JSON::stringify(err).unwrap().as_string().unwrap(),
-        err.unchecked_ref::<js_sys::Error>()
-            .to_string()
-            .as_string()
-            .unwrap(),
+        err.unchecked_ref::<js_sys::Error>().to_string().as_string().unwrap(),
         get_str(err, "stack").unwrap_or_default(),
     ];
     for key in Object::get_own_property_names(err.unchecked_ref::<Object>()).iter() {
         texts.push(format!("{:?}", get(err, &key.as_string().unwrap())));
     }
     for t in texts {
-        assert!(
-            !t.contains(SECRET) && !t.contains(TOKEN),
-            "secret leaked: {t}"
-        );
+        assert!(!t.contains(SECRET) && !t.contains(TOKEN), "secret leaked: {t}");
     }
 }
 
@@ -81,34 +75,17 @@ fn every_vector_through_sign_request() {
         if i["method"] == "GET" {
             input["query"] = i["query"].clone();
         }
-        let out = sign_request(js(&input.to_string()))
-            .unwrap_or_else(|e| panic!("{}: {:?}", case["name"], e));
-        for key in [
-            "canonicalRequest",
-            "stringToSign",
-            "signature",
-            "authorization",
-        ] {
-            assert_eq!(
-                get_str(&out, key).as_deref(),
-                e[key].as_str(),
-                "{} {key}",
-                case["name"]
-            );
+        let out = sign_request(js(&input.to_string())).unwrap_or_else(|e| panic!("{}: {:?}", case["name"], e));
+        for key in ["canonicalRequest", "stringToSign", "signature", "authorization"] {
+            assert_eq!(get_str(&out, key).as_deref(), e[key].as_str(), "{} {key}", case["name"]);
         }
         let headers = get(&out, "headers");
         assert_eq!(
             get_str(&headers, "Authorization").as_deref(),
             e["authorization"].as_str()
         );
-        assert_eq!(
-            get_str(&headers, "X-TC-Token").as_deref(),
-            i["token"].as_str()
-        );
-        assert_eq!(
-            get_str(&headers, "X-TC-Timestamp"),
-            Some(i["timestamp"].to_string())
-        );
+        assert_eq!(get_str(&headers, "X-TC-Token").as_deref(), i["token"].as_str());
+        assert_eq!(get_str(&headers, "X-TC-Timestamp"), Some(i["timestamp"].to_string()));
         let url = get_str(&out, "url").unwrap();
         assert!(
             url.starts_with(&format!("https://{}/", i["host"].as_str().unwrap())),
@@ -119,55 +96,35 @@ fn every_vector_through_sign_request() {
 
 #[wasm_bindgen_test]
 fn object_payload_is_signed_as_json_stringify_of_it() {
-    let out = sign_request(js(r#"{"secretId":"id","secretKey":"k","action":"ExportImages","timestamp":1732665600,
-        "payload":{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}}"#))
+    let out = sign_request(js(
+        r#"{"secretId":"id","secretKey":"k","action":"ExportImages","timestamp":1732665600,
+        "payload":{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}}"#,
+    ))
     .unwrap();
     assert_eq!(
         get_str(&out, "body").as_deref(),
-        Some(
-            r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}"#
-        )
+        Some(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"FileNamePrefixList":["镜像"]}"#)
     );
 }
 
 #[wasm_bindgen_test]
 fn sign_request_rejects_bad_input_with_typed_errors() {
-    let base = format!(
-        r#""secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}","action":"ExportImages""#
-    );
+    let base = format!(r#""secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}","action":"ExportImages""#);
     let cases = [
         (
             format!("{{{base},\"timestamp\":1732665600000}}"),
             "Client.InvalidOption",
         ),
-        (
-            format!("{{{base},\"timestamp\":-1}}"),
-            "Client.InvalidOption",
-        ),
-        (
-            format!("{{{base},\"timestamp\":\"now\"}}"),
-            "Client.InvalidOption",
-        ),
+        (format!("{{{base},\"timestamp\":-1}}"), "Client.InvalidOption"),
+        (format!("{{{base},\"timestamp\":\"now\"}}"), "Client.InvalidOption"),
         (
             format!("{{{base},\"host\":\"https://cvm.tencentcloudapi.com\"}}"),
             "Client.InvalidOption",
         ),
-        (
-            format!("{{{base},\"method\":\"PUT\"}}"),
-            "Client.InvalidOption",
-        ),
-        (
-            format!("{{{base},\"signedHeaders\":\"host\"}}"),
-            "Client.InvalidOption",
-        ),
-        (
-            format!("{{{base},\"language\":\"fr\"}}"),
-            "Client.InvalidOption",
-        ),
-        (
-            format!("{{{base},\"unknownOption\":1}}"),
-            "Client.InvalidOption",
-        ),
+        (format!("{{{base},\"method\":\"PUT\"}}"), "Client.InvalidOption"),
+        (format!("{{{base},\"signedHeaders\":\"host\"}}"), "Client.InvalidOption"),
+        (format!("{{{base},\"language\":\"fr\"}}"), "Client.InvalidOption"),
+        (format!("{{{base},\"unknownOption\":1}}"), "Client.InvalidOption"),
         (
             format!("{{{base},\"method\":\"GET\",\"payload\":\"x\"}}"),
             "Client.InvalidOption",
@@ -181,9 +138,7 @@ fn sign_request_rejects_bad_input_with_typed_errors() {
             "Client.InvalidCredential",
         ),
         (
-            format!(
-                r#"{{"secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}\n","action":"A"}}"#
-            ),
+            format!(r#"{{"secretId":"id","secretKey":"{SECRET}","token":"{TOKEN}\n","action":"A"}}"#),
             "Client.InvalidCredential",
         ),
     ];
@@ -191,22 +146,11 @@ fn sign_request_rejects_bad_input_with_typed_errors() {
         let err = sign_request(js(&input)).expect_err(&input);
         assert_error(&err, code);
     }
-    assert_error(
-        &sign_request(JsValue::UNDEFINED).unwrap_err(),
-        "Client.InvalidOption",
-    );
-    assert_error(
-        &sign_request(JsValue::from(5)).unwrap_err(),
-        "Client.InvalidOption",
-    );
+    assert_error(&sign_request(JsValue::UNDEFINED).unwrap_err(), "Client.InvalidOption");
+    assert_error(&sign_request(JsValue::from(5)).unwrap_err(), "Client.InvalidOption");
     // A payload JSON.stringify cannot serialize (BigInt) is a typed error, not a panic.
     let input = js(&format!("{{{base}}}"));
-    Reflect::set(
-        &input,
-        &"payload".into(),
-        &js_sys::BigInt::from(1u32).into(),
-    )
-    .unwrap();
+    Reflect::set(&input, &"payload".into(), &js_sys::BigInt::from(1u32).into()).unwrap();
     assert_error(&sign_request(input).unwrap_err(), "InvalidParameter");
 }
 
@@ -250,9 +194,7 @@ fn client_constructor_rejects_bad_options_without_leaking() {
             "Client.InvalidCredential",
         ),
         (
-            format!(
-                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}","tokn":"{TOKEN}"}}}}"#
-            ),
+            format!(r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}","tokn":"{TOKEN}"}}}}"#),
             "Client.InvalidOption",
         ),
         (
@@ -272,9 +214,7 @@ fn client_constructor_rejects_bad_options_without_leaking() {
             "Client.InvalidOption",
         ),
         (
-            format!(
-                r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"fetch":"not a function"}}"#
-            ),
+            format!(r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}},"fetch":"not a function"}}"#),
             "Client.InvalidOption",
         ),
         ("{}".to_owned(), "Client.InvalidOption"),
@@ -295,19 +235,17 @@ async fn export_images_sends_the_signed_request_and_returns_the_typed_result() {
         r#","profile":{"language":"en-US","httpProfile":{"endpoint":"http://127.0.0.1:9/"}}"#,
         Some(&f),
     );
-    let result = JsFuture::from(c.export_images(js(
-        r#"{"BucketName":"b-1250000000","ImageIds":["img-pq5pau1w"],"ExportFormat":"RAW"}"#,
-    )))
+    let result = JsFuture::from(c.export_images(
+        js(r#"{"BucketName":"b-1250000000","ImageIds":["img-pq5pau1w"],"ExportFormat":"RAW"}"#),
+        JsValue::UNDEFINED,
+    ))
     .await
     .unwrap();
     assert_eq!(get(&result, "TaskId").as_f64(), Some(105591590.0));
     assert_eq!(get_str(&result, "RequestId").as_deref(), Some("req-ok"));
     assert_eq!(js_sys::Array::from(&get(&result, "CosPaths")).length(), 1);
     let last = Reflect::get(&js_sys::global(), &"__tc3_last".into()).unwrap();
-    assert_eq!(
-        get_str(&last, "url").as_deref(),
-        Some("http://127.0.0.1:9/")
-    );
+    assert_eq!(get_str(&last, "url").as_deref(), Some("http://127.0.0.1:9/"));
     let init = get(&last, "init");
     assert_eq!(get_str(&init, "method").as_deref(), Some("POST"));
     assert_eq!(
@@ -328,11 +266,7 @@ async fn validation_errors_reject_before_anything_is_sent() {
     let c = client("", Some(&f));
     let before = seen();
     for (params, code, field) in [
-        (
-            r#"{"ImageIds":["img-72n9mi0y"]}"#,
-            "MissingParameter",
-            "BucketName",
-        ),
+        (r#"{"ImageIds":["img-72n9mi0y"]}"#, "MissingParameter", "BucketName"),
         (
             r#"{"BucketName":"b-AppId","ImageIds":["img-72n9mi0y"]}"#,
             "InvalidParameterValue.InvalidAppIdFormat",
@@ -354,21 +288,17 @@ async fn validation_errors_reject_before_anything_is_sent() {
             "Extra",
         ),
     ] {
-        let err = JsFuture::from(c.export_images(js(params)))
+        let err = JsFuture::from(c.export_images(js(params), JsValue::UNDEFINED))
             .await
             .unwrap_err();
         assert_error(&err, code);
         assert_eq!(get_str(&err, "field").as_deref(), Some(field));
     }
-    let err = JsFuture::from(c.export_images(JsValue::UNDEFINED))
+    let err = JsFuture::from(c.export_images(JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert_error(&err, "InvalidParameter");
-    assert_eq!(
-        seen(),
-        before,
-        "no request may be sent for invalid parameters"
-    );
+    assert_eq!(seen(), before, "no request may be sent for invalid parameters");
 }
 
 #[wasm_bindgen_test]
@@ -379,11 +309,7 @@ async fn each_failure_of_the_response_gets_its_own_code() {
             r#"{"Response":{"Error":{"Code":"UnsupportedOperation.WindowsImageExportUnsupported","Message":"windows"},"RequestId":"req-err"}}"#,
             "UnsupportedOperation.WindowsImageExportUnsupported",
         ),
-        (
-            200,
-            r#"{"Response":{"TaskId":1,"Cos"#,
-            "Client.TruncatedResponse",
-        ),
+        (200, r#"{"Response":{"TaskId":1,"Cos"#, "Client.TruncatedResponse"),
         (200, "<html>gateway</html>", "Client.NonJsonResponse"),
         (502, "<html>Bad Gateway</html>", "Client.HttpStatus"),
         (200, r#"{"Other":{}}"#, "Client.InvalidResponse"),
@@ -391,9 +317,10 @@ async fn each_failure_of_the_response_gets_its_own_code() {
     for (status, body, code) in cases {
         let f = fake_fetch(status, body);
         let c = client("", Some(&f));
-        let err = JsFuture::from(
-            c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#)),
-        )
+        let err = JsFuture::from(c.export_images(
+            js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#),
+            JsValue::UNDEFINED,
+        ))
         .await
         .unwrap_err();
         assert_error(&err, code);
@@ -414,10 +341,12 @@ async fn a_failing_fetch_is_a_network_error_that_never_quotes_the_token() {
         "return Promise.reject(new TypeError('failed: ' + JSON.stringify(init.headers)))",
     );
     let c = client("", Some(&f));
-    let err =
-        JsFuture::from(c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#)))
-            .await
-            .unwrap_err();
+    let err = JsFuture::from(c.export_images(
+        js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#),
+        JsValue::UNDEFINED,
+    ))
+    .await
+    .unwrap_err();
     assert_error(&err, "Client.NetworkError");
 }
 
@@ -428,7 +357,7 @@ async fn generic_request_returns_the_response_object() {
         r#"{"Response":{"TotalCount":1,"ImageSet":[{"ImageId":"img-72n9mi0y"}],"RequestId":"r-9"}}"#,
     );
     let c = client("", Some(&f));
-    let out = JsFuture::from(c.request("DescribeImages".into(), js(r#"{"Limit":10}"#)))
+    let out = JsFuture::from(c.request("DescribeImages".into(), js(r#"{"Limit":10}"#), JsValue::UNDEFINED))
         .await
         .unwrap();
     assert_eq!(get(&out, "TotalCount").as_f64(), Some(1.0));
@@ -438,7 +367,7 @@ async fn generic_request_returns_the_response_object() {
         get_str(&get(&get(&last, "init"), "headers"), "X-TC-Action").as_deref(),
         Some("DescribeImages")
     );
-    let err = JsFuture::from(c.request("bad action".into(), JsValue::UNDEFINED))
+    let err = JsFuture::from(c.request("bad action".into(), JsValue::UNDEFINED, JsValue::UNDEFINED))
         .await
         .unwrap_err();
     assert_error(&err, "InvalidAction");

@@ -4,10 +4,7 @@
 use super::endpoint::{is_hostname, Endpoint};
 use crate::cvm;
 use crate::error::{Error, ErrorKind};
-use crate::tc3::{
-    self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache,
-    SigningParams,
-};
+use crate::tc3::{self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache, SigningParams};
 
 /// `X-TC-RequestClient`: identifies tc3-edge and its version to the API.
 pub const REQUEST_CLIENT: &str = concat!("tc3-edge/", env!("CARGO_PKG_VERSION"));
@@ -61,7 +58,11 @@ impl ClientConfig {
         let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))?;
         let signing_host = match o.host {
             Some(h) if is_hostname(h) => h.to_ascii_lowercase(),
-            Some(_) => return Err(invalid("host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)")),
+            Some(_) => {
+                return Err(invalid(
+                    "host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)",
+                ))
+            }
             None => endpoint.hostname.clone(),
         };
         let region = match o.region {
@@ -73,25 +74,19 @@ impl ClientConfig {
             {
                 Some(r.to_owned())
             }
-            Some(_) => {
-                return Err(invalid(
-                    "region must be a region name such as \"ap-guangzhou\"",
-                ))
-            }
+            Some(_) => return Err(invalid("region must be a region name such as \"ap-guangzhou\"")),
         };
         let language = o.language.map(Language::parse).transpose()?;
         let req_timeout_secs = match o.req_timeout_secs {
             None => DEFAULT_REQ_TIMEOUT_SECS,
             Some(t) if t.is_finite() && t >= 1.0 && t <= 3600.0 && t.fract() == 0.0 => t as u32,
-            Some(_) => {
-                return Err(invalid(
-                    "reqTimeout must be a whole number of seconds from 1 to 3600",
-                ))
-            }
+            Some(_) => return Err(invalid("reqTimeout must be a whole number of seconds from 1 to 3600")),
         };
         let content_type = o.content_type.unwrap_or(DEFAULT_CONTENT_TYPE);
         if !content_type.starts_with("application/json") || !content_type.is_ascii() {
-            return Err(invalid("contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")"));
+            return Err(invalid(
+                "contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")",
+            ));
         }
         Ok(ClientConfig {
             endpoint,

@@ -31,9 +31,7 @@ pub fn is_hostname(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
 
@@ -64,8 +62,7 @@ impl Endpoint {
         }
         let (host, port) = match authority.rsplit_once(':') {
             Some((host, port)) => {
-                let ok =
-                    !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+                let ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
                 match port.parse::<u16>() {
                     Ok(p) if ok && p > 0 => (host, Some(p)),
                     _ => return Err(usage()),
@@ -94,10 +91,7 @@ mod tests {
         let e = Endpoint::parse("cvm.tencentcloudapi.com").unwrap();
         assert_eq!(
             (e.url.as_str(), e.hostname.as_str()),
-            (
-                "https://cvm.tencentcloudapi.com/",
-                "cvm.tencentcloudapi.com"
-            )
+            ("https://cvm.tencentcloudapi.com/", "cvm.tencentcloudapi.com")
         );
     }
 
@@ -111,10 +105,7 @@ mod tests {
         let e = Endpoint::parse("HTTPS://Console.Example.com/tc3-proxy/").unwrap();
         assert_eq!(
             (e.url.as_str(), e.hostname.as_str()),
-            (
-                "https://console.example.com/tc3-proxy/",
-                "console.example.com"
-            )
+            ("https://console.example.com/tc3-proxy/", "console.example.com")
         );
     }
 

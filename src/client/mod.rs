@@ -1,10 +1,16 @@
-//! Pure client decisions: endpoint parsing and configuration (and, later, retry, clock-skew
-//! and rate-limit policies). Nothing here touches JS, the clock or the network.
+//! Pure client decisions: endpoint parsing and configuration, retry policy, clock-skew
+//! correction, the rate limiter and credential expiry. Nothing here touches JS, the clock or
+//! the network: times and random draws come in as arguments.
 
+pub mod clock;
 pub mod config;
+pub mod credentials;
 pub mod endpoint;
+pub mod limiter;
+pub mod retry;
 
-pub use config::{
-    check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT,
-};
+pub use clock::ClockSkew;
+pub use config::{check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT};
 pub use endpoint::Endpoint;
+pub use limiter::RateLimiter;
+pub use retry::{Decision, RetryPolicy};

@@ -155,8 +155,7 @@ impl ExportImagesResponse {
     /// Reads the `Response` object of a successful answer.
     pub fn from_response(response: &Map<String, Value>) -> Result<Self, Error> {
         use crate::error::ErrorKind::InvalidResponse;
-        let bad =
-            |what: &str| Error::new(InvalidResponse, format!("ExportImages response: {what}"));
+        let bad = |what: &str| Error::new(InvalidResponse, format!("ExportImages response: {what}"));
         let request_id = response
             .get("RequestId")
             .and_then(Value::as_str)
@@ -171,10 +170,7 @@ impl ExportImagesResponse {
                 .map(|p| p.as_str().map(str::to_owned))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| bad("CosPaths holds a non-string"))?,
-            _ => {
-                return Err(bad("CosPaths missing or not an array")
-                    .with_request_id(Some(request_id.to_owned())))
-            }
+            _ => return Err(bad("CosPaths missing or not an array").with_request_id(Some(request_id.to_owned()))),
         };
         Ok(ExportImagesResponse {
             task_id,
@@ -223,21 +219,24 @@ fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
 
 fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
     const F: &str = "BucketName";
-    let name =
-        match v {
-            None => return Err(Error::validation(
+    let name = match v {
+        None => {
+            return Err(Error::validation(
                 "MissingParameter",
                 F,
                 "BucketName is required: the COS bucket to export to, e.g. \"backup-1250000000\"",
-            )),
-            Some(Value::String(s)) if s.is_empty() => return Err(Error::validation(
+            ))
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            return Err(Error::validation(
                 "MissingParameter",
                 F,
                 "BucketName is empty: give the COS bucket to export to, e.g. \"backup-1250000000\"",
-            )),
-            Some(Value::String(s)) => s,
-            Some(other) => return Err(wrong_type(F, "a string", other)),
-        };
+            ))
+        }
+        Some(Value::String(s)) => s,
+        Some(other) => return Err(wrong_type(F, "a string", other)),
+    };
     // `<name>-<APPID>`: the APPID is the digits after the last dash.
     let (base, appid) = name.rsplit_once('-').unwrap_or(("", name.as_str()));
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
@@ -262,11 +261,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
 }
 
 fn is_image_id(s: &str) -> bool {
-    s.len() == 12
-        && s.starts_with("img-")
-        && s.bytes()
-            .skip(4)
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    s.len() == 12 && s.starts_with("img-") && s.bytes().skip(4).all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
 }
 
 fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {

@@ -25,46 +25,26 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Map<String, Value>, Err
             } else {
                 Error::new(ErrorKind::NonJsonResponse, "the response body is not JSON (a proxy or gateway answered?); the request may have been executed")
             }
-            .with_status(status));
+            .with_status(status)
+            .executed_maybe());
         }
     };
     let response = match value {
         Value::Object(mut top) => match top.remove("Response") {
             Some(Value::Object(r)) => r,
             _ if !ok_status => return Err(http_status(status)),
-            _ => {
-                return Err(Error::new(
-                    ErrorKind::InvalidResponse,
-                    "the response JSON has no \"Response\" object",
-                )
-                .with_status(status))
-            }
+            _ => return Err(invalid_response("the response JSON has no \"Response\" object", status)),
         },
         _ if !ok_status => return Err(http_status(status)),
-        _ => {
-            return Err(Error::new(
-                ErrorKind::InvalidResponse,
-                "the response JSON is not an object",
-            )
-            .with_status(status))
-        }
+        _ => return Err(invalid_response("the response JSON is not an object", status)),
     };
-    let request_id = response
-        .get("RequestId")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
+    let request_id = response.get("RequestId").and_then(Value::as_str).map(str::to_owned);
     if let Some(err) = response.get("Error") {
         let code = err.get("Code").and_then(Value::as_str);
         let message = err.get("Message").and_then(Value::as_str).unwrap_or("");
         return match code {
-            Some(code) => {
-                Err(Error::api(code.to_owned(), message.to_owned(), request_id).with_status(status))
-            }
-            None => Err(
-                Error::new(ErrorKind::InvalidResponse, "Response.Error has no Code")
-                    .with_request_id(request_id)
-                    .with_status(status),
-            ),
+            Some(code) => Err(Error::api(code.to_owned(), message.to_owned(), request_id).with_status(status)),
+            None => Err(invalid_response("Response.Error has no Code", status).with_request_id(request_id)),
         };
     }
     if !ok_status {
@@ -74,11 +54,26 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Map<String, Value>, Err
 }
 
 fn http_status(status: u16) -> Error {
-    Error::new(
+    let e = Error::new(
         ErrorKind::HttpStatus,
-        format!("the server answered HTTP {status} without an API response; the request may have been executed"),
+        format!("the server answered HTTP {status} without an API response"),
+    )
+    .with_status(status);
+    // 4xx from a gateway means it was refused before reaching the API; 5xx may not be.
+    if status >= 500 {
+        e.executed_maybe().with_note("; the request may have been executed")
+    } else {
+        e
+    }
+}
+
+fn invalid_response(what: &str, status: u16) -> Error {
+    Error::new(
+        ErrorKind::InvalidResponse,
+        format!("{what}; the request may have been executed"),
     )
     .with_status(status)
+    .executed_maybe()
 }
 
 #[cfg(test)]
@@ -87,25 +82,20 @@ mod tests {
 
     #[test]
     fn success_returns_the_response_object() {
-        let r = parse_envelope(
-            200,
-            r#"{"Response":{"TaskId":1,"CosPaths":[],"RequestId":"r-1"}}"#,
-        )
-        .unwrap();
+        let r = parse_envelope(200, r#"{"Response":{"TaskId":1,"CosPaths":[],"RequestId":"r-1"}}"#).unwrap();
         assert_eq!(r["TaskId"], 1);
     }
 
     #[test]
     fn api_error_carries_code_message_and_request_id() {
-        let e = parse_envelope(200, r#"{"Response":{"Error":{"Code":"InvalidImageId.NotFound","Message":"no such image"},"RequestId":"r-2"}}"#).unwrap_err();
+        let e = parse_envelope(
+            200,
+            r#"{"Response":{"Error":{"Code":"InvalidImageId.NotFound","Message":"no such image"},"RequestId":"r-2"}}"#,
+        )
+        .unwrap_err();
         assert_eq!(
             (e.kind(), e.code(), e.message(), e.request_id()),
-            (
-                ErrorKind::Api,
-                "InvalidImageId.NotFound",
-                "no such image",
-                Some("r-2")
-            )
+            (ErrorKind::Api, "InvalidImageId.NotFound", "no such image", Some("r-2"))
         );
     }
 
@@ -117,10 +107,7 @@ mod tests {
                 .code(),
             "Client.TruncatedResponse"
         );
-        assert_eq!(
-            parse_envelope(200, "").unwrap_err().code(),
-            "Client.TruncatedResponse"
-        );
+        assert_eq!(parse_envelope(200, "").unwrap_err().code(), "Client.TruncatedResponse");
         assert_eq!(
             parse_envelope(200, "<html>oops</html>").unwrap_err().code(),
             "Client.NonJsonResponse"
@@ -129,14 +116,9 @@ mod tests {
             parse_envelope(200, r#"{"Other":1}"#).unwrap_err().code(),
             "Client.InvalidResponse"
         );
+        assert_eq!(parse_envelope(200, "[1]").unwrap_err().code(), "Client.InvalidResponse");
         assert_eq!(
-            parse_envelope(200, "[1]").unwrap_err().code(),
-            "Client.InvalidResponse"
-        );
-        assert_eq!(
-            parse_envelope(200, r#"{"Response":{"Error":{}}}"#)
-                .unwrap_err()
-                .code(),
+            parse_envelope(200, r#"{"Response":{"Error":{}}}"#).unwrap_err().code(),
             "Client.InvalidResponse"
         );
         let e = parse_envelope(502, "<html>Bad Gateway</html>").unwrap_err();

@@ -102,11 +102,7 @@ impl core::fmt::Display for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "{}\n/\n{}\n", self.method.as_str(), self.query)?;
         // Names are already in sorted order: content-type < host < x-tc-action.
-        write!(
-            f,
-            "content-type:{}\nhost:{}\n",
-            self.content_type, self.host
-        )?;
+        write!(f, "content-type:{}\nhost:{}\n", self.content_type, self.host)?;
         if self.signed_headers == SignedHeaders::ContentTypeHostAction {
             // The spec signs the action's value lowercased.
             f.write_str("x-tc-action:")?;

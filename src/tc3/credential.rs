@@ -20,10 +20,7 @@ impl Credential {
     /// an HTTP header are rejected here, so a request is never signed with them.
     pub fn new(secret_id: &str, secret_key: &str, token: Option<&str>) -> Result<Self, Error> {
         if secret_id.is_empty() {
-            return Err(Error::new(
-                ErrorKind::InvalidCredential,
-                "secretId is empty",
-            ));
+            return Err(Error::new(ErrorKind::InvalidCredential, "secretId is empty"));
         }
         if !is_header_safe(secret_id) || secret_id.contains([' ', ',', '/']) {
             return Err(Error::new(
@@ -32,10 +29,7 @@ impl Credential {
             ));
         }
         if secret_key.is_empty() {
-            return Err(Error::new(
-                ErrorKind::InvalidCredential,
-                "secretKey is empty",
-            ));
+            return Err(Error::new(ErrorKind::InvalidCredential, "secretKey is empty"));
         }
         let token = match token {
             None | Some("") => None,
@@ -104,8 +98,7 @@ mod tests {
 
     #[test]
     fn debug_and_display_never_print_secrets() {
-        let c =
-            Credential::new("AKIDpublic", "very-secret-key", Some("session-token-xyz")).unwrap();
+        let c = Credential::new("AKIDpublic", "very-secret-key", Some("session-token-xyz")).unwrap();
         for text in [format!("{c:?}"), format!("{c:#?}"), c.to_string()] {
             assert!(text.contains("AKIDpublic"), "{text}");
             assert!(!text.contains("very-secret-key"), "{text}");

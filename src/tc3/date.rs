@@ -81,10 +81,7 @@ mod tests {
             let cur = UtcDate::from_timestamp(d * 86_400);
             let ok = (cur.year == prev.year && cur.month == prev.month && cur.day == prev.day + 1)
                 || (cur.year == prev.year && cur.month == prev.month + 1 && cur.day == 1)
-                || (cur.year == prev.year + 1
-                    && cur.month == 1
-                    && cur.day == 1
-                    && prev.month == 12);
+                || (cur.year == prev.year + 1 && cur.month == 1 && cur.day == 1 && prev.month == 12);
             assert!(ok, "{prev} -> {cur}");
             prev = cur;
         }

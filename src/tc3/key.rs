@@ -123,9 +123,7 @@ impl SigningKeyCache {
             secret_key: Zeroizing::new(secret_key.to_owned()),
             date,
             service: service.to_owned(),
-            key: DerivedKeys::derive(secret_key, date, service)
-                .secret_signing
-                .clone(),
+            key: DerivedKeys::derive(secret_key, date, service).secret_signing.clone(),
         });
         &entry.key
     }

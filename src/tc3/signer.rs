@@ -186,28 +186,22 @@ fn is_token(s: &str) -> bool {
 
 fn check(p: &SigningParams<'_>) -> Result<(), Error> {
     if !is_token(p.host) || p.host.starts_with(['.', '-']) {
-        return Err(invalid("host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)"));
+        return Err(invalid(
+            "host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)",
+        ));
     }
     if !is_token(p.service) || p.service.bytes().any(|b| b.is_ascii_uppercase()) {
-        return Err(invalid(
-            "service must be a lowercase product name such as \"cvm\"",
-        ));
+        return Err(invalid("service must be a lowercase product name such as \"cvm\""));
     }
     if !p.action.bytes().all(|b| b.is_ascii_alphanumeric()) || p.action.is_empty() {
-        return Err(invalid(
-            "action must be an API action name such as \"ExportImages\"",
-        ));
+        return Err(invalid("action must be an API action name such as \"ExportImages\""));
     }
     if !is_token(p.version) {
-        return Err(invalid(
-            "version must be an API version such as \"2017-03-12\"",
-        ));
+        return Err(invalid("version must be an API version such as \"2017-03-12\""));
     }
     if let Some(region) = p.region {
         if !is_token(region) {
-            return Err(invalid(
-                "region must be a region name such as \"ap-guangzhou\"",
-            ));
+            return Err(invalid("region must be a region name such as \"ap-guangzhou\""));
         }
     }
     if let Some(client) = p.request_client {

@@ -1,25 +1,33 @@
-//! `CvmClient`: validate → sign → fetch → parse, for `ExportImages` and any other CVM action.
+//! `CvmClient`: validate → (credentials, rate limit) → sign → fetch → parse, with retries and
+//! clock-skew correction decided by the pure core (`crate::client`). This layer only waits,
+//! calls `fetch` and converts.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::fetch::{send, Outgoing};
-use super::js::now_secs;
-use super::options::{client_settings, to_json};
-use crate::client::{check_action, prepare_export_images, ClientConfig};
+use super::credentials::CredentialSource;
+use super::fetch::{aborted, send, Outgoing};
+use super::js::{self, now_ms, now_secs};
+use super::options::{call_signal, client_settings, to_json};
+use crate::client::retry::{classify, decide, is_read_only, Failure};
+use crate::client::{check_action, prepare_export_images, ClientConfig, ClockSkew, Decision, RateLimiter, RetryPolicy};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::{Credential, SigningKeyCache};
+use crate::tc3::SigningKeyCache;
 
 struct Inner {
-    credential: Credential,
+    credentials: CredentialSource,
     config: ClientConfig,
     fetch: Option<Function>,
+    retry: RetryPolicy,
+    /// Shared by every call of this client; borrowed only synchronously.
+    limiter: Option<RefCell<RateLimiter>>,
+    clock: Cell<ClockSkew>,
     /// Borrowed only while signing, never across an `await`.
     key_cache: RefCell<SigningKeyCache>,
 }
@@ -42,9 +50,12 @@ impl CvmClient {
         let s = client_settings(options)?;
         Ok(CvmClient {
             inner: Rc::new(Inner {
-                credential: s.credential,
+                credentials: s.credentials,
                 config: s.config,
                 fetch: s.fetch,
+                retry: s.retry,
+                limiter: s.rate_limit.map(|n| RefCell::new(RateLimiter::per_second(n))),
+                clock: Cell::new(ClockSkew::default()),
                 key_cache: RefCell::new(SigningKeyCache::new()),
             }),
         })
@@ -53,12 +64,14 @@ impl CvmClient {
     /// Exports custom images to a COS bucket. Parameters are validated first: a mistake
     /// rejects with the code the server would return (e.g. `InvalidImageId.Malformed`) and
     /// `field`, and nothing is sent. Resolves to `{ TaskId, CosPaths, RequestId }`.
+    /// `options.signal` aborts the call.
     #[wasm_bindgen(js_name = ExportImages, unchecked_return_type = "Promise<ExportImagesResponse>")]
     pub fn export_images_pascal(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
     ) -> Promise {
-        self.export_images(params)
+        self.export_images(params, options)
     }
 
     /// Same as `ExportImages` (camelCase alias).
@@ -66,35 +79,35 @@ impl CvmClient {
     pub fn export_images(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         settle(async move {
+            let signal = call_signal(options)?;
             let json = to_json(&params, "ExportImages parameters")?;
-            let (_request, body) = prepare_export_images(&inner.config, &json)?;
-            let response = call(&inner, "ExportImages", &body).await?;
+            let (request, body) = prepare_export_images(&inner.config, &json)?;
+            // A dry run creates nothing, so it may be retried like a read-only action.
+            let response = execute(&inner, "ExportImages", &body, request.is_dry_run(), signal.as_ref()).await?;
             let result = ExportImagesResponse::from_response(&response)?;
             result
                 .serialize(&serde_wasm_bindgen::Serializer::new())
-                .map_err(|_| {
-                    Error::new(
-                        ErrorKind::InvalidResponse,
-                        "could not build the result object",
-                    )
-                })
+                .map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not build the result object"))
         })
     }
 
     /// Calls any CVM action (API version 2017-03-12) with `payload` as its parameters and
-    /// resolves to the parsed `Response` object (which includes `RequestId`).
+    /// resolves to the parsed `Response` object (which includes `RequestId`). Only read-only
+    /// actions (`Describe*`) are retried after a failure whose outcome is unknown.
     #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, any>>")]
     pub fn request(
         &self,
         action: String,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")]
-        payload: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] payload: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
     ) -> Promise {
         let inner = self.inner.clone();
         settle(async move {
+            let signal = call_signal(options)?;
             check_action(&action)?;
             let body = if payload.is_undefined() {
                 "{}".to_owned()
@@ -102,13 +115,9 @@ impl CvmClient {
                 to_json(&payload, "payload")?
             };
             if !body.starts_with('{') {
-                return Err(Error::validation(
-                    "InvalidParameter",
-                    "",
-                    "payload must be an object",
-                ));
+                return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
             }
-            let response = call(&inner, &action, &body).await?;
+            let response = execute(&inner, &action, &body, is_read_only(&action), signal.as_ref()).await?;
             // Hand JS its own parse of the Response object, as the official SDK does.
             let json = serde_json::to_string(&response).unwrap_or_default();
             js_sys::JSON::parse(&json)
@@ -127,18 +136,13 @@ impl CvmClient {
         let (request, _) = prepare_export_images(&self.inner.config, &json)?;
         request
             .serialize(&serde_wasm_bindgen::Serializer::new())
-            .map_err(|_| {
-                Error::new(
-                    ErrorKind::InvalidOption,
-                    "could not build the result object",
-                )
-                .into()
-            })
+            .map_err(|_| Error::new(ErrorKind::InvalidOption, "could not build the result object").into())
     }
 
     /// Validates and signs an `ExportImages` request exactly as `ExportImages` would send it,
     /// without sending: the URL, headers, body and each signing stage (for an "explain" view
-    /// or another transport). `timestamp` defaults to now.
+    /// or another transport). `timestamp` defaults to now (corrected by `clockOffset`).
+    /// Needs a fixed credential, or a provider that has already supplied one.
     #[wasm_bindgen(js_name = signExportImages, unchecked_return_type = "SignedRequestOutput")]
     pub fn sign_export_images(
         &self,
@@ -148,23 +152,31 @@ impl CvmClient {
         let json = to_json(&params, "ExportImages parameters")?;
         let (_, body) = prepare_export_images(&self.inner.config, &json)?;
         let ts = match timestamp {
-            None => now_secs(),
+            None => self.inner.clock.get().timestamp(now_secs()),
             Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 => t as u64,
-            Some(_) => {
-                return Err(
-                    Error::new(ErrorKind::InvalidOption, "timestamp must be whole seconds").into(),
-                )
-            }
+            Some(_) => return Err(Error::new(ErrorKind::InvalidOption, "timestamp must be whole seconds").into()),
         };
+        let credential = self.inner.credentials.fixed().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidCredential,
+                "the credential provider has not supplied a credential yet",
+            )
+        })?;
         let signed = self.inner.config.sign(
-            &self.inner.credential,
+            &credential,
             &mut self.inner.key_cache.borrow_mut(),
             "ExportImages",
             &body,
             ts,
         )?;
-        super::sign::output(self.inner.config.endpoint.url.clone(), "POST", signed, body)
-            .map_err(Into::into)
+        super::sign::output(self.inner.config.endpoint.url.clone(), "POST", signed, body).map_err(Into::into)
+    }
+
+    /// Seconds added to the local clock when signing: learned from the server's `Date` header
+    /// after `AuthFailure.SignatureExpire`, or when a response shows 5 minutes of skew or more.
+    #[wasm_bindgen(getter, js_name = clockOffset)]
+    pub fn clock_offset(&self) -> f64 {
+        self.inner.clock.get().offset_secs() as f64
     }
 }
 
@@ -173,29 +185,109 @@ fn settle(fut: impl std::future::Future<Output = Result<JsValue, Error>> + 'stat
     future_to_promise(async move { fut.await.map_err(JsValue::from) })
 }
 
-/// Signs (with a fresh timestamp), sends one attempt and parses the envelope.
-async fn call(
+fn check_abort(signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
+    if signal.is_some_and(|s| s.aborted()) {
+        Err(aborted())
+    } else {
+        Ok(())
+    }
+}
+
+/// Waits `ms`, or fails at once with `Client.Aborted` when the signal fires.
+async fn wait(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
+    if ms <= 0.0 {
+        return check_abort(signal);
+    }
+    JsFuture::from(js::sleep(ms, signal))
+        .await
+        .map(|_| ())
+        .map_err(|_| aborted())
+}
+
+/// Runs one call to completion: each attempt takes a credential, a rate-limit slot and a
+/// fresh timestamp; failures are retried only as `crate::client::retry` decides.
+async fn execute(
     inner: &Inner,
     action: &str,
     body: &str,
+    idempotent: bool,
+    signal: Option<&web_sys::AbortSignal>,
 ) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
-    let signed = {
-        let mut cache = inner.key_cache.borrow_mut();
-        inner
-            .config
-            .sign(&inner.credential, &mut cache, action, body, now_secs())?
+    let mut retries = 0;
+    let mut skew_corrected = false;
+    loop {
+        check_abort(signal)?;
+        let credential = inner.credentials.get(now_secs(), signal).await?;
+        if let Some(limiter) = &inner.limiter {
+            let delay = limiter.borrow_mut().reserve(action, now_ms());
+            wait(delay, signal).await?;
+        }
+        check_abort(signal)?;
+        let signed = {
+            let timestamp = inner.clock.get().timestamp(now_secs());
+            let mut cache = inner.key_cache.borrow_mut();
+            inner.config.sign(&credential, &mut cache, action, body, timestamp)?
+        };
+        let token = credential.token().unwrap_or("");
+        let sent = send(
+            inner.fetch.as_ref(),
+            &Outgoing {
+                url: &inner.config.endpoint.url,
+                headers: &signed.headers,
+                body,
+                timeout_secs: inner.config.req_timeout_secs,
+                secrets: &[token],
+                signal,
+            },
+        )
+        .await;
+        let (err, date) = match sent {
+            Ok(reply) => match parse_envelope(reply.status, &reply.body) {
+                Ok(response) => {
+                    // Only a success corrects the clock here: a SignatureExpire answer is
+                    // handled below, where it also earns the one re-signed retry.
+                    let mut clock = inner.clock.get();
+                    clock.on_response(reply.date.as_deref(), now_secs());
+                    inner.clock.set(clock);
+                    return Ok(response);
+                }
+                Err(e) => (e, reply.date),
+            },
+            Err(e) => (e, None),
+        };
+        if err.kind() == ErrorKind::Aborted {
+            return Err(err);
+        }
+        // The server refused the timestamp, so nothing ran: adopt its clock, re-sign, once.
+        if err.code() == "AuthFailure.SignatureExpire" && !skew_corrected {
+            let mut clock = inner.clock.get();
+            if clock.on_signature_expired(date.as_deref(), now_secs()) {
+                inner.clock.set(clock);
+                skew_corrected = true;
+                continue;
+            }
+        }
+        match decide(&inner.retry, retries, &err, idempotent, js_sys::Math::random()) {
+            Decision::RetryAfter(ms) => {
+                wait(f64::from(ms), signal).await?;
+                retries += 1;
+            }
+            Decision::GiveUp => return Err(explain_give_up(err, retries, idempotent, action)),
+        }
+    }
+}
+
+/// Says why the call stopped where it did.
+fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> Error {
+    let err = if classify(&err) == Failure::Unknown && !idempotent {
+        err.with_note(&format!(
+            "; not retried: {action} is not idempotent (it may have created a task)"
+        ))
+    } else {
+        err
     };
-    let token = inner.credential.token().unwrap_or("");
-    let reply = send(
-        inner.fetch.as_ref(),
-        &Outgoing {
-            url: &inner.config.endpoint.url,
-            headers: &signed.headers,
-            body,
-            timeout_secs: inner.config.req_timeout_secs,
-            secrets: &[token],
-        },
-    )
-    .await?;
-    parse_envelope(reply.status, &reply.body)
+    match retries {
+        0 => err,
+        n => err.with_note(&format!(" (after {n} retries)")),
+    }
 }

@@ -1,6 +1,7 @@
 //! Rust errors become JS `TencentCloudError` objects (`instanceof Error`) carrying `code`,
 //! `message`, `requestId`, `field` and `httpCode` — the shape of the official SDK's
-//! `TencentCloudSDKHttpException`, plus `field` for validation errors.
+//! `TencentCloudSDKHttpException` — plus `field` for validation errors and `mayHaveExecuted`
+//! (true when the server may have run the request although the call failed).
 
 use wasm_bindgen::prelude::*;
 
@@ -15,6 +16,7 @@ pub fn to_js(err: &Error) -> JsValue {
         err.request_id().map(str::to_owned),
         err.field().map(str::to_owned),
         err.status(),
+        err.may_have_executed(),
     )
     .into()
 }

@@ -2,6 +2,7 @@
 //! It converts, calls the pure core, and waits; it makes no decisions of its own.
 
 mod client;
+mod credentials;
 mod errors;
 mod fetch;
 mod js;

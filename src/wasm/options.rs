@@ -8,7 +8,8 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::client::ClientOptions;
+use super::credentials::CredentialSource;
+use crate::client::{ClientOptions, RetryPolicy};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
@@ -60,14 +61,66 @@ pub struct ClientProfile {
     pub sign_method: Option<String>,
     /// Headers covered by the signature: `content-type;host` (default, as the official SDKs)
     /// or `content-type;host;x-tc-action` (the signature document's current example).
-    #[tsify(
-        optional,
-        type = "\"content-type;host\" | \"content-type;host;x-tc-action\""
-    )]
+    #[tsify(optional, type = "\"content-type;host\" | \"content-type;host;x-tc-action\"")]
     pub signed_headers: Option<String>,
     /// HTTP settings.
     #[tsify(optional)]
     pub http_profile: Option<HttpProfile>,
+}
+
+/// What a credential provider returns (the STS API's shape, camelCased).
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct ProvidedCredential {
+    /// The SecretId.
+    pub secret_id: String,
+    /// The SecretKey.
+    pub secret_key: String,
+    /// The session token.
+    #[tsify(optional)]
+    pub token: Option<String>,
+    /// When the credential expires, in Unix seconds. It is refreshed 5 minutes before.
+    /// Omitted: never refreshed.
+    #[tsify(optional)]
+    pub expired_time: Option<f64>,
+}
+
+/// Retry settings: `false` disables retries.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct RetryOptions {
+    /// Retries after the first attempt. Default 3.
+    #[tsify(optional)]
+    pub max_retries: Option<u32>,
+    /// Backoff base in ms (full jitter, doubling each retry). Default 100.
+    #[tsify(optional)]
+    pub base_delay_ms: Option<u32>,
+    /// Longest backoff in ms. Default 20000.
+    #[tsify(optional)]
+    pub max_delay_ms: Option<u32>,
+}
+
+/// Client-side rate limit per action: `false` disables it.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct RateLimitOptions {
+    /// Requests per second per action, counted over any 1-second window. Default 20 (the
+    /// documented CVM limit).
+    #[tsify(optional)]
+    pub per_second: Option<u32>,
+}
+
+/// Options of one call (`client.ExportImages(params, { signal })`).
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct CallOptions {
+    /// Aborts the call: checked before each attempt, interrupts waits and the fetch in flight.
+    #[tsify(optional, type = "AbortSignal")]
+    pub signal: Option<()>,
 }
 
 /// Options of `new CvmClient(options)`.
@@ -75,7 +128,9 @@ pub struct ClientProfile {
 #[allow(dead_code)] // exists for its generated TypeScript declaration
 #[serde(rename_all = "camelCase")]
 pub struct CvmClientOptions {
-    /// SecretId, SecretKey and optional token.
+    /// SecretId, SecretKey and optional token — or an async function returning them with
+    /// `expiredTime` (temporary keys from your back end), cached and refreshed before expiry.
+    #[tsify(type = "CredentialInput | (() => Promise<ProvidedCredential> | ProvidedCredential)")]
     pub credential: CredentialInput,
     /// Region, e.g. `"ap-guangzhou"` (required for ExportImages).
     #[tsify(optional)]
@@ -86,6 +141,13 @@ pub struct CvmClientOptions {
     /// A `fetch` to use instead of the global one (tests, custom transports).
     #[tsify(optional, type = "typeof fetch")]
     pub fetch: Option<()>,
+    /// Retries of throttled requests (and, for read-only actions and dry runs, of failures
+    /// whose outcome is unknown). Default `{ maxRetries: 3, baseDelayMs: 100, maxDelayMs: 20000 }`.
+    #[tsify(optional, type = "RetryOptions | false")]
+    pub retry: Option<RetryOptions>,
+    /// Client-side rate limit shared by all calls of this client. Default `{ perSecond: 20 }`.
+    #[tsify(optional, type = "RateLimitOptions | false")]
+    pub rate_limit: Option<RateLimitOptions>,
 }
 
 /// A JS object's properties, read with their dotted path for error messages.
@@ -190,17 +252,9 @@ impl<'a> Props<'a> {
 
 /// Reads the `secretId`, `secretKey` and `token` properties of `p`.
 pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
-    let missing = |what: &str| {
-        Error::new(
-            ErrorKind::InvalidCredential,
-            format!("{}.{what} is required", p.path),
-        )
-    };
+    let missing = |what: &str| Error::new(ErrorKind::InvalidCredential, format!("{}.{what} is required", p.path));
     let wrap = |e: Error| Error::new(ErrorKind::InvalidCredential, e.message().to_owned());
-    let secret_id = p
-        .string("secretId")
-        .map_err(wrap)?
-        .ok_or_else(|| missing("secretId"))?;
+    let secret_id = p.string("secretId").map_err(wrap)?.ok_or_else(|| missing("secretId"))?;
     let secret_key = zeroize::Zeroizing::new(
         p.string("secretKey")
             .map_err(wrap)?
@@ -212,18 +266,18 @@ pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
 
 /// What `new CvmClient(options)` settles to.
 pub struct ClientSettings {
-    pub credential: Credential,
+    pub credentials: CredentialSource,
     pub config: crate::client::ClientConfig,
     pub fetch: Option<Function>,
+    pub retry: RetryPolicy,
+    pub rate_limit: Option<u32>,
 }
 
 /// Reads and checks `CvmClientOptions`.
 pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     let top = Props::new(options, "options", false)?;
-    top.only(&["credential", "region", "profile", "fetch"])?;
-    let cred = Props::new(top.raw("credential"), "options.credential", false)?;
-    cred.only(&["secretId", "secretKey", "token"])?;
-    let credential = credential(&cred)?;
+    top.only(&["credential", "region", "profile", "fetch", "retry", "rateLimit"])?;
+    let credentials = CredentialSource::from_option(top.raw("credential"))?;
     let region = top.string("region")?;
     let profile = top.object("profile", "options.profile")?;
     profile.only(&["language", "signMethod", "signedHeaders", "httpProfile"])?;
@@ -240,7 +294,8 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         Some("content-type;host;x-tc-action") => true,
         Some(_) => {
             return Err(invalid(
-                "options.profile.signedHeaders must be \"content-type;host\" or \"content-type;host;x-tc-action\"".into(),
+                "options.profile.signedHeaders must be \"content-type;host\" or \"content-type;host;x-tc-action\""
+                    .into(),
             ))
         }
     };
@@ -265,10 +320,68 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         content_type: None,
     })?;
     Ok(ClientSettings {
-        credential,
+        credentials,
         config,
         fetch: top.function("fetch")?,
+        retry: retry_policy(&top)?,
+        rate_limit: rate_limit(&top)?,
     })
+}
+
+/// A whole number in `range`, or the default.
+fn whole(p: &Props<'_>, key: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> Result<u32, Error> {
+    match p.number(key)? {
+        None => Ok(default),
+        Some(v) if v.fract() == 0.0 && v >= f64::from(*range.start()) && v <= f64::from(*range.end()) => Ok(v as u32),
+        Some(_) => Err(invalid(format!(
+            "{}.{key} must be a whole number from {} to {}",
+            p.path,
+            range.start(),
+            range.end()
+        ))),
+    }
+}
+
+fn retry_policy(top: &Props<'_>) -> Result<RetryPolicy, Error> {
+    let raw = top.raw("retry");
+    if raw.as_bool() == Some(false) {
+        return Ok(RetryPolicy::DISABLED);
+    }
+    if raw.as_bool() == Some(true) {
+        return Ok(RetryPolicy::default());
+    }
+    let p = Props::new(raw, "options.retry", true)?;
+    p.only(&["maxRetries", "baseDelayMs", "maxDelayMs"])?;
+    let d = RetryPolicy::default();
+    Ok(RetryPolicy {
+        max_retries: whole(&p, "maxRetries", d.max_retries, 0..=10)?,
+        base_ms: whole(&p, "baseDelayMs", d.base_ms, 0..=60_000)?,
+        cap_ms: whole(&p, "maxDelayMs", d.cap_ms, 0..=600_000)?,
+    })
+}
+
+fn rate_limit(top: &Props<'_>) -> Result<Option<u32>, Error> {
+    let raw = top.raw("rateLimit");
+    if raw.as_bool() == Some(false) {
+        return Ok(None);
+    }
+    let p = Props::new(raw, "options.rateLimit", true)?;
+    p.only(&["perSecond"])?;
+    Ok(Some(whole(&p, "perSecond", 20, 1..=10_000)?))
+}
+
+/// Reads `{ signal }`, the second argument of a call.
+pub fn call_signal(options: JsValue) -> Result<Option<web_sys::AbortSignal>, Error> {
+    let p = Props::new(options, "callOptions", true)?;
+    p.only(&["signal"])?;
+    let signal = p.raw("signal");
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    if !super::js::is_abort_signal(&signal) {
+        return Err(invalid("callOptions.signal must be an AbortSignal".into()));
+    }
+    Ok(Some(signal.unchecked_into()))
 }
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized

@@ -69,10 +69,7 @@ pub struct SignRequestInput {
     #[tsify(optional)]
     pub content_type: Option<String>,
     /// Default `"content-type;host"`.
-    #[tsify(
-        optional,
-        type = "\"content-type;host\" | \"content-type;host;x-tc-action\""
-    )]
+    #[tsify(optional, type = "\"content-type;host\" | \"content-type;host;x-tc-action\"")]
     pub signed_headers: Option<String>,
     /// `X-TC-RequestClient`. Default: none.
     #[tsify(optional)]
@@ -142,9 +139,7 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     let version = p
         .string("version")?
         .unwrap_or_else(|| crate::cvm::export_images::VERSION.to_owned());
-    let service = p
-        .string("service")?
-        .unwrap_or_else(|| crate::cvm::SERVICE.to_owned());
+    let service = p.string("service")?.unwrap_or_else(|| crate::cvm::SERVICE.to_owned());
     let host = p
         .string("host")?
         .unwrap_or_else(|| format!("{service}.tencentcloudapi.com"));
@@ -170,14 +165,7 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     });
     let timestamp = match p.number("timestamp")? {
         None => now_secs(),
-        Some(t)
-            if t.is_finite()
-                && t >= 0.0
-                && t.fract() == 0.0
-                && t <= tc3::signer::MAX_TIMESTAMP as f64 =>
-        {
-            t as u64
-        }
+        Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 && t <= tc3::signer::MAX_TIMESTAMP as f64 => t as u64,
         Some(_) => {
             return Err(invalid(
                 "input.timestamp must be whole seconds since the Unix epoch (not milliseconds)",
@@ -187,13 +175,13 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     let signed_headers = match p.string("signedHeaders")?.as_deref() {
         None | Some("content-type;host") => SignedHeaders::ContentTypeHost,
         Some("content-type;host;x-tc-action") => SignedHeaders::ContentTypeHostAction,
-        Some(_) => return Err(invalid("input.signedHeaders must be \"content-type;host\" or \"content-type;host;x-tc-action\"")),
+        Some(_) => {
+            return Err(invalid(
+                "input.signedHeaders must be \"content-type;host\" or \"content-type;host;x-tc-action\"",
+            ))
+        }
     };
-    let language = p
-        .string("language")?
-        .as_deref()
-        .map(Language::parse)
-        .transpose()?;
+    let language = p.string("language")?.as_deref().map(Language::parse).transpose()?;
     let region = p.string("region")?;
     let request_client = p.string("requestClient")?;
     let base_url = Endpoint::parse(p.string("endpoint")?.as_deref().unwrap_or(&host))?.url;
@@ -229,12 +217,7 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
 }
 
 /// The JS result object of a signature.
-pub fn output(
-    url: String,
-    method: &'static str,
-    signed: tc3::SignedRequest,
-    body: String,
-) -> Result<JsValue, Error> {
+pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: String) -> Result<JsValue, Error> {
     let out = SignedRequestOutput {
         url,
         method,
@@ -246,10 +229,5 @@ pub fn output(
         authorization: signed.authorization,
     };
     out.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(|_| {
-            Error::new(
-                ErrorKind::InvalidOption,
-                "could not build the result object",
-            )
-        })
+        .map_err(|_| Error::new(ErrorKind::InvalidOption, "could not build the result object"))
 }
