@@ -234,3 +234,19 @@ fn response_is_read_into_the_typed_result() {
         );
     }
 }
+
+#[test]
+fn fields_are_checked_in_api_order() {
+    // FileNamePrefixList comes before OnlyExportRootDisk, DryRun and RoleName.
+    let mut v = with("FileNamePrefixList", json!(["a", "b"]));
+    v["DryRun"] = json!("yes");
+    v["RoleName"] = json!("");
+    assert_eq!(reject(v).0, "InvalidParameterValue.InvalidFileNamePrefixList");
+    // Within FileNamePrefixList, the count is checked before the items.
+    assert_eq!(
+        reject(with("FileNamePrefixList", json!(["", "b"]))).0,
+        "InvalidParameterValue.InvalidFileNamePrefixList"
+    );
+    // BucketName before ImageIds.
+    assert_eq!(reject(json!({"ImageIds": ["bad"]})).1, "BucketName");
+}

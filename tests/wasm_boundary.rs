@@ -237,7 +237,7 @@ async fn export_images_sends_the_signed_request_and_returns_the_typed_result() {
     );
     let result = JsFuture::from(c.export_images(
         js(r#"{"BucketName":"b-1250000000","ImageIds":["img-pq5pau1w"],"ExportFormat":"RAW"}"#),
-        JsValue::UNDEFINED,
+        None,
     ))
     .await
     .unwrap();
@@ -288,15 +288,11 @@ async fn validation_errors_reject_before_anything_is_sent() {
             "Extra",
         ),
     ] {
-        let err = JsFuture::from(c.export_images(js(params), JsValue::UNDEFINED))
-            .await
-            .unwrap_err();
+        let err = JsFuture::from(c.export_images(js(params), None)).await.unwrap_err();
         assert_error(&err, code);
         assert_eq!(get_str(&err, "field").as_deref(), Some(field));
     }
-    let err = JsFuture::from(c.export_images(JsValue::UNDEFINED, JsValue::UNDEFINED))
-        .await
-        .unwrap_err();
+    let err = JsFuture::from(c.export_images(JsValue::NULL, None)).await.unwrap_err();
     assert_error(&err, "InvalidParameter");
     assert_eq!(seen(), before, "no request may be sent for invalid parameters");
 }
@@ -317,12 +313,9 @@ async fn each_failure_of_the_response_gets_its_own_code() {
     for (status, body, code) in cases {
         let f = fake_fetch(status, body);
         let c = client("", Some(&f));
-        let err = JsFuture::from(c.export_images(
-            js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#),
-            JsValue::UNDEFINED,
-        ))
-        .await
-        .unwrap_err();
+        let err = JsFuture::from(c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#), None))
+            .await
+            .unwrap_err();
         assert_error(&err, code);
         if code.starts_with("Unsupported") {
             assert_eq!(get_str(&err, "requestId").as_deref(), Some("req-err"));
@@ -341,12 +334,9 @@ async fn a_failing_fetch_is_a_network_error_that_never_quotes_the_token() {
         "return Promise.reject(new TypeError('failed: ' + JSON.stringify(init.headers)))",
     );
     let c = client("", Some(&f));
-    let err = JsFuture::from(c.export_images(
-        js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#),
-        JsValue::UNDEFINED,
-    ))
-    .await
-    .unwrap_err();
+    let err = JsFuture::from(c.export_images(js(r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#), None))
+        .await
+        .unwrap_err();
     assert_error(&err, "Client.NetworkError");
 }
 
@@ -357,9 +347,13 @@ async fn generic_request_returns_the_response_object() {
         r#"{"Response":{"TotalCount":1,"ImageSet":[{"ImageId":"img-72n9mi0y"}],"RequestId":"r-9"}}"#,
     );
     let c = client("", Some(&f));
-    let out = JsFuture::from(c.request("DescribeImages".into(), js(r#"{"Limit":10}"#), JsValue::UNDEFINED))
-        .await
-        .unwrap();
+    let out = JsFuture::from(c.request(
+        "DescribeImages".into(),
+        Some(js(r#"{"Limit":10}"#).unchecked_into()),
+        None,
+    ))
+    .await
+    .unwrap();
     assert_eq!(get(&out, "TotalCount").as_f64(), Some(1.0));
     assert_eq!(get_str(&out, "RequestId").as_deref(), Some("r-9"));
     let last = Reflect::get(&js_sys::global(), &"__tc3_last".into()).unwrap();
@@ -367,7 +361,7 @@ async fn generic_request_returns_the_response_object() {
         get_str(&get(&get(&last, "init"), "headers"), "X-TC-Action").as_deref(),
         Some("DescribeImages")
     );
-    let err = JsFuture::from(c.request("bad action".into(), JsValue::UNDEFINED, JsValue::UNDEFINED))
+    let err = JsFuture::from(c.request("bad action".into(), None, None))
         .await
         .unwrap_err();
     assert_error(&err, "InvalidAction");

@@ -122,19 +122,17 @@ impl ExportImagesRequest {
             ));
         };
         check_unknown_fields(obj)?;
-        let request = ExportImagesRequest {
-            bucket_name: bucket_name(obj.get("BucketName"))?,
-            image_ids: image_ids(obj.get("ImageIds"))?,
+        // Fields in API order; struct-literal fields are evaluated in the order written.
+        let bucket_name = bucket_name(obj.get("BucketName"))?;
+        let image_ids = image_ids(obj.get("ImageIds"))?;
+        Ok(ExportImagesRequest {
+            bucket_name,
             export_format: export_format(obj.get("ExportFormat"))?,
-            file_name_prefix_list: None,
+            file_name_prefix_list: prefix_list(obj.get("FileNamePrefixList"), image_ids.len())?,
             only_export_root_disk: optional_bool(obj, "OnlyExportRootDisk")?,
             dry_run: optional_bool(obj, "DryRun")?,
             role_name: role_name(obj.get("RoleName"))?,
-        };
-        let prefixes = prefix_list(obj.get("FileNamePrefixList"), request.image_ids.len())?;
-        Ok(ExportImagesRequest {
-            file_name_prefix_list: prefixes,
-            ..request
+            image_ids,
         })
     }
 
@@ -336,6 +334,17 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
         Some(Value::Array(items)) => items,
         Some(other) => return Err(wrong_type(F, "an array of strings", other)),
     };
+    // The count first: it is the error the API documents for this field.
+    if items.len() != image_count {
+        return Err(Error::validation(
+            "InvalidParameterValue.InvalidFileNamePrefixList",
+            F,
+            format!(
+                "FileNamePrefixList has {} entries but ImageIds has {image_count}: give one prefix per image",
+                items.len()
+            ),
+        ));
+    }
     let mut prefixes = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let field = format!("FileNamePrefixList.{i}");
@@ -350,16 +359,6 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
             Value::String(s) => prefixes.push(s.clone()),
             other => return Err(wrong_type(&field, "a string", other)),
         }
-    }
-    if prefixes.len() != image_count {
-        return Err(Error::validation(
-            "InvalidParameterValue.InvalidFileNamePrefixList",
-            F,
-            format!(
-                "FileNamePrefixList has {} entries but ImageIds has {image_count}: give one prefix per image",
-                prefixes.len()
-            ),
-        ));
     }
     Ok(Some(prefixes))
 }

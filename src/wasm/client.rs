@@ -20,6 +20,17 @@ use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::SigningKeyCache;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The optional second argument of a call; typed for TypeScript as `CallOptions`.
+    #[wasm_bindgen(typescript_type = "CallOptions")]
+    pub type CallOptionsArg;
+
+    /// The parameters of a generic `request`.
+    #[wasm_bindgen(typescript_type = "Record<string, unknown>")]
+    pub type PayloadArg;
+}
+
 struct Inner {
     credentials: CredentialSource,
     config: ClientConfig,
@@ -69,7 +80,7 @@ impl CvmClient {
     pub fn export_images_pascal(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
+        options: Option<CallOptionsArg>,
     ) -> Promise {
         self.export_images(params, options)
     }
@@ -79,11 +90,11 @@ impl CvmClient {
     pub fn export_images(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
+        options: Option<CallOptionsArg>,
     ) -> Promise {
         let inner = self.inner.clone();
         settle(async move {
-            let signal = call_signal(options)?;
+            let signal = call_signal(options.map_or(JsValue::UNDEFINED, Into::into))?;
             let json = to_json(&params, "ExportImages parameters")?;
             let (request, body) = prepare_export_images(&inner.config, &json)?;
             // A dry run creates nothing, so it may be retried like a read-only action.
@@ -99,20 +110,14 @@ impl CvmClient {
     /// resolves to the parsed `Response` object (which includes `RequestId`). Only read-only
     /// actions (`Describe*`) are retried after a failure whose outcome is unknown.
     #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, any>>")]
-    pub fn request(
-        &self,
-        action: String,
-        #[wasm_bindgen(unchecked_param_type = "Record<string, unknown> | undefined")] payload: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "CallOptions | undefined")] options: JsValue,
-    ) -> Promise {
+    pub fn request(&self, action: String, payload: Option<PayloadArg>, options: Option<CallOptionsArg>) -> Promise {
         let inner = self.inner.clone();
         settle(async move {
-            let signal = call_signal(options)?;
+            let signal = call_signal(options.map_or(JsValue::UNDEFINED, Into::into))?;
             check_action(&action)?;
-            let body = if payload.is_undefined() {
-                "{}".to_owned()
-            } else {
-                to_json(&payload, "payload")?
+            let body = match payload {
+                Some(p) => to_json(&p.into(), "payload")?,
+                None => "{}".to_owned(),
             };
             if !body.starts_with('{') {
                 return Err(Error::validation("InvalidParameter", "", "payload must be an object"));

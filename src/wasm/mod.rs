@@ -9,5 +9,5 @@ mod js;
 mod options;
 mod sign;
 
-pub use client::CvmClient;
+pub use client::{CallOptionsArg, CvmClient, PayloadArg};
 pub use sign::sign_request;

@@ -85,6 +85,7 @@ pub struct SignedRequestOutput {
     /// `"POST"` or `"GET"`.
     pub method: &'static str,
     /// Headers to send (`Host` is not among them: fetch derives it from the URL).
+    #[tsify(type = "Record<string, string>")]
     pub headers: BTreeMap<&'static str, String>,
     /// The exact body that was signed (empty for GET).
     pub body: String,
