@@ -20,15 +20,25 @@ pub struct Authorization<'a> {
     pub signature: [u8; 32],
 }
 
+impl Authorization<'_> {
+    /// Appends the header value.
+    pub fn write_to(&self, out: &mut String) {
+        out.push_str(ALGORITHM);
+        out.push_str(" Credential=");
+        out.push_str(self.secret_id);
+        out.push('/');
+        self.scope.write_to(out);
+        out.push_str(", SignedHeaders=");
+        out.push_str(self.signed_headers.as_str());
+        out.push_str(", Signature=");
+        super::text::push_hex(out, &self.signature);
+    }
+}
+
 impl core::fmt::Display for Authorization<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "{ALGORITHM} Credential={}/{}, SignedHeaders={}, Signature={}",
-            self.secret_id,
-            self.scope,
-            self.signed_headers.as_str(),
-            hex::encode(self.signature)
-        )
+        let mut s = String::with_capacity(160);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }

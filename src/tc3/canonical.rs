@@ -68,7 +68,7 @@ impl HashedPayload {
     }
     /// Lowercase hex.
     pub fn to_hex(self) -> String {
-        hex::encode(self.0)
+        super::text::hex(&self.0)
     }
 }
 
@@ -92,26 +92,41 @@ pub struct CanonicalRequest<'a> {
 }
 
 impl CanonicalRequest<'_> {
-    /// Lowercase hex SHA-256 of the canonical request: the last line of the string to sign.
+    /// Appends the canonical request to `out` (no `core::fmt` on the signing path).
+    pub fn write_to(&self, out: &mut String) {
+        out.push_str(self.method.as_str());
+        out.push_str("\n/\n");
+        out.push_str(self.query);
+        // Names in sorted order: content-type < host < x-tc-action.
+        out.push_str("\ncontent-type:");
+        out.push_str(self.content_type);
+        out.push_str("\nhost:");
+        out.push_str(self.host);
+        out.push('\n');
+        if self.signed_headers == SignedHeaders::ContentTypeHostAction {
+            // The spec signs the action's value lowercased.
+            out.push_str("x-tc-action:");
+            out.push_str(&self.action.to_ascii_lowercase());
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(self.signed_headers.as_str());
+        out.push('\n');
+        super::text::push_hex(out, &self.hashed_payload.0);
+    }
+
+    /// SHA-256 of the canonical request: its hex is the last line of the string to sign.
     pub fn hash(&self) -> [u8; 32] {
-        Sha256::digest(self.to_string().as_bytes()).into()
+        let mut s = String::with_capacity(256);
+        self.write_to(&mut s);
+        Sha256::digest(s.as_bytes()).into()
     }
 }
 
 impl core::fmt::Display for CanonicalRequest<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}\n/\n{}\n", self.method.as_str(), self.query)?;
-        // Names are already in sorted order: content-type < host < x-tc-action.
-        write!(f, "content-type:{}\nhost:{}\n", self.content_type, self.host)?;
-        if self.signed_headers == SignedHeaders::ContentTypeHostAction {
-            // The spec signs the action's value lowercased.
-            f.write_str("x-tc-action:")?;
-            for c in self.action.chars() {
-                core::fmt::Write::write_char(f, c.to_ascii_lowercase())?;
-            }
-            f.write_str("\n")?;
-        }
-        write!(f, "\n{}\n", self.signed_headers.as_str())?;
-        f.write_str(&self.hashed_payload.to_hex())
+        let mut s = String::with_capacity(256);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }

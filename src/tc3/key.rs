@@ -47,7 +47,7 @@ impl DerivedKeys {
         k.extend_from_slice(secret_key.as_bytes());
         let secret_date = hmac_sha256(&k, &date.to_bytes());
         let secret_service = hmac_sha256(&secret_date, service.as_bytes());
-        let secret_signing = SigningKey(hmac_sha256(&secret_service, b"tc3_request"));
+        let secret_signing = SigningKey::new(hmac_sha256(&secret_service, b"tc3_request"));
         DerivedKeys {
             secret_date,
             secret_service,
@@ -64,19 +64,47 @@ impl Drop for DerivedKeys {
 }
 
 /// `SecretSigning`: the key the string to sign is HMAC'd with. Secret-equivalent for a day.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningKey([u8; 32]);
+///
+/// It also keeps the HMAC state already keyed with it, so each signature skips the two
+/// compressions of HMAC's key setup (ipad/opad).
+#[derive(Clone)]
+pub struct SigningKey {
+    bytes: [u8; 32],
+    keyed: Option<HmacSha256>,
+}
 
 impl SigningKey {
+    fn new(bytes: [u8; 32]) -> Self {
+        SigningKey {
+            keyed: HmacSha256::new_from_slice(&bytes).ok(),
+            bytes,
+        }
+    }
+
     /// `Signature = HMAC_SHA256(SecretSigning, StringToSign)`, raw bytes.
     pub fn sign(&self, string_to_sign: &[u8]) -> [u8; 32] {
-        hmac_sha256(&self.0, string_to_sign)
+        match &self.keyed {
+            Some(keyed) => {
+                let mut mac = keyed.clone();
+                mac.update(string_to_sign);
+                mac.finalize().into_bytes().into()
+            }
+            None => hmac_sha256(&self.bytes, string_to_sign),
+        }
     }
     /// The key bytes (for the vector tests).
     pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 }
+
+impl PartialEq for SigningKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for SigningKey {}
 
 impl core::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -86,7 +114,8 @@ impl core::fmt::Debug for SigningKey {
 
 impl Drop for SigningKey {
     fn drop(&mut self) {
-        self.0.zeroize();
+        // The keyed HMAC state is wiped by its own Drop (hmac's `zeroize` feature).
+        self.bytes.zeroize();
     }
 }
 

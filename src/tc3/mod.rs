@@ -9,6 +9,7 @@ pub mod date;
 pub mod key;
 pub mod signer;
 pub mod string_to_sign;
+pub mod text;
 
 pub use canonical::{HashedPayload, Method, SignedHeaders};
 pub use credential::Credential;

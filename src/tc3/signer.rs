@@ -116,33 +116,38 @@ pub fn sign(
         signed_headers: params.signed_headers,
         hashed_payload,
     };
-    let canonical_request = canonical.to_string();
+    let mut canonical_request = String::with_capacity(192 + params.host.len() + params.content_type.len());
+    canonical.write_to(&mut canonical_request);
     let date = UtcDate::from_timestamp(params.timestamp);
     let scope = CredentialScope {
         date,
         service: params.service,
     };
-    let string_to_sign = StringToSign {
+    let mut string_to_sign = String::with_capacity(128);
+    StringToSign {
         timestamp: params.timestamp,
         scope,
         hashed_canonical_request: sha256(canonical_request.as_bytes()),
     }
-    .to_string();
+    .write_to(&mut string_to_sign);
     let key = cache.get(credential.secret_key(), date, params.service);
     let signature_bytes = key.sign(string_to_sign.as_bytes());
-    let authorization = Authorization {
+    let mut authorization = String::with_capacity(160 + credential.secret_id().len());
+    Authorization {
         secret_id: credential.secret_id(),
         scope,
         signed_headers: params.signed_headers,
         signature: signature_bytes,
     }
-    .to_string();
+    .write_to(&mut authorization);
 
     let mut headers: Vec<(&'static str, String)> = Vec::with_capacity(10);
     headers.push(("Authorization", authorization.clone()));
     headers.push(("Content-Type", params.content_type.to_owned()));
     headers.push(("X-TC-Action", params.action.to_owned()));
-    headers.push(("X-TC-Timestamp", params.timestamp.to_string()));
+    let mut timestamp = String::with_capacity(12);
+    super::text::push_u64(&mut timestamp, params.timestamp);
+    headers.push(("X-TC-Timestamp", timestamp));
     headers.push(("X-TC-Version", params.version.to_owned()));
     if let Some(region) = params.region {
         headers.push(("X-TC-Region", region.to_owned()));
@@ -163,7 +168,7 @@ pub fn sign(
         headers,
         canonical_request,
         string_to_sign,
-        signature: hex::encode(signature_bytes),
+        signature: super::text::hex(&signature_bytes),
         authorization,
     })
 }

@@ -19,9 +19,22 @@ pub struct CredentialScope<'a> {
     pub service: &'a str,
 }
 
+impl CredentialScope<'_> {
+    /// Appends `<date>/<service>/tc3_request`.
+    pub fn write_to(&self, out: &mut String) {
+        // The date buffer holds ASCII digits and dashes only.
+        out.extend(self.date.to_bytes().iter().map(|&b| b as char));
+        out.push('/');
+        out.push_str(self.service);
+        out.push_str("/tc3_request");
+    }
+}
+
 impl core::fmt::Display for CredentialScope<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "{}/{}/tc3_request", self.date, self.service)
+        let mut s = String::new();
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }
 
@@ -36,14 +49,23 @@ pub struct StringToSign<'a> {
     pub hashed_canonical_request: [u8; 32],
 }
 
+impl StringToSign<'_> {
+    /// Appends the string to sign.
+    pub fn write_to(&self, out: &mut String) {
+        out.push_str(ALGORITHM);
+        out.push('\n');
+        super::text::push_u64(out, self.timestamp);
+        out.push('\n');
+        self.scope.write_to(out);
+        out.push('\n');
+        super::text::push_hex(out, &self.hashed_canonical_request);
+    }
+}
+
 impl core::fmt::Display for StringToSign<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(
-            f,
-            "{ALGORITHM}\n{}\n{}\n{}",
-            self.timestamp,
-            self.scope,
-            hex::encode(self.hashed_canonical_request)
-        )
+        let mut s = String::with_capacity(128);
+        self.write_to(&mut s);
+        f.write_str(&s)
     }
 }

@@ -174,7 +174,7 @@ impl CvmClient {
             &body,
             ts,
         )?;
-        super::sign::output(self.inner.config.endpoint.url.clone(), "POST", signed, body).map_err(Into::into)
+        super::sign::output(self.inner.config.endpoint.url.clone(), "POST", signed, &body).map_err(Into::into)
     }
 
     /// Seconds added to the local clock when signing: learned from the server's `Date` header

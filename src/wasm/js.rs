@@ -73,6 +73,55 @@ export function linkAbort(signal, controller) {
   return () => signal.removeEventListener("abort", onAbort);
 }
 
+const SIGN_FIELDS = ["secretId", "secretKey", "token", "action", "version", "service", "host", "endpoint",
+  "region", "language", "timestamp", "method", "query", "contentType", "signedHeaders", "requestClient", "payload"];
+const CREDENTIAL_FIELDS = ["secretId", "secretKey", "token"];
+
+/**
+ * Packs signRequest's input into one string (fields in SIGN_FIELDS order, NUL-separated, each
+ * tagged "-" absent, "s" value, or "r" when the value holds a NUL and wasm must read the property
+ * itself; the payload last), so wasm reads it in one crossing. Errors
+ * come back as "!<kind><message>" and name the property, never its value.
+ */
+export function packSignInput(input) {
+  if (input === null || typeof input !== "object" || Array.isArray(input)) return "!Oinput must be an object";
+  for (const key of Object.keys(input)) {
+    if (input[key] !== undefined && !SIGN_FIELDS.includes(key)) {
+      return `!Oinput.${key} is not a known option (known: ${SIGN_FIELDS.join(", ")})`;
+    }
+  }
+  let out = "";
+  for (let i = 0; i < SIGN_FIELDS.length - 1; i++) {
+    const key = SIGN_FIELDS[i];
+    const v = input[key];
+    const kind = CREDENTIAL_FIELDS.includes(key) ? "C" : "O";
+    if (v === undefined || v === null) out += "-\0";
+    else if (key === "timestamp" && typeof v === "number") out += (Number.isFinite(v) ? "s" + v : "s-1") + "\0";
+    else if (typeof v !== "string") return `!${kind}input.${key} must be a ${key === "timestamp" ? "number" : "string"}`;
+    else if (v.includes("\0")) out += "r\0"; // rare: wasm reads this one property directly
+    else out += "s" + v + "\0";
+  }
+  const payload = input.payload;
+  if (payload === undefined || payload === null) return out + "-";
+  if (typeof payload === "string") return out + "s" + payload;
+  let json;
+  try { json = typeof payload === "object" ? JSON.stringify(payload) : undefined; } catch { json = undefined; }
+  if (json === undefined) return "!Pinput.payload must be a JSON-serializable object or the body string";
+  return out + "s" + json;
+}
+
+/** Builds signRequest's result object from the NUL-separated parts wasm packed. */
+export function unpackSigned(packed) {
+  const p = packed.split("\0");
+  const count = Number(p[6]);
+  const headers = {};
+  for (let i = 0; i < count; i++) headers[p[7 + 2 * i]] = p[8 + 2 * i];
+  return {
+    url: p[0], method: p[1], headers, body: p.slice(7 + 2 * count).join("\0"),
+    canonicalRequest: p[2], stringToSign: p[3], signature: p[4], authorization: p[5],
+  };
+}
+
 /** Duck-typed check, so an AbortSignal from another realm or a polyfill is accepted. */
 export function isAbortSignal(v) {
   return v != null && typeof v === "object" && typeof v.aborted === "boolean" && typeof v.addEventListener === "function";
@@ -89,6 +138,12 @@ extern "C" {
     #[wasm_bindgen(js_name = linkAbort)]
     pub fn link_abort(signal: Option<&web_sys::AbortSignal>, controller: &web_sys::AbortController)
         -> js_sys::Function;
+
+    #[wasm_bindgen(js_name = packSignInput)]
+    pub fn pack_sign_input(input: &JsValue) -> String;
+
+    #[wasm_bindgen(js_name = unpackSigned)]
+    pub fn unpack_signed(packed: &str) -> JsValue;
 
     #[wasm_bindgen(js_name = isAbortSignal)]
     pub fn is_abort_signal(v: &JsValue) -> bool;

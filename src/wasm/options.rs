@@ -211,12 +211,6 @@ impl<'a> Props<'a> {
             .ok_or_else(|| invalid(format!("{}.{key} must be a string", self.path)))
     }
 
-    /// A required string property.
-    pub fn required_string(&self, key: &str) -> Result<String, Error> {
-        self.string(key)?
-            .ok_or_else(|| invalid(format!("{}.{key} is required", self.path)))
-    }
-
     /// An optional number property.
     pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
         let v = self.get(key);

@@ -1,14 +1,12 @@
 //! `signRequest`: sign without sending, for callers with their own transport (and for the
 //! demo's "Explain" view). Returns what to send and every intermediate stage.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::js::now_secs;
-use super::options::{credential, to_json, Props};
 use crate::client::Endpoint;
 use crate::error::{Error, ErrorKind};
 use crate::tc3::{self, Language, Method, SignedHeaders, SigningKeyCache, SigningParams};
@@ -77,7 +75,8 @@ pub struct SignRequestInput {
 }
 
 /// Output of `signRequest`: pass `url`, `method`, `headers` and `body` to `fetch`.
-#[derive(Serialize, tsify::Tsify)]
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
 #[serde(rename_all = "camelCase")]
 pub struct SignedRequestOutput {
     /// The URL to send to.
@@ -86,7 +85,7 @@ pub struct SignedRequestOutput {
     pub method: &'static str,
     /// Headers to send (`Host` is not among them: fetch derives it from the URL).
     #[tsify(type = "Record<string, string>")]
-    pub headers: BTreeMap<&'static str, String>,
+    pub headers: Vec<(String, String)>,
     /// The exact body that was signed (empty for GET).
     pub body: String,
     /// Stage 1: the canonical request.
@@ -114,66 +113,116 @@ pub fn sign_request(
     Ok(sign_request_inner(input)?)
 }
 
+/// Field order of the packed input written by `packSignInput` (src/wasm/js.rs); the payload
+/// is last so that it may contain any character.
+const FIELDS: [&str; 17] = [
+    "secretId",
+    "secretKey",
+    "token",
+    "action",
+    "version",
+    "service",
+    "host",
+    "endpoint",
+    "region",
+    "language",
+    "timestamp",
+    "method",
+    "query",
+    "contentType",
+    "signedHeaders",
+    "requestClient",
+    "payload",
+];
+
+/// The input, as read in ONE crossing: JS packs the properties into one string (checking
+/// names and types), which costs far less than a wasm→JS call per property.
+struct Packed<'a>([Option<Cow<'a, str>>; 17]);
+
+impl<'a> Packed<'a> {
+    fn parse(packed: &'a str, input: &JsValue) -> Result<Self, Error> {
+        if let Some(err) = packed.strip_prefix('!') {
+            // "!<kind><message>": the message names the property, never its value.
+            let (kind, message) = err.split_at(err.len().min(1));
+            return Err(match kind {
+                "C" => Error::new(ErrorKind::InvalidCredential, message),
+                "P" => Error::validation("InvalidParameter", "", message),
+                _ => invalid(message),
+            });
+        }
+        let mut fields: [Option<Cow<'a, str>>; 17] = Default::default();
+        for (i, raw) in packed.splitn(FIELDS.len(), '\0').enumerate() {
+            // Each field is tagged: '-' absent, 's' a value, 'r' a value holding NUL (which
+            // would break the packing), read here directly.
+            fields[i] = match raw.split_at(raw.len().min(1)) {
+                ("-", _) | ("", _) => None,
+                ("r", _) => js_sys::Reflect::get(input, &FIELDS[i].into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+                    .map(Cow::Owned),
+                (_, value) => Some(Cow::Borrowed(value)),
+            };
+        }
+        Ok(Packed(fields))
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        // The names are compile-time constants; a miss would be a typo here, found by the tests.
+        FIELDS
+            .iter()
+            .position(|f| *f == name)
+            .and_then(|i| self.0[i].as_deref())
+    }
+}
+
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
-    let p = Props::new(input, "input", false)?;
-    p.only(&[
-        "secretId",
-        "secretKey",
-        "token",
-        "action",
-        "version",
-        "service",
-        "host",
-        "endpoint",
-        "region",
-        "language",
-        "payload",
-        "timestamp",
-        "method",
-        "query",
-        "contentType",
-        "signedHeaders",
-        "requestClient",
-    ])?;
-    let credential = credential(&p)?;
-    let action = p.required_string("action")?;
-    let version = p
-        .string("version")?
-        .unwrap_or_else(|| crate::cvm::export_images::VERSION.to_owned());
-    let service = p.string("service")?.unwrap_or_else(|| crate::cvm::SERVICE.to_owned());
-    let host = p
-        .string("host")?
-        .unwrap_or_else(|| format!("{service}.tencentcloudapi.com"));
-    let method = match p.string("method")?.as_deref() {
+    let packed = super::js::pack_sign_input(&input);
+    let p = Packed::parse(&packed, &input)?;
+    let required = |name: &str, kind: ErrorKind| {
+        p.get(name)
+            .ok_or_else(|| Error::new(kind, ["input.", name, " is required"].concat()))
+    };
+    let credential = tc3::Credential::new(
+        required("secretId", ErrorKind::InvalidCredential)?,
+        required("secretKey", ErrorKind::InvalidCredential)?,
+        p.get("token"),
+    )?;
+    let action = required("action", ErrorKind::InvalidOption)?;
+    let version = p.get("version").unwrap_or(crate::cvm::export_images::VERSION);
+    let service = p.get("service").unwrap_or(crate::cvm::SERVICE);
+    let default_host;
+    let host = match p.get("host") {
+        Some(h) => h,
+        None => {
+            default_host = [service, ".tencentcloudapi.com"].concat();
+            &default_host
+        }
+    };
+    let method = match p.get("method") {
         None | Some("POST") => Method::Post,
         Some("GET") => Method::Get,
         Some(_) => return Err(invalid("input.method must be \"POST\" or \"GET\"")),
     };
-    let query = p.string("query")?.unwrap_or_default();
-    let payload = p.raw("payload");
-    let body = match (method, payload.as_string()) {
+    let query = p.get("query").unwrap_or_default();
+    let body = match (method, p.get("payload")) {
         (_, Some(s)) => s,
-        (Method::Get, None) if payload.is_undefined() => String::new(),
-        (Method::Post, None) if payload.is_undefined() => "{}".to_owned(),
-        (_, None) => to_json(&payload, "input.payload")?,
+        (Method::Get, None) => "",
+        (Method::Post, None) => "{}",
     };
-    let content_type = p.string("contentType")?.unwrap_or_else(|| {
-        match method {
-            Method::Post => "application/json",
-            Method::Get => "application/x-www-form-urlencoded",
-        }
-        .to_owned()
+    let content_type = p.get("contentType").unwrap_or(match method {
+        Method::Post => "application/json",
+        Method::Get => "application/x-www-form-urlencoded",
     });
-    let timestamp = match p.number("timestamp")? {
+    let timestamp = match p.get("timestamp").map(|t| t.parse::<f64>()) {
         None => now_secs(),
-        Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 && t <= tc3::signer::MAX_TIMESTAMP as f64 => t as u64,
+        Some(Ok(t)) if t >= 0.0 && t.fract() == 0.0 && t <= tc3::signer::MAX_TIMESTAMP as f64 => t as u64,
         Some(_) => {
             return Err(invalid(
                 "input.timestamp must be whole seconds since the Unix epoch (not milliseconds)",
             ))
         }
     };
-    let signed_headers = match p.string("signedHeaders")?.as_deref() {
+    let signed_headers = match p.get("signedHeaders") {
         None | Some("content-type;host") => SignedHeaders::ContentTypeHost,
         Some("content-type;host;x-tc-action") => SignedHeaders::ContentTypeHostAction,
         Some(_) => {
@@ -182,31 +231,30 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
             ))
         }
     };
-    let language = p.string("language")?.as_deref().map(Language::parse).transpose()?;
-    let region = p.string("region")?;
-    let request_client = p.string("requestClient")?;
-    let base_url = Endpoint::parse(p.string("endpoint")?.as_deref().unwrap_or(&host))?.url;
-    let url = if method == Method::Get && !query.is_empty() {
-        format!("{base_url}?{query}")
-    } else {
-        base_url
-    };
+    let language = p.get("language").map(Language::parse).transpose()?;
+    let region = p.get("region");
+    let request_client = p.get("requestClient");
+    let mut url = Endpoint::parse(p.get("endpoint").unwrap_or(host))?.url;
+    if method == Method::Get && !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
 
     let signed = KEY_CACHE.with(|cache| {
         tc3::sign(
             &credential,
             &SigningParams {
                 method,
-                host: &host,
-                service: &service,
-                action: &action,
-                version: &version,
-                region: region.as_deref(),
+                host,
+                service,
+                action,
+                version,
+                region,
                 language,
-                request_client: request_client.as_deref(),
+                request_client,
                 timestamp,
-                content_type: &content_type,
-                query: &query,
+                content_type,
+                query,
                 payload: body.as_bytes(),
                 signed_headers,
                 unsigned_payload: false,
@@ -217,18 +265,36 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     output(url, method.as_str(), signed, body)
 }
 
-/// The JS result object of a signature.
-pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: String) -> Result<JsValue, Error> {
-    let out = SignedRequestOutput {
-        url,
+/// The JS result object of a signature, built in ONE crossing: the parts are packed into a
+/// NUL-separated string that `unpackSigned` (src/wasm/js.rs) turns into the object.
+pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: &str) -> Result<JsValue, Error> {
+    let mut packed = String::with_capacity(
+        url.len()
+            + signed.canonical_request.len()
+            + signed.string_to_sign.len()
+            + 2 * signed.authorization.len()
+            + body.len()
+            + 256,
+    );
+    for part in [
+        url.as_str(),
         method,
-        headers: signed.headers.into_iter().collect(),
-        body,
-        canonical_request: signed.canonical_request,
-        string_to_sign: signed.string_to_sign,
-        signature: signed.signature,
-        authorization: signed.authorization,
-    };
-    out.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(|_| Error::new(ErrorKind::InvalidOption, "could not build the result object"))
+        &signed.canonical_request,
+        &signed.string_to_sign,
+        &signed.signature,
+        &signed.authorization,
+    ] {
+        packed.push_str(part);
+        packed.push('\0');
+    }
+    tc3::text::push_u64(&mut packed, signed.headers.len() as u64);
+    packed.push('\0');
+    for (name, value) in &signed.headers {
+        packed.push_str(name);
+        packed.push('\0');
+        packed.push_str(value);
+        packed.push('\0');
+    }
+    packed.push_str(body);
+    Ok(super::js::unpack_signed(&packed))
 }

@@ -1,0 +1,58 @@
+//! Small text writers for the signing hot path: lowercase hex and decimal integers appended
+//! to a `String` without `core::fmt` (which costs both time per call and wasm size).
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends the lowercase hex form of `bytes` (written in 32-byte chunks through a stack
+/// buffer: pushing char by char costs a capacity check and UTF-8 encoding per digit).
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    let mut buf = [0u8; 64];
+    for chunk in bytes.chunks(32) {
+        for (i, &b) in chunk.iter().enumerate() {
+            buf[2 * i] = HEX[usize::from(b >> 4)];
+            buf[2 * i + 1] = HEX[usize::from(b & 0x0f)];
+        }
+        // Only ASCII hex digits were written.
+        out.push_str(core::str::from_utf8(&buf[..2 * chunk.len()]).unwrap_or_default());
+    }
+}
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut s, bytes);
+    s
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_and_decimal_match_the_standard_formatting() {
+        assert_eq!(hex(&[0x00, 0x0f, 0xa5, 0xff]), "000fa5ff");
+        let long: Vec<u8> = (0..=255).collect();
+        assert_eq!(hex(&long), long.iter().map(|b| format!("{b:02x}")).collect::<String>());
+        for n in [0u64, 7, 10, 1_551_113_065, u64::MAX] {
+            let mut s = String::new();
+            push_u64(&mut s, n);
+            assert_eq!(s, n.to_string());
+        }
+    }
+}
