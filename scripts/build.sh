@@ -5,14 +5,18 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --quiet --release --target wasm32-unknown-unknown --lib
-rm -rf pkg/gen
-wasm-bindgen --target web --out-dir pkg/gen --out-name tc3_edge \
+# Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
+# a half-written package (new glue beside the old wasm).
+out=$(mktemp -d pkg/.gen-XXXXXX)
+trap 'rm -rf "$out"' EXIT
+wasm-bindgen --target web --out-dir "$out" --out-name tc3_edge \
   target/wasm32-unknown-unknown/release/tc3_edge.wasm
 # -Oz for size; --strip-* here rather than `strip = true` in Cargo.toml, which would drop the
 # target-features section wasm-bindgen reads.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  --strip-debug --strip-producers pkg/gen/tc3_edge_bg.wasm -o pkg/gen/tc3_edge_bg.wasm
-# The wasm-bindgen glue writes its own package.json/.gitignore? Keep only what the package ships.
-rm -f pkg/gen/.gitignore pkg/gen/package.json
+  --strip-debug --strip-producers "$out/tc3_edge_bg.wasm" -o "$out/tc3_edge_bg.wasm"
+rm -f "$out/.gitignore" "$out/package.json"
+chmod 755 "$out"
+rm -rf pkg/.gen-old && { [ ! -d pkg/gen ] || mv pkg/gen pkg/.gen-old; } && mv "$out" pkg/gen && rm -rf pkg/.gen-old
 echo "built pkg/gen: $(wc -c < pkg/gen/tc3_edge_bg.wasm) bytes of wasm"
