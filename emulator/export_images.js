@@ -45,7 +45,11 @@ export function planExport(params, { region, fromQuery = false }) {
   }
   const malformed = imageIds.find((id) => !/^img-[a-z0-9]{8}$/.test(id));
   if (malformed !== undefined) return fail('InvalidImageId.Malformed', `Invalid image id \`${malformed}\`.`);
-  const format = (p.ExportFormat ?? 'RAW').toUpperCase();
+  // The value rules below are the ones tc3-edge also checks before sending (same codes), so the
+  // demo's inline validation and the server never disagree.
+  const duplicate = imageIds.find((id, i) => imageIds.indexOf(id) !== i);
+  if (duplicate !== undefined) return fail('InvalidParameterValue', `The image id \`${duplicate}\` is listed twice.`);
+  const format = p.ExportFormat ?? 'RAW';
   if (!FORMATS.includes(format)) {
     return fail('InvalidParameterValue', `ExportFormat \`${p.ExportFormat}\` is not one of ${FORMATS.join(', ')}.`);
   }
@@ -53,6 +57,7 @@ export function planExport(params, { region, fromQuery = false }) {
   if (prefixes && prefixes.length !== (imageIds.length || snapshotIds.length)) {
     return fail('InvalidParameterValue.InvalidFileNamePrefixList', 'FileNamePrefixList must have one entry per ImageId (or SnapshotId).');
   }
+  if (prefixes?.includes('')) return fail('InvalidParameterValue', 'A file name prefix must not be empty.');
   const long = prefixes?.find((s) => [...s].length > MAX_PREFIX_CHARS);
   if (long !== undefined) return fail('InvalidParameterValue.TooLarge', `A file name prefix is longer than ${MAX_PREFIX_CHARS} characters.`);
 
@@ -73,6 +78,7 @@ export function planExport(params, { region, fromQuery = false }) {
   const knownSnapshots = new Set([...STANDALONE_SNAPSHOTS, ...IMAGES.flatMap((i) => [i.SystemSnapshot, ...i.DataSnapshots])]);
   const missingSnap = snapshotIds.find((s) => !knownSnapshots.has(s));
   if (missingSnap !== undefined) return fail('InvalidParameter.SnapshotNotFound', `The snapshot \`${missingSnap}\` does not exist.`);
+  if (p.RoleName === '') return fail('InvalidParameterValue', 'RoleName must not be empty.');
   const role = p.RoleName ?? 'CVM_QcsRole';
   if (!ROLES.includes(role)) {
     return fail('AuthFailure.CamRoleNameAuthenticateFailed', `The role \`${role}\` does not exist or may not be assumed by CVM.`);

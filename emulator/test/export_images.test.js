@@ -66,17 +66,32 @@ describe('success', () => {
     assert.equal(l.tasks[0].RequestId, a.response.RequestId);
   });
 
-  test('prefixes, format (case-insensitive, lowercased extension) and data disks', async () => {
+  test('prefixes, format (lowercased extension) and data disks', async () => {
     const r = await exportImages({
-      ImageIds: ['img-abcd1234', 'img-0000ffff'], BucketName: `backup-${APP_ID}`, ExportFormat: 'qcow2', FileNamePrefixList: ['镜像备份', ''],
+      ImageIds: ['img-abcd1234', 'img-0000ffff'], BucketName: `backup-${APP_ID}`, ExportFormat: 'QCOW2', FileNamePrefixList: ['镜像备份', 'nightly'],
     });
     assert.deepEqual(r.response.CosPaths, [
       '/镜像备份_img-abcd1234_system_snap-abcdsys0.qcow2',
       '/镜像备份_img-abcd1234_data_snap-abcddat1.qcow2',
       '/镜像备份_img-abcd1234_data_snap-abcddat2.qcow2',
-      '/img-0000ffff_system_snap-0000fsys.qcow2', // an empty prefix means none
+      '/nightly_img-0000ffff_system_snap-0000fsys.qcow2',
     ]);
     assert.equal((await ledger()).tasks[0].ExportFormat, 'QCOW2');
+  });
+
+  test('the value rules tc3-edge checks before sending give the same codes here', async () => {
+    const base = { ImageIds: ['img-abcd1234'], BucketName: `backup-${APP_ID}` };
+    const cases = [
+      [{ ...base, ExportFormat: 'qcow2' }, 'InvalidParameterValue'],
+      [{ ...base, FileNamePrefixList: [''] }, 'InvalidParameterValue'],
+      [{ ...base, ImageIds: ['img-abcd1234', 'img-abcd1234'] }, 'InvalidParameterValue'],
+      [{ ...base, RoleName: '' }, 'InvalidParameterValue'],
+    ];
+    for (const [params, code] of cases) {
+      const r = await exportImages(params);
+      assert.equal(r.response.Error?.Code, code, JSON.stringify(params));
+    }
+    assert.equal((await ledger()).taskCount, 0);
   });
 
   test('OnlyExportRootDisk exports the system disk only', async () => {
