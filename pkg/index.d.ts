@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" />
 // Types of every entry (node, browser, workerd). The API's types are generated from the Rust
 // sources by wasm-bindgen + tsify (gen/tc3_edge.d.ts); only the JS-native error class is
 // declared here.

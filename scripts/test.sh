@@ -42,7 +42,7 @@ stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
 count_cargo test-output/wasm-chromium.log
 
 stage "node --test" test-output/node.log \
-  node --test --test-reporter=spec --test-reporter-destination=stdout tests/js/ emulator/test/ tests/e2e/
+  node --test --test-reporter=spec --test-reporter-destination=stdout tests/js/ emulator/test/ tests/e2e/ tests/workers/ tests/bundlers/
 p=$(grep -E '^ℹ pass [0-9]+' test-output/node.log | awk '{print $3}' | tail -1)
 f=$(grep -E '^ℹ fail [0-9]+' test-output/node.log | awk '{print $3}' | tail -1)
 passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))

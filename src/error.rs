@@ -162,9 +162,30 @@ impl Error {
         self.may_have_executed
     }
 
-    /// Appends a sentence to the message (e.g. why the call was not retried).
+    /// Adds a clause to the message (e.g. why the call was not retried): after a full stop
+    /// as a new sentence, otherwise after a semicolon. `note` is a lowercase clause.
     pub fn with_note(mut self, note: &str) -> Self {
-        self.message.push_str(note);
+        let mut chars = note.chars();
+        match (self.message.trim_end().ends_with(['.', '!', '?']), chars.next()) {
+            (_, None) => {}
+            (true, Some(first)) => {
+                self.message.push(' ');
+                self.message.push(first.to_ascii_uppercase());
+                self.message.push_str(chars.as_str());
+                self.message.push('.');
+            }
+            (false, Some(_)) => {
+                self.message.push_str("; ");
+                self.message.push_str(note);
+            }
+        }
+        self
+    }
+
+    /// Names the option or field at fault (for options: its path, e.g.
+    /// `options.profile.httpProfile.endpoint`).
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
         self
     }
 }
@@ -180,3 +201,16 @@ impl core::fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_join_as_clauses_or_sentences() {
+        let e = Error::new(ErrorKind::Network, "fetch failed").with_note("the request may have been executed");
+        assert_eq!(e.message(), "fetch failed; the request may have been executed");
+        let e = Error::api("InternalError".into(), "Retry your request.".into(), None).with_note("not retried: X");
+        assert_eq!(e.message(), "Retry your request. Not retried: X.");
+    }
+}

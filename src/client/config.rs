@@ -54,12 +54,15 @@ pub struct ClientOptions<'a> {
 impl ClientConfig {
     /// Checks the options; each problem is `Client.InvalidOption` naming the option.
     pub fn new(o: &ClientOptions<'_>) -> Result<Self, Error> {
-        let invalid = |m: &str| Error::new(ErrorKind::InvalidOption, m);
-        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))?;
+        // Fields are named after the JS options they come from.
+        let invalid = |field: &str, m: &str| Error::new(ErrorKind::InvalidOption, m).with_field(field);
+        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))
+            .map_err(|e| e.with_field("profile.httpProfile.endpoint"))?;
         let signing_host = match o.host {
             Some(h) if is_hostname(h) => h.to_ascii_lowercase(),
             Some(_) => {
                 return Err(invalid(
+                    "profile.httpProfile.host",
                     "host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)",
                 ))
             }
@@ -74,17 +77,32 @@ impl ClientConfig {
             {
                 Some(r.to_owned())
             }
-            Some(_) => return Err(invalid("region must be a region name such as \"ap-guangzhou\"")),
+            Some(_) => {
+                return Err(invalid(
+                    "region",
+                    "region must be a region name such as \"ap-guangzhou\"",
+                ))
+            }
         };
-        let language = o.language.map(Language::parse).transpose()?;
+        let language = o
+            .language
+            .map(Language::parse)
+            .transpose()
+            .map_err(|e| e.with_field("profile.language"))?;
         let req_timeout_secs = match o.req_timeout_secs {
             None => DEFAULT_REQ_TIMEOUT_SECS,
             Some(t) if t.is_finite() && t >= 1.0 && t <= 3600.0 && t.fract() == 0.0 => t as u32,
-            Some(_) => return Err(invalid("reqTimeout must be a whole number of seconds from 1 to 3600")),
+            Some(_) => {
+                return Err(invalid(
+                    "profile.httpProfile.reqTimeout",
+                    "reqTimeout must be a whole number of seconds from 1 to 3600",
+                ))
+            }
         };
         let content_type = o.content_type.unwrap_or(DEFAULT_CONTENT_TYPE);
         if !content_type.starts_with("application/json") || !content_type.is_ascii() {
             return Err(invalid(
+                "contentType",
                 "contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")",
             ));
         }

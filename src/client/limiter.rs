@@ -2,22 +2,35 @@
 //!
 //! A token bucket is not enough: one that bursts 20 and refills during the same second sends
 //! up to 40 into one server window and gets throttled. This is a sliding window over the send
-//! times, with reservations: each call is given the earliest slot that keeps every window
-//! within the limit, so waiting callers queue in arrival order and never poll.
+//! times, in two steps:
+//! - [`SlidingWindow::reserve`] gives each call, on arrival, an estimated slot that keeps every
+//!   window within the limit, so waiting callers queue in arrival order without polling;
+//! - [`SlidingWindow::try_send`] is the gate right before `fetch`: it checks and records the
+//!   ACTUAL send time. A reservation alone is not enough, because between the reserved instant
+//!   and the real send there is a variable lag (a burst of 20 released together leaves over
+//!   ~100 ms on a busy machine), which would let the next group overlap.
 
 use std::collections::VecDeque;
 
 /// Jitter allowance added to the window, so requests sent exactly one window apart do not
 /// arrive inside one server window.
-pub const GUARD_MS: f64 = 25.0;
+pub const GUARD_MS: f64 = 100.0;
+
+/// Fraction of the even spacing (window ÷ limit) kept between two sends.
+pub const PACING: f64 = 0.5;
 
 /// A sliding-window limiter for one action.
 #[derive(Clone, Debug)]
 pub struct SlidingWindow {
     limit: usize,
     window_ms: f64,
-    /// Send times (past and reserved), non-decreasing.
+    /// Reserved slots (estimates), non-decreasing.
     slots: VecDeque<f64>,
+    /// Actual send times, non-decreasing.
+    sent: VecDeque<f64>,
+    /// Minimum spacing between two sends: a burst leaves paced, not all at once, because a
+    /// server measures ARRIVAL times and a burst queued at its door arrives smeared.
+    gap_ms: f64,
 }
 
 impl SlidingWindow {
@@ -27,6 +40,8 @@ impl SlidingWindow {
             limit: limit.max(1) as usize,
             window_ms: window_ms + GUARD_MS,
             slots: VecDeque::new(),
+            sent: VecDeque::new(),
+            gap_ms: PACING * window_ms / f64::from(limit.max(1)),
         }
     }
 
@@ -43,10 +58,28 @@ impl SlidingWindow {
             at = at.max(bound);
         }
         if let Some(&last) = self.slots.back() {
-            at = at.max(last);
+            at = at.max(last + self.gap_ms);
         }
         self.slots.push_back(at);
         at - now_ms
+    }
+
+    /// The gate right before sending: records `now_ms` as a send and returns `Ok` when the
+    /// window has room, otherwise how long to wait before asking again.
+    pub fn try_send(&mut self, now_ms: f64) -> Result<(), f64> {
+        while self.sent.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
+            self.sent.pop_front();
+        }
+        let mut free_at = self.sent.back().map_or(now_ms, |&last| last + self.gap_ms);
+        if self.sent.len() >= self.limit {
+            free_at = free_at.max(self.sent[self.sent.len() - self.limit] + self.window_ms);
+        }
+        if free_at > now_ms {
+            return Err((free_at - now_ms).max(1.0));
+        }
+        self.sent
+            .push_back(now_ms.max(self.sent.back().copied().unwrap_or(now_ms)));
+        Ok(())
     }
 }
 
@@ -68,8 +101,7 @@ impl RateLimiter {
         }
     }
 
-    /// Reserves a slot for `action`; returns the wait in milliseconds.
-    pub fn reserve(&mut self, action: &str, now_ms: f64) -> f64 {
+    fn window(&mut self, action: &str) -> &mut SlidingWindow {
         let i = match self.actions.iter().position(|(a, _)| a == action) {
             Some(i) => i,
             None => {
@@ -78,7 +110,17 @@ impl RateLimiter {
                 self.actions.len() - 1
             }
         };
-        self.actions[i].1.reserve(now_ms)
+        &mut self.actions[i].1
+    }
+
+    /// Reserves a slot for `action`; returns the estimated wait in milliseconds.
+    pub fn reserve(&mut self, action: &str, now_ms: f64) -> f64 {
+        self.window(action).reserve(now_ms)
+    }
+
+    /// The gate right before sending `action` (see [`SlidingWindow::try_send`]).
+    pub fn try_send(&mut self, action: &str, now_ms: f64) -> Result<(), f64> {
+        self.window(action).try_send(now_ms)
     }
 }
 
@@ -100,14 +142,12 @@ mod tests {
         let mut w = SlidingWindow::new(20, 1000.0);
         let sends: Vec<f64> = (0..100).map(|_| 5_000.0 + w.reserve(5_000.0)).collect();
         assert_eq!(max_in_any_window(&sends, 1000.0), 20);
-        assert_eq!(
-            sends.iter().filter(|&&t| t == 5_000.0).count(),
-            20,
-            "the first 20 go at once"
-        );
-        assert!(sends.windows(2).all(|p| p[0] <= p[1]), "arrival order is kept");
-        // 100 requests at 20 per (1 s + guard) need 4 full windows after the first.
-        assert!(sends[99] >= 5_000.0 + 4.0 * 1000.0 && sends[99] <= 5_000.0 + 4.0 * (1000.0 + GUARD_MS));
+        assert_eq!(sends[0], 5_000.0, "the first goes at once");
+        let gap = PACING * 1000.0 / 20.0;
+        assert!(sends.windows(2).all(|p| p[1] - p[0] >= gap), "paced, in arrival order");
+        // The first 20 leave within half a second; each later group of 20 one window later.
+        assert!(sends[19] - sends[0] <= 19.0 * gap + 1e-9);
+        assert!((sends[99] - sends[19] - 4.0 * (1000.0 + GUARD_MS)).abs() < 1e-6);
     }
 
     #[test]
@@ -143,11 +183,40 @@ mod tests {
     }
 
     #[test]
+    fn the_gate_holds_the_limit_on_actual_send_times_despite_lag() {
+        // 100 callers reserve at t=0; each actually reaches the gate after a random lag of
+        // up to 150 ms past its reserved slot, then retries the gate until it opens.
+        let mut w = SlidingWindow::new(20, 1000.0);
+        let mut seed = 99u64;
+        let mut arrivals: Vec<f64> = (0..100)
+            .map(|_| {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                w.reserve(0.0) + (seed >> 33) as f64 % 150.0
+            })
+            .collect();
+        arrivals.sort_by(|a, b| a.total_cmp(b));
+        let mut sends = Vec::new();
+        for mut t in arrivals {
+            loop {
+                match w.try_send(t) {
+                    Ok(()) => break,
+                    Err(wait) => t += wait,
+                }
+            }
+            sends.push(t);
+        }
+        assert_eq!(sends.len(), 100);
+        assert!(max_in_any_window(&sends, 1000.0) <= 20);
+    }
+
+    #[test]
     fn actions_have_separate_windows() {
         let mut r = RateLimiter::per_second(2);
         assert_eq!(r.reserve("ExportImages", 0.0), 0.0);
-        assert_eq!(r.reserve("ExportImages", 0.0), 0.0);
+        assert_eq!(r.reserve("ExportImages", 0.0), PACING * 500.0);
         assert!(r.reserve("ExportImages", 0.0) > 1000.0);
         assert_eq!(r.reserve("DescribeImages", 0.0), 0.0);
+        assert_eq!(r.try_send("DescribeImages", 0.0), Ok(()));
+        assert_eq!(r.try_send("DescribeImages", 0.0), Err(PACING * 500.0));
     }
 }

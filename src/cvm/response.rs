@@ -61,7 +61,7 @@ fn http_status(status: u16) -> Error {
     .with_status(status);
     // 4xx from a gateway means it was refused before reaching the API; 5xx may not be.
     if status >= 500 {
-        e.executed_maybe().with_note("; the request may have been executed")
+        e.executed_maybe().with_note("the request may have been executed")
     } else {
         e
     }

@@ -226,6 +226,15 @@ async fn execute(
         if let Some(limiter) = &inner.limiter {
             let delay = limiter.borrow_mut().reserve(action, now_ms());
             wait(delay, signal).await?;
+            // The gate: record the real send time; nothing awaits between here and fetch().
+            // (The borrow ends with the statement: never hold it across an await.)
+            loop {
+                let gate = limiter.borrow_mut().try_send(action, now_ms());
+                match gate {
+                    Ok(()) => break,
+                    Err(more) => wait(more, signal).await?,
+                }
+            }
         }
         check_abort(signal)?;
         let signed = {
@@ -285,14 +294,19 @@ async fn execute(
 /// Says why the call stopped where it did.
 fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> Error {
     let err = if classify(&err) == Failure::Unknown && !idempotent {
-        err.with_note(&format!(
-            "; not retried: {action} is not idempotent (it may have created a task)"
-        ))
+        err.with_note(
+            &[
+                "not retried: ",
+                action,
+                " is not idempotent and may have created a task",
+            ]
+            .concat(),
+        )
     } else {
         err
     };
     match retries {
         0 => err,
-        n => err.with_note(&format!(" (after {n} retries)")),
+        n => err.with_note(&format!("gave up after {n} retries")),
     }
 }

@@ -86,7 +86,7 @@ pub async fn send(custom_fetch: Option<&Function>, out: &Outgoing<'_>) -> Result
         if out.signal.is_some_and(|s| s.aborted()) {
             aborted()
                 .executed_maybe()
-                .with_note(" while the request was in flight; it may have been executed")
+                .with_note("it was in flight, so the request may have been executed")
         } else if timed_out.get() {
             Error::new(
                 ErrorKind::Timeout,
@@ -103,9 +103,9 @@ pub async fn send(custom_fetch: Option<&Function>, out: &Outgoing<'_>) -> Result
             }
             let err = Error::new(ErrorKind::Network, format!("fetch failed: {message}"));
             if code.as_deref().is_some_and(|c| NOT_SENT_CODES.contains(&c)) {
-                err.with_note("; no connection was made, so nothing was executed")
+                err.with_note("no connection was made, so nothing was executed")
             } else {
-                err.executed_maybe().with_note("; the request may have been executed")
+                err.executed_maybe().with_note("the request may have been executed")
             }
         }
     })

@@ -156,8 +156,13 @@ pub struct Props<'a> {
     path: &'a str,
 }
 
+/// An invalid option. Every message starts with the option's path; without its root
+/// (`options.`, `input.`) it becomes the error's `field` (`profile.httpProfile.endpoint`), so a
+/// form can show the error next to the right input.
 fn invalid(message: String) -> Error {
-    Error::new(ErrorKind::InvalidOption, message)
+    let path = message.split([' ', ':']).next().unwrap_or("");
+    let field = path.split_once('.').map_or(path, |(_, rest)| rest).to_owned();
+    Error::new(ErrorKind::InvalidOption, message).with_field(field)
 }
 
 impl<'a> Props<'a> {
@@ -246,8 +251,14 @@ impl<'a> Props<'a> {
 
 /// Reads the `secretId`, `secretKey` and `token` properties of `p`.
 pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
-    let missing = |what: &str| Error::new(ErrorKind::InvalidCredential, format!("{}.{what} is required", p.path));
-    let wrap = |e: Error| Error::new(ErrorKind::InvalidCredential, e.message().to_owned());
+    let missing = |what: &str| {
+        Error::new(ErrorKind::InvalidCredential, format!("{}.{what} is required", p.path))
+            .with_field(["credential.", what].concat())
+    };
+    let wrap = |e: Error| {
+        let field = e.field().unwrap_or("credential").to_owned();
+        Error::new(ErrorKind::InvalidCredential, e.message().to_owned()).with_field(field)
+    };
     let secret_id = p.string("secretId").map_err(wrap)?.ok_or_else(|| missing("secretId"))?;
     let secret_key = zeroize::Zeroizing::new(
         p.string("secretKey")
@@ -255,7 +266,7 @@ pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
             .ok_or_else(|| missing("secretKey"))?,
     );
     let token = zeroize::Zeroizing::new(p.string("token").map_err(wrap)?);
-    Credential::new(&secret_id, &secret_key, token.as_deref())
+    Credential::new(&secret_id, &secret_key, token.as_deref()).map_err(|e| e.with_field("credential"))
 }
 
 /// What `new CvmClient(options)` settles to.

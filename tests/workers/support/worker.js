@@ -1,0 +1,103 @@
+// Builds the example Worker the way wrangler does (esbuild, `workerd` export condition, the
+// .wasm kept as a separate module) against the packed package, and runs it in workerd through
+// Miniflare, with outbound fetches allowed to loopback (where the emulator listens).
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { installPackedPackage, REPO } from '../../bundlers/support/pack.js';
+
+export const WORKER_DIR = join(REPO, 'examples', 'worker');
+export const ORIGIN = 'https://console.example.com';
+export const WORKER_URL = 'http://worker.test/export-images';
+
+/** compatibility_date from the example's wrangler.toml, so the test runs what would deploy. */
+export function compatibilityDate() {
+  const toml = readFileSync(join(WORKER_DIR, 'wrangler.toml'), 'utf8');
+  const m = toml.match(/^\s*compatibility_date\s*=\s*"(\d{4}-\d{2}-\d{2})"/m);
+  if (!m) throw new Error('wrangler.toml has no compatibility_date');
+  if (/nodejs_compat/.test(toml.replace(/#.*$/gm, ''))) throw new Error('wrangler.toml must not enable nodejs_compat');
+  return m[1];
+}
+
+/** Bundles `entry` for workerd with the installed tarball. Returns { outDir, scriptPath, cleanup }. */
+export async function bundleForWorkerd(entry, nodeModules) {
+  const outDir = await mkdtemp(join(tmpdir(), 'tc3-edge-worker-'));
+  const result = await esbuild.build({
+    entryPoints: { index: entry },
+    outdir: outDir,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    nodePaths: [nodeModules],
+    loader: { '.wasm': 'copy' }, // stays an `import x from "./….wasm"` → a CompiledWasm module
+    assetNames: '[name]-[hash]',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return { outDir, scriptPath: join(outDir, 'index.js'), metafile: result.metafile, cleanup: () => rm(outDir, { recursive: true, force: true }) };
+}
+
+/** Packs + bundles the example Worker once. Returns { scriptPath, metafile, cleanup }. */
+export async function buildExampleWorker() {
+  const installed = await installPackedPackage('tc3-edge-worker-pack-');
+  try {
+    const bundle = await bundleForWorkerd(join(WORKER_DIR, 'src', 'index.js'), installed.nodeModules);
+    return {
+      ...bundle,
+      cleanup: async () => { await bundle.cleanup(); await installed.cleanup(); },
+    };
+  } catch (e) {
+    await installed.cleanup();
+    throw e;
+  }
+}
+
+/**
+ * Starts workerd with the bundled script. `bindings` are the Worker's vars/secrets.
+ * Outbound fetches go through a `network` service that allows loopback (workerd's default
+ * outbound refuses local addresses). `output`: an array that collects workerd's stdout/stderr
+ * (the Worker's console), instead of printing it.
+ */
+export async function startWorker(scriptPath, bindings, { output } = {}) {
+  const capture = output
+    ? { handleRuntimeStdio(stdout, stderr) { for (const s of [stdout, stderr]) s.on('data', (d) => output.push(String(d))); } }
+    : {};
+  const mf = new Miniflare({
+    ...capture,
+    modules: true,
+    scriptPath,
+    modulesRoot: dirname(scriptPath), // module names relative to the bundle's folder
+    modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+    compatibilityDate: compatibilityDate(),
+    bindings,
+    outboundService: { network: { allow: ['public', 'private', 'local'] } },
+  });
+  await mf.ready;
+  return mf;
+}
+
+/** POSTs JSON to the Worker as a browser on `origin` from `ip` would. Returns { status, headers, body }. */
+export async function post(mf, params, { origin = ORIGIN, ip = '203.0.113.7', headers = {}, raw } = {}) {
+  const h = { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip, ...headers };
+  if (origin) h.Origin = origin;
+  const res = await mf.dispatchFetch(WORKER_URL, { method: 'POST', headers: h, body: raw ?? JSON.stringify(params) });
+  const text = await res.text();
+  let body;
+  try { body = JSON.parse(text); } catch { body = text; }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export async function ledger(emu) {
+  const res = await fetch(new URL('/__admin/ledger', emu.url));
+  return res.json();
+}
+
+export async function resetEmulator(emu) {
+  await fetch(new URL('/__admin/reset', emu.url), { method: 'POST' });
+}
