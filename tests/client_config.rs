@@ -108,3 +108,25 @@ fn action_names_are_checked() {
         assert_eq!(check_action(bad).unwrap_err().code(), "InvalidAction");
     }
 }
+
+#[test]
+fn option_errors_name_the_option() {
+    let e = ClientConfig::new(&ClientOptions {
+        endpoint: Some("ftp://x"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.field(), Some("profile.httpProfile.endpoint"));
+    let e = ClientConfig::new(&ClientOptions {
+        region: Some("A B"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.field(), Some("region"));
+    let e = ClientConfig::new(&ClientOptions {
+        req_timeout_secs: Some(0.5),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(e.field(), Some("profile.httpProfile.reqTimeout"));
+}
