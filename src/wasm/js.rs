@@ -1,23 +1,12 @@
-//! Raw bindings to the host: the global `fetch`, timers, the clock, and the error class.
+//! Raw bindings to the host: a small JS snippet (the error class, one HTTP attempt through the
+//! global `fetch`, abortable sleeps, packing helpers) and the clock.
 //!
-//! `fetch` and `setTimeout` are bound as GLOBAL functions, not through `window()`: one binding
-//! then works in a page, a web worker, Node >= 18 and workerd (which has no `window`, and
-//! throws "Illegal invocation" if `fetch` is called as a method of another object).
+//! `fetch` is called as the GLOBAL function, not through `window()`: that works in a page, a
+//! web worker, Node >= 18 and workerd (which has no `window`, and throws "Illegal invocation"
+//! if `fetch` is called as a method of another object). The snippet does mechanics only —
+//! every decision (timeout vs abort vs network failure, retries) is made in Rust.
 
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    /// `globalThis.fetch(url, init)`.
-    #[wasm_bindgen(js_name = fetch)]
-    pub fn global_fetch(url: &str, init: &JsValue) -> js_sys::Promise;
-
-    #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
-
-    #[wasm_bindgen(js_name = clearTimeout)]
-    pub fn clear_timeout(id: &JsValue);
-}
 
 #[wasm_bindgen(inline_js = r#"
 /** The error every tc3-edge failure is thrown as. */
@@ -62,6 +51,42 @@ export function abortable(promise, signal) {
       (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
       (e) => { signal.removeEventListener("abort", onAbort); reject(e); });
   });
+}
+
+/**
+ * One HTTP attempt: POST with the given headers ("Name\0Value\0…") and body, aborted after
+ * `timeoutMs` or when `signal` fires. Settles with ONE string, so wasm reads the outcome in one
+ * crossing: "ok\0<status>\0<Date header>\0<body>" or "<timeout|aborted|network>\0<cause code>\0<message>".
+ * It only reports what happened; wasm decides what it means.
+ */
+export async function sendOnce(fetchFn, url, headerBlock, body, timeoutMs, signal) {
+  const parts = headerBlock.split("\0");
+  const headers = {};
+  for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
+  const unlink = linkAbort(signal, controller);
+  const init = { method: "POST", headers, body, signal: controller.signal };
+  try {
+    // Called as plain functions: an unbound global fetch is an "Illegal invocation" in workerd.
+    const response = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
+    const status = response && response.status;
+    if (typeof status !== "number") throw new TypeError("the fetch result has no numeric status");
+    const text = await response.text();
+    const date = (response.headers && typeof response.headers.get === "function" && response.headers.get("date")) || "";
+    return `ok\0${status}\0${date}\0${text}`;
+  } catch (e) {
+    const kind = signal && signal.aborted ? "aborted" : timedOut ? "timeout" : "network";
+    const cause = e && e.cause;
+    const code = (cause && typeof cause.code === "string" && cause.code) || "";
+    let message = e && typeof e.message === "string" ? e.message : String(e);
+    if (cause && !code && typeof cause.message === "string") message += ` (${cause.message})`;
+    return `${kind}\0${code}\0${message}`;
+  } finally {
+    clearTimeout(timer);
+    unlink();
+  }
 }
 
 /** Makes `signal` abort `controller` too; returns the function that undoes the link. */
@@ -135,9 +160,15 @@ extern "C" {
 
     pub fn abortable(promise: &js_sys::Promise, signal: Option<&web_sys::AbortSignal>) -> js_sys::Promise;
 
-    #[wasm_bindgen(js_name = linkAbort)]
-    pub fn link_abort(signal: Option<&web_sys::AbortSignal>, controller: &web_sys::AbortController)
-        -> js_sys::Function;
+    #[wasm_bindgen(js_name = sendOnce)]
+    pub fn send_once(
+        fetch: Option<&js_sys::Function>,
+        url: &str,
+        header_block: &str,
+        body: &str,
+        timeout_ms: f64,
+        signal: Option<&web_sys::AbortSignal>,
+    ) -> js_sys::Promise;
 
     #[wasm_bindgen(js_name = packSignInput)]
     pub fn pack_sign_input(input: &JsValue) -> String;
