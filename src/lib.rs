@@ -29,6 +29,7 @@
 pub mod client;
 pub mod cvm;
 pub mod error;
+pub mod json;
 pub mod tc3;
 
 #[cfg(target_arch = "wasm32")]

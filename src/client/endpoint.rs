@@ -40,7 +40,8 @@ impl Endpoint {
     pub fn parse(input: &str) -> Result<Self, Error> {
         let usage = || {
             invalid(format!(
-                "endpoint {input:?} is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")"
+                "endpoint {} is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")",
+                crate::json::quote(input)
             ))
         };
         let (scheme, rest) = match input.split_once("://") {

@@ -5,10 +5,8 @@
 //! a message saying what to fix. Messages quote the offending field and, for IDs, its value;
 //! credentials never pass through here.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
 use crate::error::Error;
+use crate::json::{self, Value};
 
 /// The API version this model follows.
 pub const VERSION: &str = "2017-03-12";
@@ -26,9 +24,9 @@ pub const FIELDS: [&str; 7] = [
 ];
 
 /// Image file format of the export.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "UPPERCASE")]
+#[cfg_attr(target_arch = "wasm32", serde(rename_all = "UPPERCASE"))]
 pub enum ExportFormat {
     /// Raw disk image (the server default).
     Raw,
@@ -41,6 +39,16 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Raw => "RAW",
+            ExportFormat::Qcow2 => "QCOW2",
+            ExportFormat::Vhd => "VHD",
+            ExportFormat::Vmdk => "VMDK",
+        }
+    }
+
     fn parse(s: &str) -> Option<Self> {
         match s {
             "RAW" => Some(ExportFormat::Raw),
@@ -55,40 +63,35 @@ impl ExportFormat {
 /// Parameters of `ExportImages`, PascalCase exactly as the API spells them. Once validated
 /// (`ExportImagesRequest::from_json` in Rust), it serializes to the JSON body that is signed
 /// and sent.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "PascalCase")]
+#[cfg_attr(target_arch = "wasm32", serde(rename_all = "PascalCase"))]
 pub struct ExportImagesRequest {
     /// COS bucket to export to, `<name>-<APPID>` (the APPID is digits), e.g. `backup-1250000000`.
     pub bucket_name: String,
     /// Images to export, each `img-` followed by 8 lowercase letters or digits. At least one.
     pub image_ids: Vec<String>,
     /// `RAW` (server default), `QCOW2`, `VHD` or `VMDK`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub export_format: Option<ExportFormat>,
     /// A file-name prefix per image, in the order of `ImageIds` (same length).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub file_name_prefix_list: Option<Vec<String>>,
     /// Export the system disk only (server default `false`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub only_export_root_disk: Option<bool>,
     /// Only check that the export could run; creates no task (server default `false`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub dry_run: Option<bool>,
     /// CAM role allowed to write the bucket (server default `CVM_QcsRole`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub role_name: Option<String>,
 }
 
 /// What a successful `ExportImages` returns.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-#[serde(rename_all = "PascalCase")]
+#[cfg_attr(target_arch = "wasm32", serde(rename_all = "PascalCase"))]
 pub struct ExportImagesResponse {
     /// The asynchronous export task.
     pub task_id: u64,
@@ -101,7 +104,7 @@ pub struct ExportImagesResponse {
 impl ExportImagesRequest {
     /// Decodes and validates a JSON text (what `JSON.stringify` made of the caller's object).
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        match serde_json::from_str::<Value>(json) {
+        match json::parse(json) {
             Ok(value) => Self::from_value(&value),
             Err(_) => Err(Error::validation(
                 "InvalidParameter",
@@ -114,7 +117,7 @@ impl ExportImagesRequest {
     /// Validates decoded parameters. The first problem found is returned, checked in the
     /// order the server checks them: unknown fields, then each field in API order.
     pub fn from_value(value: &Value) -> Result<Self, Error> {
-        let Some(obj) = value.as_object() else {
+        let Some(obj) = value.as_object().map(|_| value) else {
             return Err(Error::validation(
                 "InvalidParameter",
                 "",
@@ -139,8 +142,27 @@ impl ExportImagesRequest {
     /// The JSON body: fields in API order, absent options omitted (the server applies its
     /// documented defaults).
     pub fn to_body(&self) -> String {
-        // Serializing strings, vectors, bools and a unit enum cannot fail.
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::with_capacity(128);
+        let mut w = ObjectWriter::new(&mut out);
+        w.string("BucketName", &self.bucket_name);
+        w.strings("ImageIds", &self.image_ids);
+        if let Some(f) = self.export_format {
+            w.string("ExportFormat", f.as_str());
+        }
+        if let Some(p) = &self.file_name_prefix_list {
+            w.strings("FileNamePrefixList", p);
+        }
+        if let Some(b) = self.only_export_root_disk {
+            w.raw("OnlyExportRootDisk", if b { "true" } else { "false" });
+        }
+        if let Some(b) = self.dry_run {
+            w.raw("DryRun", if b { "true" } else { "false" });
+        }
+        if let Some(r) = &self.role_name {
+            w.string("RoleName", r);
+        }
+        w.finish();
+        out
     }
 
     /// True when this is a dry run, which creates nothing and may be retried safely.
@@ -150,8 +172,21 @@ impl ExportImagesRequest {
 }
 
 impl ExportImagesResponse {
+    /// The result as JSON (`{"TaskId":…,"CosPaths":[…],"RequestId":"…"}`).
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(96);
+        let mut w = ObjectWriter::new(&mut out);
+        let mut task_id = String::new();
+        crate::tc3::text::push_u64(&mut task_id, self.task_id);
+        w.raw("TaskId", &task_id);
+        w.strings("CosPaths", &self.cos_paths);
+        w.string("RequestId", &self.request_id);
+        w.finish();
+        out
+    }
+
     /// Reads the `Response` object of a successful answer.
-    pub fn from_response(response: &Map<String, Value>) -> Result<Self, Error> {
+    pub fn from_response(response: &Value) -> Result<Self, Error> {
         use crate::error::ErrorKind::InvalidResponse;
         let bad = |what: &str| Error::new(InvalidResponse, format!("ExportImages response: {what}"));
         let request_id = response
@@ -178,8 +213,8 @@ impl ExportImagesResponse {
     }
 }
 
-fn check_unknown_fields(obj: &Map<String, Value>) -> Result<(), Error> {
-    for key in obj.keys() {
+fn check_unknown_fields(obj: &Value) -> Result<(), Error> {
+    for key in obj.as_object().unwrap_or_default().iter().map(|(k, _)| k) {
         if FIELDS.contains(&key.as_str()) {
             continue;
         }
@@ -190,28 +225,17 @@ fn check_unknown_fields(obj: &Map<String, Value>) -> Result<(), Error> {
         return Err(Error::validation(
             "UnknownParameter",
             key.clone(),
-            format!("unknown field {key:?}{hint}"),
+            format!("unknown field {}{hint}", json::quote(key)),
         ));
     }
     Ok(())
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
     Error::validation(
         "InvalidParameter",
         field,
-        format!("{field} must be {expected}, got {}", json_type(got)),
+        format!("{field} must be {expected}, got {}", got.type_name()),
     )
 }
 
@@ -293,7 +317,7 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
             return Err(Error::validation(
                 "InvalidImageId.Malformed",
                 field,
-                format!("{id:?} is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\""),
+                format!("{} is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\"", json::quote(id)),
             ));
         }
         if ids.contains(id) {
@@ -314,7 +338,7 @@ fn export_format(v: Option<&Value>) -> Result<Option<ExportFormat>, Error> {
         None => Ok(None),
         Some(Value::String(s)) => ExportFormat::parse(s).map(Some).ok_or_else(|| {
             let hint = match ExportFormat::parse(&s.to_ascii_uppercase()) {
-                Some(_) => format!(" (write it in capitals: {:?})", s.to_ascii_uppercase()),
+                Some(_) => format!(" (write it in capitals: {})", json::quote(&s.to_ascii_uppercase())),
                 None => String::new(),
             };
             Error::validation(
@@ -363,7 +387,7 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
     Ok(Some(prefixes))
 }
 
-fn optional_bool(obj: &Map<String, Value>, field: &str) -> Result<Option<bool>, Error> {
+fn optional_bool(obj: &Value, field: &str) -> Result<Option<bool>, Error> {
     match obj.get(field) {
         None => Ok(None),
         Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -382,5 +406,48 @@ fn role_name(v: Option<&Value>) -> Result<Option<String>, Error> {
         )),
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(other) => Err(wrong_type(F, "a string", other)),
+    }
+}
+
+/// Writes a JSON object member by member, in the order given.
+struct ObjectWriter<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        ObjectWriter { out, first: true }
+    }
+    fn key(&mut self, key: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        json::push_string(self.out, key);
+        self.out.push(':');
+    }
+    fn raw(&mut self, key: &str, value: &str) {
+        self.key(key);
+        self.out.push_str(value);
+    }
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        json::push_string(self.out, value);
+    }
+    fn strings(&mut self, key: &str, values: &[String]) {
+        self.key(key);
+        self.out.push('[');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.out.push(',');
+            }
+            json::push_string(self.out, v);
+        }
+        self.out.push(']');
+    }
+    fn finish(self) {
+        self.out.push('}');
     }
 }

@@ -4,20 +4,19 @@
 //! Every way a body can be unusable gets its own error kind, because the caller's next step
 //! differs: a truncated body may mean the request ran; an HTML page means a proxy answered.
 
-use serde_json::{Map, Value};
-
 use crate::error::{Error, ErrorKind};
+use crate::json::{self, ParseError, Value};
 
 /// Reads a response body. On success returns the `Response` object (which holds `RequestId`).
-pub fn parse_envelope(status: u16, body: &str) -> Result<Map<String, Value>, Error> {
+pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
     let ok_status = (200..300).contains(&status);
-    let value: Value = match serde_json::from_str(body) {
+    let value = match json::parse(body) {
         Ok(v) => v,
         Err(e) => {
             if !ok_status {
                 return Err(http_status(status));
             }
-            return Err(if e.classify() == serde_json::error::Category::Eof {
+            return Err(if e == ParseError::Eof {
                 Error::new(
                     ErrorKind::TruncatedResponse,
                     format!("the response body ended after {} bytes, in the middle of its JSON; the request may have been executed", body.len()),
@@ -30,8 +29,8 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Map<String, Value>, Err
         }
     };
     let response = match value {
-        Value::Object(mut top) => match top.remove("Response") {
-            Some(Value::Object(r)) => r,
+        Value::Object(mut top) => match top.iter().rposition(|(k, _)| k == "Response") {
+            Some(i) if matches!(top[i].1, Value::Object(_)) => top.swap_remove(i).1,
             _ if !ok_status => return Err(http_status(status)),
             _ => return Err(invalid_response("the response JSON has no \"Response\" object", status)),
         },
@@ -83,7 +82,7 @@ mod tests {
     #[test]
     fn success_returns_the_response_object() {
         let r = parse_envelope(200, r#"{"Response":{"TaskId":1,"CosPaths":[],"RequestId":"r-1"}}"#).unwrap();
-        assert_eq!(r["TaskId"], 1);
+        assert_eq!(r.get("TaskId").and_then(Value::as_u64), Some(1));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
@@ -98,11 +97,9 @@ impl CvmClient {
             let json = to_json(&params, "ExportImages parameters")?;
             let (request, body) = prepare_export_images(&inner.config, &json)?;
             // A dry run creates nothing, so it may be retried like a read-only action.
-            let response = execute(&inner, "ExportImages", &body, request.is_dry_run(), signal.as_ref()).await?;
+            let (response, _) = execute(&inner, "ExportImages", &body, request.is_dry_run(), signal.as_ref()).await?;
             let result = ExportImagesResponse::from_response(&response)?;
-            result
-                .serialize(&serde_wasm_bindgen::Serializer::new())
-                .map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not build the result object"))
+            json_to_js(&result.to_json())
         })
     }
 
@@ -122,10 +119,10 @@ impl CvmClient {
             if !body.starts_with('{') {
                 return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
             }
-            let response = execute(&inner, &action, &body, is_read_only(&action), signal.as_ref()).await?;
+            let (_, text) = execute(&inner, &action, &body, is_read_only(&action), signal.as_ref()).await?;
             // Hand JS its own parse of the Response object, as the official SDK does.
-            let json = serde_json::to_string(&response).unwrap_or_default();
-            js_sys::JSON::parse(&json)
+            let top = json_to_js(&text)?;
+            js_sys::Reflect::get(&top, &"Response".into())
                 .map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not read the response"))
         })
     }
@@ -138,10 +135,8 @@ impl CvmClient {
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
     ) -> Result<JsValue, JsValue> {
         let json = to_json(&params, "ExportImages parameters")?;
-        let (request, _) = prepare_export_images(&self.inner.config, &json)?;
-        request
-            .serialize(&serde_wasm_bindgen::Serializer::new())
-            .map_err(|_| Error::new(ErrorKind::InvalidOption, "could not build the result object").into())
+        let (_, body) = prepare_export_images(&self.inner.config, &json)?;
+        Ok(json_to_js(&body)?)
     }
 
     /// Validates and signs an `ExportImages` request exactly as `ExportImages` would send it,
@@ -185,6 +180,11 @@ impl CvmClient {
     }
 }
 
+/// `JSON.parse(text)`: one crossing to build a JS object from JSON this crate wrote or checked.
+fn json_to_js(text: &str) -> Result<JsValue, Error> {
+    js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not build the result object"))
+}
+
 /// Turns a future into a Promise that settles exactly once, rejecting with a TencentCloudError.
 fn settle(fut: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
     future_to_promise(async move { fut.await.map_err(JsValue::from) })
@@ -217,7 +217,7 @@ async fn execute(
     body: &str,
     idempotent: bool,
     signal: Option<&web_sys::AbortSignal>,
-) -> Result<serde_json::Map<String, serde_json::Value>, Error> {
+) -> Result<(crate::json::Value, String), Error> {
     let mut retries = 0;
     let mut skew_corrected = false;
     loop {
@@ -263,7 +263,7 @@ async fn execute(
                     let mut clock = inner.clock.get();
                     clock.on_response(reply.date.as_deref(), now_secs());
                     inner.clock.set(clock);
-                    return Ok(response);
+                    return Ok((response, reply.body));
                 }
                 Err(e) => (e, reply.date),
             },
