@@ -213,14 +213,18 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
         Method::Post => "application/json",
         Method::Get => "application/x-www-form-urlencoded",
     });
-    let timestamp = match p.get("timestamp").map(|t| t.parse::<f64>()) {
+    // JS wrote the number with `String(n)`: whole seconds are plain digits ("1.5", "1e+21",
+    // "-1" are not). Parsed as an integer, which also keeps float parsing out of the module.
+    let timestamp = match p.get("timestamp") {
         None => now_secs(),
-        Some(Ok(t)) if t >= 0.0 && t.fract() == 0.0 && t <= tc3::signer::MAX_TIMESTAMP as f64 => t as u64,
-        Some(_) => {
-            return Err(invalid(
-                "input.timestamp must be whole seconds since the Unix epoch (not milliseconds)",
-            ))
-        }
+        Some(t) => match t.parse::<u64>() {
+            Ok(t) if t <= tc3::signer::MAX_TIMESTAMP => t,
+            _ => {
+                return Err(invalid(
+                    "input.timestamp must be whole seconds since the Unix epoch (not milliseconds)",
+                ))
+            }
+        },
     };
     let signed_headers = match p.get("signedHeaders") {
         None | Some("content-type;host") => SignedHeaders::ContentTypeHost,
