@@ -100,6 +100,7 @@ export function linkAbort(signal, controller) {
 
 const SIGN_FIELDS = ["secretId", "secretKey", "token", "action", "version", "service", "host", "endpoint",
   "region", "language", "timestamp", "method", "query", "contentType", "signedHeaders", "requestClient", "payload"];
+const SIGN_FIELD_SET = new Set(SIGN_FIELDS);
 const CREDENTIAL_FIELDS = ["secretId", "secretKey", "token"];
 
 /**
@@ -111,7 +112,7 @@ const CREDENTIAL_FIELDS = ["secretId", "secretKey", "token"];
 export function packSignInput(input) {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return "!Oinput must be an object";
   for (const key of Object.keys(input)) {
-    if (input[key] !== undefined && !SIGN_FIELDS.includes(key)) {
+    if (!SIGN_FIELD_SET.has(key) && input[key] !== undefined) {
       return `!Oinput.${key} is not a known option (known: ${SIGN_FIELDS.join(", ")})`;
     }
   }
@@ -141,8 +142,9 @@ export function unpackSigned(packed) {
   const count = Number(p[6]);
   const headers = {};
   for (let i = 0; i < count; i++) headers[p[7 + 2 * i]] = p[8 + 2 * i];
+  const rest = 7 + 2 * count; // the body, which may itself hold NULs
   return {
-    url: p[0], method: p[1], headers, body: p.slice(7 + 2 * count).join("\0"),
+    url: p[0], method: p[1], headers, body: p.length === rest + 1 ? p[rest] : p.slice(rest).join("\0"),
     canonicalRequest: p[2], stringToSign: p[3], signature: p[4], authorization: p[5],
   };
 }

@@ -135,6 +135,25 @@ const FIELDS: [&str; 17] = [
     "payload",
 ];
 
+// Positions in FIELDS.
+const F_SECRET_ID: usize = 0;
+const F_SECRET_KEY: usize = 1;
+const F_TOKEN: usize = 2;
+const F_ACTION: usize = 3;
+const F_VERSION: usize = 4;
+const F_SERVICE: usize = 5;
+const F_HOST: usize = 6;
+const F_ENDPOINT: usize = 7;
+const F_REGION: usize = 8;
+const F_LANGUAGE: usize = 9;
+const F_TIMESTAMP: usize = 10;
+const F_METHOD: usize = 11;
+const F_QUERY: usize = 12;
+const F_CONTENT_TYPE: usize = 13;
+const F_SIGNED_HEADERS: usize = 14;
+const F_REQUEST_CLIENT: usize = 15;
+const F_PAYLOAD: usize = 16;
+
 /// The input, as read in ONE crossing: JS packs the properties into one string (checking
 /// names and types), which costs far less than a wasm→JS call per property.
 struct Packed<'a>([Option<Cow<'a, str>>; 17]);
@@ -166,56 +185,52 @@ impl<'a> Packed<'a> {
         Ok(Packed(fields))
     }
 
-    fn get(&self, name: &str) -> Option<&str> {
-        // The names are compile-time constants; a miss would be a typo here, found by the tests.
-        FIELDS
-            .iter()
-            .position(|f| *f == name)
-            .and_then(|i| self.0[i].as_deref())
+    fn get(&self, field: usize) -> Option<&str> {
+        self.0[field].as_deref()
     }
 }
 
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     let packed = super::js::pack_sign_input(&input);
     let p = Packed::parse(&packed, &input)?;
-    let required = |name: &str, kind: ErrorKind| {
-        p.get(name)
-            .ok_or_else(|| Error::new(kind, ["input.", name, " is required"].concat()))
+    let required = |field: usize, kind: ErrorKind| {
+        p.get(field)
+            .ok_or_else(|| Error::new(kind, ["input.", FIELDS[field], " is required"].concat()))
     };
     let credential = tc3::Credential::new(
-        required("secretId", ErrorKind::InvalidCredential)?,
-        required("secretKey", ErrorKind::InvalidCredential)?,
-        p.get("token"),
+        required(F_SECRET_ID, ErrorKind::InvalidCredential)?,
+        required(F_SECRET_KEY, ErrorKind::InvalidCredential)?,
+        p.get(F_TOKEN),
     )?;
-    let action = required("action", ErrorKind::InvalidOption)?;
-    let version = p.get("version").unwrap_or(crate::cvm::export_images::VERSION);
-    let service = p.get("service").unwrap_or(crate::cvm::SERVICE);
+    let action = required(F_ACTION, ErrorKind::InvalidOption)?;
+    let version = p.get(F_VERSION).unwrap_or(crate::cvm::export_images::VERSION);
+    let service = p.get(F_SERVICE).unwrap_or(crate::cvm::SERVICE);
     let default_host;
-    let host = match p.get("host") {
+    let host = match p.get(F_HOST) {
         Some(h) => h,
         None => {
             default_host = [service, ".tencentcloudapi.com"].concat();
             &default_host
         }
     };
-    let method = match p.get("method") {
+    let method = match p.get(F_METHOD) {
         None | Some("POST") => Method::Post,
         Some("GET") => Method::Get,
         Some(_) => return Err(invalid("input.method must be \"POST\" or \"GET\"")),
     };
-    let query = p.get("query").unwrap_or_default();
-    let body = match (method, p.get("payload")) {
+    let query = p.get(F_QUERY).unwrap_or_default();
+    let body = match (method, p.get(F_PAYLOAD)) {
         (_, Some(s)) => s,
         (Method::Get, None) => "",
         (Method::Post, None) => "{}",
     };
-    let content_type = p.get("contentType").unwrap_or(match method {
+    let content_type = p.get(F_CONTENT_TYPE).unwrap_or(match method {
         Method::Post => "application/json",
         Method::Get => "application/x-www-form-urlencoded",
     });
     // JS wrote the number with `String(n)`: whole seconds are plain digits ("1.5", "1e+21",
     // "-1" are not). Parsed as an integer, which also keeps float parsing out of the module.
-    let timestamp = match p.get("timestamp") {
+    let timestamp = match p.get(F_TIMESTAMP) {
         None => now_secs(),
         Some(t) => match t.parse::<u64>() {
             Ok(t) if t <= tc3::signer::MAX_TIMESTAMP => t,
@@ -226,7 +241,7 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
             }
         },
     };
-    let signed_headers = match p.get("signedHeaders") {
+    let signed_headers = match p.get(F_SIGNED_HEADERS) {
         None | Some("content-type;host") => SignedHeaders::ContentTypeHost,
         Some("content-type;host;x-tc-action") => SignedHeaders::ContentTypeHostAction,
         Some(_) => {
@@ -235,10 +250,10 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
             ))
         }
     };
-    let language = p.get("language").map(Language::parse).transpose()?;
-    let region = p.get("region");
-    let request_client = p.get("requestClient");
-    let mut url = Endpoint::parse(p.get("endpoint").unwrap_or(host))?.url;
+    let language = p.get(F_LANGUAGE).map(Language::parse).transpose()?;
+    let region = p.get(F_REGION);
+    let request_client = p.get(F_REQUEST_CLIENT);
+    let mut url = Endpoint::parse(p.get(F_ENDPOINT).unwrap_or(host))?.url;
     if method == Method::Get && !query.is_empty() {
         url.push('?');
         url.push_str(query);
