@@ -130,3 +130,13 @@ fn option_errors_name_the_option() {
     .unwrap_err();
     assert_eq!(e.field(), Some("profile.httpProfile.reqTimeout"));
 }
+
+#[test]
+fn a_content_type_the_signer_refuses_is_refused_up_front() {
+    // Found by fuzzing: "application/json\0" passed the config check but every sign failed.
+    let e = ClientConfig::new(&ClientOptions {
+        content_type: Some("application/json\0"),
+        ..Default::default()
+    });
+    assert_eq!(e.unwrap_err().code(), "Client.InvalidOption");
+}

@@ -75,7 +75,15 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     let year: i64 = parts.next()?.parse().ok()?;
     let mut hms = parts.next()?.split(':').map(|x| x.parse::<u64>().ok());
     let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 || year < 1970 {
+    // Years past 9999 are garbage (and would overflow the day count); the signer's own
+    // bound is 9999-12-31 too.
+    if parts.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || sec > 60
+        || !(1970..=9999).contains(&year)
+    {
         return None;
     }
     Some(days_from_civil(year, month, day as i64) as u64 * 86_400 + h * 3_600 + m * 60 + sec)

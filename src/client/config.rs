@@ -100,7 +100,7 @@ impl ClientConfig {
             }
         };
         let content_type = o.content_type.unwrap_or(DEFAULT_CONTENT_TYPE);
-        if !content_type.starts_with("application/json") || !content_type.is_ascii() {
+        if !content_type.starts_with("application/json") || !crate::tc3::credential::is_header_safe(content_type) {
             return Err(invalid(
                 "contentType",
                 "contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")",

@@ -65,7 +65,7 @@ impl Credential {
 }
 
 /// Visible ASCII and spaces only: what an HTTP header value may carry unchanged.
-pub(crate) fn is_header_safe(s: &str) -> bool {
+pub fn is_header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
