@@ -98,8 +98,10 @@ impl Error {
         }
     }
 
-    /// An error answered by the API (`Response.Error`).
+    /// An error answered by the API (`Response.Error`). `InternalError` means the server
+    /// failed somewhere inside, so the action may have run (a task may exist).
     pub fn api(code: String, message: String, request_id: Option<String>) -> Self {
+        let may_have_executed = code.starts_with("InternalError");
         Error {
             kind: ErrorKind::Api,
             code: Cow::Owned(code),
@@ -107,8 +109,20 @@ impl Error {
             field: None,
             request_id,
             status: None,
-            may_have_executed: false,
+            may_have_executed,
         }
+    }
+
+    /// Replaces each `secret` in the message (a server or proxy that echoes a header back
+    /// must not put the session token into an error). Strings shorter than 8 bytes are left
+    /// alone: replacing them would garble the message and point at the secret's characters.
+    pub fn redact(mut self, secrets: &[&str]) -> Self {
+        for secret in secrets.iter().filter(|s| s.len() >= 8) {
+            if self.message.contains(secret) {
+                self.message = self.message.replace(secret, "** redacted **");
+            }
+        }
+        self
     }
 
     /// Attaches the HTTP status the error arrived with.
@@ -205,6 +219,20 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn internal_error_may_have_executed_and_echoed_secrets_are_redacted() {
+        let e = Error::api("InternalError".into(), "x".into(), None);
+        assert!(e.may_have_executed());
+        assert!(!Error::api("InvalidImageId.NotFound".into(), "x".into(), None).may_have_executed());
+        let e = Error::api(
+            "AuthFailure.TokenFailure".into(),
+            "bad token tok-ABCDEFGH1234".into(),
+            None,
+        )
+        .redact(&["tok-ABCDEFGH1234", "short"]);
+        assert_eq!(e.message(), "bad token ** redacted **");
+    }
 
     #[test]
     fn notes_join_as_clauses_or_sentences() {

@@ -94,6 +94,15 @@ pub struct SignedRequest {
     pub authorization: String,
 }
 
+impl Drop for SignedRequest {
+    fn drop(&mut self) {
+        // The X-TC-Token header carries the session token: leave no copy in freed memory.
+        for (_, value) in &mut self.headers {
+            zeroize::Zeroize::zeroize(value);
+        }
+    }
+}
+
 /// Signs one request. Fails with `Client.InvalidOption` on inputs that would produce a
 /// request the API cannot accept (empty host, non-ASCII header values, GET with a body, …).
 pub fn sign(

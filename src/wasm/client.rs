@@ -237,8 +237,9 @@ async fn execute(
             }
         }
         check_abort(signal)?;
+        let signed_with = inner.clock.get();
         let signed = {
-            let timestamp = inner.clock.get().timestamp(now_secs());
+            let timestamp = signed_with.timestamp(now_secs());
             let mut cache = inner.key_cache.borrow_mut();
             inner.config.sign(&credential, &mut cache, action, body, timestamp)?
         };
@@ -250,7 +251,6 @@ async fn execute(
                 headers: &signed.headers,
                 body,
                 timeout_secs: inner.config.req_timeout_secs,
-                secrets: &[token],
                 signal,
             },
         )
@@ -269,14 +269,18 @@ async fn execute(
             },
             Err(e) => (e, None),
         };
+        let err = err.redact(&[token, credential.secret_key()]);
         if err.kind() == ErrorKind::Aborted {
             return Err(err);
         }
         // The server refused the timestamp, so nothing ran: adopt its clock, re-sign, once.
+        // Retry when the offset now differs from the one this attempt signed with — also when
+        // a concurrent call of this client corrected it first.
         if err.code() == "AuthFailure.SignatureExpire" && !skew_corrected {
             let mut clock = inner.clock.get();
-            if clock.on_signature_expired(date.as_deref(), now_secs()) {
-                inner.clock.set(clock);
+            clock.on_signature_expired(date.as_deref(), now_secs());
+            inner.clock.set(clock);
+            if clock != signed_with {
                 skew_corrected = true;
                 continue;
             }

@@ -83,7 +83,13 @@ impl CredentialSource {
             }
         };
         let outcome = JsFuture::from(js::abortable(&promise, signal)).await;
-        // The first waiter to come back retires the shared call; later ones find it gone.
+        // A waiter that gave up (aborted) leaves the shared call to the others: it is still
+        // running for them, and retiring it would start a second provider call.
+        if signal.is_some_and(|s| s.aborted()) {
+            return Err(aborted());
+        }
+        // The first waiter to come back with the provider's answer retires the shared call;
+        // later ones find it gone.
         {
             let mut in_flight = p.in_flight.borrow_mut();
             if in_flight.as_ref().is_some_and(|f| js_sys::Object::is(f, &promise)) {
@@ -92,7 +98,6 @@ impl CredentialSource {
         }
         let value = match outcome {
             Ok(v) => v,
-            Err(_) if signal.is_some_and(|s| s.aborted()) => return Err(aborted()),
             Err(e) => return Err(provider_error(&e)),
         };
         let (credential, expires) = read_provided(value)?;

@@ -23,9 +23,6 @@ pub struct Outgoing<'a> {
     pub headers: &'a [(&'static str, String)],
     pub body: &'a str,
     pub timeout_secs: u32,
-    /// Strings that must not appear in an error message (the session token travels in a
-    /// header, and a custom `fetch` might quote its arguments when it fails).
-    pub secrets: &'a [&'a str],
     /// The caller's AbortSignal: aborting it aborts the fetch at once.
     pub signal: Option<&'a web_sys::AbortSignal>,
 }
@@ -41,7 +38,8 @@ pub fn aborted() -> Error {
 
 /// Sends the request and reads the body. Settles exactly once.
 pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -> Result<Reply, Error> {
-    let mut header_block = String::with_capacity(512);
+    // Holds the session token: wiped when dropped.
+    let mut header_block = zeroize::Zeroizing::new(String::with_capacity(512));
     for (i, (name, value)) in out.headers.iter().enumerate() {
         if i > 0 {
             header_block.push('\0');
@@ -86,14 +84,12 @@ pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -
         )
         .executed_maybe(),
         _ => {
-            let mut message = if code.is_empty() {
+            // (The caller redacts the token should a custom fetch have quoted its arguments.)
+            let message = if code.is_empty() {
                 message
             } else {
                 format!("{message} ({code})")
             };
-            for secret in out.secrets.iter().filter(|s| !s.is_empty()) {
-                message = message.replace(secret, "** redacted **");
-            }
             let err = Error::new(ErrorKind::Network, format!("fetch failed: {message}"));
             if NOT_SENT_CODES.contains(&code) {
                 err.with_note("no connection was made, so nothing was executed")

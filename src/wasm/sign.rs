@@ -191,7 +191,8 @@ impl<'a> Packed<'a> {
 }
 
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
-    let packed = super::js::pack_sign_input(&input);
+    // Holds the SecretKey and token: wiped when dropped.
+    let packed = zeroize::Zeroizing::new(super::js::pack_sign_input(&input));
     let p = Packed::parse(&packed, &input)?;
     let required = |field: usize, kind: ErrorKind| {
         p.get(field)
@@ -287,14 +288,15 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
 /// The JS result object of a signature, built in ONE crossing: the parts are packed into a
 /// NUL-separated string that `unpackSigned` (src/wasm/js.rs) turns into the object.
 pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: &str) -> Result<JsValue, Error> {
-    let mut packed = String::with_capacity(
+    // Holds the token (X-TC-Token): wiped when dropped.
+    let mut packed = zeroize::Zeroizing::new(String::with_capacity(
         url.len()
             + signed.canonical_request.len()
             + signed.string_to_sign.len()
             + 2 * signed.authorization.len()
             + body.len()
             + 256,
-    );
+    ));
     for part in [
         url.as_str(),
         method,
