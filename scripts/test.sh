@@ -4,6 +4,7 @@
 #   2. wasm-bindgen-test in Node       — the JS boundary inside wasm
 #   3. wasm-bindgen-test in Chromium   — the same suite in headless Debian chromium
 #   4. node --test                     — emulator, differential vs the official signer,
+#                                        workerd, bundlers, resilience (faults, load, secrets),
 #                                        packed-tarball use, browser end-to-end
 # and a closing "N passed, N failed" line over all of them.
 set -uo pipefail
@@ -42,7 +43,7 @@ stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
 count_cargo test-output/wasm-chromium.log
 
 stage "node --test" test-output/node.log \
-  node --test --test-reporter=spec --test-reporter-destination=stdout tests/js/ emulator/test/ tests/e2e/ tests/workers/ tests/bundlers/
+  node --test --test-reporter=spec --test-reporter-destination=stdout tests/js/ emulator/test/ tests/e2e/ tests/workers/ tests/bundlers/ tests/resilience/
 p=$(grep -E '^ℹ pass [0-9]+' test-output/node.log | awk '{print $3}' | tail -1)
 f=$(grep -E '^ℹ fail [0-9]+' test-output/node.log | awk '{print $3}' | tail -1)
 passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
