@@ -186,11 +186,11 @@ fn seen() -> f64 {
 fn client_constructor_rejects_bad_options_without_leaking() {
     let cases = [
         (
-            format!(r#"{{"credential":{{"secretId":"id","secretKey":7}}}}"#),
+            r#"{"credential":{"secretId":"id","secretKey":7}}"#.to_owned(),
             "Client.InvalidCredential",
         ),
         (
-            format!(r#"{{"credential":{{"secretId":"id"}}}}"#),
+            r#"{"credential":{"secretId":"id"}}"#.to_owned(),
             "Client.InvalidCredential",
         ),
         (

@@ -91,7 +91,7 @@ impl ClientConfig {
             .map_err(|e| e.with_field("profile.language"))?;
         let req_timeout_secs = match o.req_timeout_secs {
             None => DEFAULT_REQ_TIMEOUT_SECS,
-            Some(t) if t.is_finite() && t >= 1.0 && t <= 3600.0 && t.fract() == 0.0 => t as u32,
+            Some(t) if (1.0..=3600.0).contains(&t) && t.fract() == 0.0 => t as u32,
             Some(_) => {
                 return Err(invalid(
                     "profile.httpProfile.reqTimeout",
