@@ -16,8 +16,10 @@ use std::collections::VecDeque;
 /// arrive inside one server window.
 pub const GUARD_MS: f64 = 100.0;
 
-/// Fraction of the even spacing (window ÷ limit) kept between two sends.
-pub const PACING: f64 = 0.5;
+/// Fraction of the even spacing (window ÷ limit) kept between two sends: 1.0 = one send every
+/// 50 ms at 20/s. Smooth sending keeps a burst from queueing at the server and arriving
+/// bunched; 20 requests still leave within a second.
+pub const PACING: f64 = 1.0;
 
 /// A sliding-window limiter for one action.
 #[derive(Clone, Debug)]
