@@ -8,17 +8,12 @@ import { after, before, beforeEach, test } from "node:test";
 
 import {
   admin, apiError, client, CvmClient, emulator, exportParams, PERM, recordingFetch, REGION, settleAll, sleep,
-  tasksWithPrefix, TEMP, track, withRandom,
+  tasksWithPrefix, TEMP, track, withRandom, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 /** Aborts `controller` and returns performance.now() at that moment. */
 function abortNow(controller, reason) {

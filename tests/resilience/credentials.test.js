@@ -7,17 +7,12 @@ import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 
 import {
-  admin, CvmClient, emulator, exportParams, recordingFetch, REGION, settleAll, sleep, tasksWithPrefix, TEMP, track,
+  admin, CvmClient, emulator, exportParams, recordingFetch, REGION, settleAll, sleep, tasksWithPrefix, TEMP, track, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 const nowSecs = () => Math.floor(Date.now() / 1000);
 

@@ -15,17 +15,12 @@ import { after, before, beforeEach, describe, test } from "node:test";
 
 import {
   admin, assertNoDuplicateTasks, client, emulator, exportParams, recordingFetch, settleAll, tasksWithPrefix, track,
-  TencentCloudError,
+  TencentCloudError, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 const BUCKETLESS = "test-bucket-AppId"; // not <name>-<APPID digits>
 

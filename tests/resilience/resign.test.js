@@ -7,17 +7,12 @@ import { after, before, beforeEach, test } from "node:test";
 
 import {
   admin, apiError, client, emulator, exportParams, recordingFetch, settleAll, signRequest, PERM, REGION, sleep,
-  tasksWithPrefix, track,
+  tasksWithPrefix, track, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 /** The Authorization `signRequest` computes for a captured attempt (same key, host, body, time). */
 function expectedAuthorization(h, body) {

@@ -7,17 +7,12 @@ import { after, before, beforeEach, describe, test } from "node:test";
 
 import {
   admin, apiError, assertNoDuplicateTasks, client, CvmClient, deadPort, emulator, exportParams, PERM, recordingFetch,
-  REGION, settleAll, tasksWithPrefix, track, withRandom,
+  REGION, settleAll, tasksWithPrefix, track, withRandom, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 /** Reads the API error code of a fetch Response without consuming it. */
 async function codeOf(res) {

@@ -12,17 +12,12 @@ import { after, before, beforeEach, describe, test } from "node:test";
 
 import {
   admin, apiError, apiResponse, assertNoDuplicateTasks, client, CvmClient, emulator, exportParams, PERM, recordingFetch,
-  REGION, settleAll, sleep, tasksWithPrefix, track,
+  REGION, settleAll, sleep, tasksWithPrefix, track, useEmulator,
 } from "./support/helpers.js";
 
 let emu;
 let adm;
-before(async () => {
-  emu = await emulator();
-  adm = admin(emu);
-});
-after(() => emu?.close());
-beforeEach(() => adm.reset());
+useEmulator((e, a) => ([emu, adm] = [e, a]));
 
 const FAST = { maxRetries: 3, baseDelayMs: 20, maxDelayMs: 100 };
 const TIMEOUT_1S = { httpProfile: { reqTimeout: 1 } };

@@ -1,6 +1,7 @@
 // Shared by the resilience suites (tests/resilience/*.test.js): the emulator's admin routes,
 // a recording fetch wrapper, settlement tracking, sliding-window counting, unique requests.
 import assert from "node:assert/strict";
+import { after, before, beforeEach } from "node:test";
 import { randomBytes } from "node:crypto";
 
 import { CvmClient, signRequest, TencentCloudError } from "../../../pkg/node.js";
@@ -23,6 +24,22 @@ export function emulator(opts = {}) {
 }
 
 /** The emulator's admin routes. */
+/**
+ * Registers the file's emulator: started before its tests, reset before each, closed after.
+ * `set(emu, adm)` receives it once started.
+ */
+export function useEmulator(set, opts = {}) {
+  let emu;
+  let adm;
+  before(async () => {
+    emu = await emulator(opts);
+    adm = admin(emu);
+    set(emu, adm);
+  });
+  after(() => emu?.close());
+  beforeEach(() => adm.reset());
+}
+
 export function admin(emu) {
   const call = async (method, path, body) => {
     const res = await fetch(`${emu.url}__admin/${path}`, {
