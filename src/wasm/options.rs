@@ -205,37 +205,34 @@ impl<'a> Props<'a> {
         Ok(())
     }
 
+    /// The property, or `None` when it is undefined or null (both mean "not given").
+    fn present(&self, key: &str) -> Option<JsValue> {
+        Some(self.get(key)).filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn wrong_type(&self, key: &str, what: &str) -> Error {
+        invalid(format!("{}.{key} must be {what}", self.path))
+    }
+
     /// An optional string property. The error names the property, never its value.
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        let v = self.get(key);
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        v.as_string()
-            .map(Some)
-            .ok_or_else(|| invalid(format!("{}.{key} must be a string", self.path)))
+        self.present(key)
+            .map(|v| v.as_string().ok_or_else(|| self.wrong_type(key, "a string")))
+            .transpose()
     }
 
     /// An optional number property.
     pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
-        let v = self.get(key);
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        v.as_f64()
-            .map(Some)
-            .ok_or_else(|| invalid(format!("{}.{key} must be a number", self.path)))
+        self.present(key)
+            .map(|v| v.as_f64().ok_or_else(|| self.wrong_type(key, "a number")))
+            .transpose()
     }
 
     /// An optional function property.
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        let v = self.get(key);
-        if v.is_undefined() || v.is_null() {
-            return Ok(None);
-        }
-        v.dyn_into::<Function>()
-            .map(Some)
-            .map_err(|_| invalid(format!("{}.{key} must be a function", self.path)))
+        self.present(key)
+            .map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong_type(key, "a function")))
+            .transpose()
     }
 
     /// A nested object property (absent = empty).
@@ -379,14 +376,12 @@ fn rate_limit(top: &Props<'_>) -> Result<Option<u32>, Error> {
 pub fn call_signal(options: JsValue) -> Result<Option<web_sys::AbortSignal>, Error> {
     let p = Props::new(options, "callOptions", true)?;
     p.only(&["signal"])?;
-    let signal = p.raw("signal");
-    if signal.is_undefined() || signal.is_null() {
-        return Ok(None);
-    }
-    if !super::js::is_abort_signal(&signal) {
-        return Err(invalid("callOptions.signal must be an AbortSignal".into()));
-    }
-    Ok(Some(signal.unchecked_into()))
+    p.present("signal")
+        .map(|s| match super::js::is_abort_signal(&s) {
+            true => Ok(s.unchecked_into()),
+            false => Err(p.wrong_type("signal", "an AbortSignal")),
+        })
+        .transpose()
 }
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized
