@@ -3,7 +3,7 @@
 //! The SecretKey and token are secrets: `Debug` and `Display` print only the SecretId and
 //! whether a token is present, and both are wiped from memory when the value is dropped.
 
-use zeroize::{Zeroize, Zeroizing};
+use crate::wipe::{wipe_string, Wiping};
 
 use crate::error::{Error, ErrorKind};
 
@@ -11,8 +11,8 @@ use crate::error::{Error, ErrorKind};
 #[derive(Clone)]
 pub struct Credential {
     secret_id: String,
-    secret_key: Zeroizing<String>,
-    token: Option<Zeroizing<String>>,
+    secret_key: Wiping<String>,
+    token: Option<Wiping<String>>,
 }
 
 impl Credential {
@@ -39,11 +39,11 @@ impl Credential {
                     "token must be printable ASCII (it travels in the X-TC-Token header)",
                 ))
             }
-            Some(t) => Some(Zeroizing::new(t.to_owned())),
+            Some(t) => Some(Wiping(t.to_owned())),
         };
         Ok(Credential {
             secret_id: secret_id.to_owned(),
-            secret_key: Zeroizing::new(secret_key.to_owned()),
+            secret_key: Wiping(secret_key.to_owned()),
             token,
         })
     }
@@ -88,7 +88,7 @@ impl core::fmt::Display for Credential {
 impl Drop for Credential {
     fn drop(&mut self) {
         // The SecretId is not secret, but wiping it too costs nothing.
-        self.secret_id.zeroize();
+        wipe_string(&mut self.secret_id);
     }
 }
 

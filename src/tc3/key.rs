@@ -9,9 +9,9 @@
 //! The first three HMACs depend only on (SecretKey, date, service), so they are cached and
 //! a request costs one HMAC over the string to sign.
 
+use crate::wipe::{wipe_array, Wiping};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use zeroize::{Zeroize, Zeroizing};
 
 use super::date::UtcDate;
 
@@ -42,7 +42,7 @@ pub struct DerivedKeys {
 impl DerivedKeys {
     /// Derives all three keys.
     pub fn derive(secret_key: &str, date: UtcDate, service: &str) -> Self {
-        let mut k = Zeroizing::new(Vec::with_capacity(3 + secret_key.len()));
+        let mut k = Wiping(Vec::with_capacity(3 + secret_key.len()));
         k.extend_from_slice(b"TC3");
         k.extend_from_slice(secret_key.as_bytes());
         let secret_date = hmac_sha256(&k, &date.to_bytes());
@@ -58,8 +58,8 @@ impl DerivedKeys {
 
 impl Drop for DerivedKeys {
     fn drop(&mut self) {
-        self.secret_date.zeroize();
-        self.secret_service.zeroize();
+        wipe_array(&mut self.secret_date);
+        wipe_array(&mut self.secret_service);
     }
 }
 
@@ -115,7 +115,7 @@ impl core::fmt::Debug for SigningKey {
 impl Drop for SigningKey {
     fn drop(&mut self) {
         // The keyed HMAC state is wiped by its own Drop (hmac's `zeroize` feature).
-        self.bytes.zeroize();
+        wipe_array(&mut self.bytes);
     }
 }
 
@@ -129,7 +129,7 @@ pub struct SigningKeyCache {
 }
 
 struct CacheEntry {
-    secret_key: Zeroizing<String>,
+    secret_key: Wiping<String>,
     date: UtcDate,
     service: String,
     key: SigningKey,
@@ -149,7 +149,7 @@ impl SigningKeyCache {
             self.entry = None;
         }
         let entry = self.entry.get_or_insert_with(|| CacheEntry {
-            secret_key: Zeroizing::new(secret_key.to_owned()),
+            secret_key: Wiping(secret_key.to_owned()),
             date,
             service: service.to_owned(),
             key: DerivedKeys::derive(secret_key, date, service).secret_signing.clone(),

@@ -98,7 +98,7 @@ impl Drop for SignedRequest {
     fn drop(&mut self) {
         // The X-TC-Token header carries the session token: leave no copy in freed memory.
         for (_, value) in &mut self.headers {
-            zeroize::Zeroize::zeroize(value);
+            crate::wipe::wipe_string(value);
         }
     }
 }

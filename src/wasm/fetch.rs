@@ -39,7 +39,7 @@ pub fn aborted() -> Error {
 /// Sends the request and reads the body. Settles exactly once.
 pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -> Result<Reply, Error> {
     // Holds the session token: wiped when dropped.
-    let mut header_block = zeroize::Zeroizing::new(String::with_capacity(512));
+    let mut header_block = crate::wipe::Wiping(String::with_capacity(512));
     for (i, (name, value)) in out.headers.iter().enumerate() {
         if i > 0 {
             header_block.push('\0');

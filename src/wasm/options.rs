@@ -4,6 +4,7 @@
 //! the property's path alone: serde's messages quote the offending value, and that value
 //! could be a SecretKey. The TypeScript shapes below are generated from these Rust types.
 
+use crate::wipe::Wiping;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -257,12 +258,12 @@ pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
         Error::new(ErrorKind::InvalidCredential, e.message().to_owned()).with_field(field)
     };
     let secret_id = p.string("secretId").map_err(wrap)?.ok_or_else(|| missing("secretId"))?;
-    let secret_key = zeroize::Zeroizing::new(
+    let secret_key = Wiping(
         p.string("secretKey")
             .map_err(wrap)?
             .ok_or_else(|| missing("secretKey"))?,
     );
-    let token = zeroize::Zeroizing::new(p.string("token").map_err(wrap)?);
+    let token = Wiping(p.string("token").map_err(wrap)?);
     Credential::new(&secret_id, &secret_key, token.as_deref()).map_err(|e| e.with_field("credential"))
 }
 

@@ -192,7 +192,7 @@ impl<'a> Packed<'a> {
 
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     // Holds the SecretKey and token: wiped when dropped.
-    let packed = zeroize::Zeroizing::new(super::js::pack_sign_input(&input));
+    let packed = crate::wipe::Wiping(super::js::pack_sign_input(&input));
     let p = Packed::parse(&packed, &input)?;
     let required = |field: usize, kind: ErrorKind| {
         p.get(field)
@@ -289,7 +289,7 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
 /// NUL-separated string that `unpackSigned` (src/wasm/js.rs) turns into the object.
 pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: &str) -> Result<JsValue, Error> {
     // Holds the token (X-TC-Token): wiped when dropped.
-    let mut packed = zeroize::Zeroizing::new(String::with_capacity(
+    let mut packed = crate::wipe::Wiping(String::with_capacity(
         url.len()
             + signed.canonical_request.len()
             + signed.string_to_sign.len()

@@ -1,0 +1,139 @@
+//! Wiping secrets from memory before it is freed.
+//!
+//! `zeroize` does this with one volatile store per byte. A signature passes the SecretKey
+//! and token through ~2 KB of buffers (the packed JS input, the packed output, the header
+//! values), and byte-wise wiping of them measured ≈ 9 % of `signRequest`'s time in a V8
+//! profile. This module writes whole 8-byte words instead — still volatile, so the optimiser
+//! cannot drop them as dead stores before the free — and is the only place with `unsafe`.
+#![allow(unsafe_code)]
+
+use core::ops::{Deref, DerefMut};
+use core::ptr::write_volatile;
+use core::sync::atomic::{compiler_fence, Ordering};
+
+/// Zeroes `len` bytes from `p`: bytes up to the first 8-byte boundary, then words, then the
+/// remaining bytes.
+///
+/// # Safety
+/// `p..p+len` must be writable memory owned by the caller (initialised or not).
+unsafe fn wipe_raw(p: *mut u8, len: usize) {
+    let mut i = 0;
+    while i < len && (p as usize + i) % 8 != 0 {
+        write_volatile(p.add(i), 0);
+        i += 1;
+    }
+    while i + 8 <= len {
+        // Aligned by the loop above.
+        write_volatile(p.add(i) as *mut u64, 0);
+        i += 8;
+    }
+    while i < len {
+        write_volatile(p.add(i), 0);
+        i += 1;
+    }
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// Zeroes every byte a vector owns (its whole capacity, not only its length) and empties it.
+pub fn wipe_vec(v: &mut Vec<u8>) {
+    let capacity = v.capacity();
+    v.clear();
+    // SAFETY: the allocation is `capacity` bytes long and owned by `v`; writing through a raw
+    // pointer does not read the (now uninitialised) bytes.
+    unsafe { wipe_raw(v.as_mut_ptr(), capacity) }
+}
+
+/// [`wipe_vec`] for a string.
+pub fn wipe_string(s: &mut String) {
+    // SAFETY: the vector is emptied, which leaves valid UTF-8 (none).
+    wipe_vec(unsafe { s.as_mut_vec() })
+}
+
+/// Zeroes a fixed-size array (derived keys).
+pub fn wipe_array<const N: usize>(a: &mut [u8; N]) {
+    // SAFETY: the array is N initialised bytes borrowed mutably.
+    unsafe { wipe_raw(a.as_mut_ptr(), N) }
+}
+
+/// A value that may hold a secret: wiped (whole capacity) when dropped.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Wiping<T: Wipe>(pub T);
+
+/// What [`Wiping`] can hold.
+pub trait Wipe {
+    /// Zeroes the value's memory.
+    fn wipe(&mut self);
+}
+
+impl Wipe for String {
+    fn wipe(&mut self) {
+        wipe_string(self)
+    }
+}
+
+impl Wipe for Vec<u8> {
+    fn wipe(&mut self) {
+        wipe_vec(self)
+    }
+}
+
+impl<T: Wipe> Wipe for Option<T> {
+    fn wipe(&mut self) {
+        if let Some(v) = self {
+            v.wipe()
+        }
+    }
+}
+
+impl<T: Wipe> Drop for Wiping<T> {
+    fn drop(&mut self) {
+        self.0.wipe()
+    }
+}
+
+impl<T: Wipe> Deref for Wiping<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: Wipe> DerefMut for Wiping<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wipes_every_length_and_alignment() {
+        for len in 0..40 {
+            for offset in 0..8 {
+                let mut buf = vec![0xAAu8; 48];
+                // SAFETY (test): the range lies inside `buf`.
+                unsafe { wipe_raw(buf.as_mut_ptr().add(offset), len) };
+                for (i, b) in buf.iter().enumerate() {
+                    let inside = i >= offset && i < offset + len;
+                    assert_eq!(*b == 0, inside, "len {len} offset {offset} byte {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wipes_the_whole_capacity_of_a_string() {
+        let mut s = String::with_capacity(64);
+        s.push_str("secret-key-material-secret-key-material");
+        s.truncate(6); // the tail still holds secret bytes in the spare capacity
+        let (ptr, cap) = (s.as_ptr(), s.capacity());
+        wipe_string(&mut s);
+        assert!(s.is_empty());
+        assert_eq!(s.as_ptr(), ptr, "the allocation is kept");
+        // SAFETY (test): reading the allocation `s` still owns, all of it written above.
+        let bytes = unsafe { core::slice::from_raw_parts(ptr, cap) };
+        assert!(bytes.iter().all(|&b| b == 0));
+    }
+}
