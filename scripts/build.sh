@@ -14,7 +14,7 @@ wasm-bindgen --target web --out-dir "$out" --out-name tc3_edge \
 # -Oz for size; --strip-* here rather than `strip = true` in Cargo.toml, which would drop the
 # target-features section wasm-bindgen reads.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-reference-types --enable-multivalue --enable-mutable-globals \
+  --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
   --strip-debug --strip-producers "$out/tc3_edge_bg.wasm" -o "$out/tc3_edge_bg.wasm"
 rm -f "$out/.gitignore" "$out/package.json"
 chmod 755 "$out"

@@ -49,10 +49,32 @@ pub fn wipe_string(s: &mut String) {
     wipe_vec(unsafe { s.as_mut_vec() })
 }
 
+/// Zeroes a slice of initialised bytes.
+pub fn wipe_bytes(bytes: &mut [u8]) {
+    // SAFETY: the slice is borrowed mutably for the call.
+    unsafe { wipe_raw(bytes.as_mut_ptr(), bytes.len()) }
+}
+
 /// Zeroes a fixed-size array (derived keys).
 pub fn wipe_array<const N: usize>(a: &mut [u8; N]) {
     // SAFETY: the array is N initialised bytes borrowed mutably.
     unsafe { wipe_raw(a.as_mut_ptr(), N) }
+}
+
+/// Bytes of stack [`scrub_stack`] overwrites: far more than the frames of a key derivation
+/// (HMAC key hashing and compression, a few hundred bytes each).
+const STACK_SCRUB: usize = 16 * 1024;
+
+/// Overwrites the stack just below the caller's frame, where the functions it called kept
+/// their locals. Hashing a SecretKey longer than a SHA-256 block (HMAC hashes such keys)
+/// leaves its last partial block in a stack buffer that no destructor wipes; in wasm that
+/// stack is linear memory that any JS holding the module can read. Cheap enough for the
+/// once-a-day key derivation, not meant for every request.
+#[inline(never)]
+pub fn scrub_stack() {
+    let mut area = [0u8; STACK_SCRUB];
+    wipe_bytes(&mut area);
+    core::hint::black_box(&area);
 }
 
 /// A value that may hold a secret: wiped (whole capacity) when dropped.

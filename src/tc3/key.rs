@@ -40,8 +40,18 @@ pub struct DerivedKeys {
 }
 
 impl DerivedKeys {
-    /// Derives all three keys.
+    /// Derives all three keys, then overwrites the stack the HMACs used (see
+    /// [`crate::wipe::scrub_stack`]): it held pieces of the SecretKey.
     pub fn derive(secret_key: &str, date: UtcDate, service: &str) -> Self {
+        let keys = Self::derive_in_own_frames(secret_key, date, service);
+        crate::wipe::scrub_stack();
+        keys
+    }
+
+    // Not inlined, so everything the derivation puts on the stack lies below `derive`'s
+    // frame, where `scrub_stack` writes.
+    #[inline(never)]
+    fn derive_in_own_frames(secret_key: &str, date: UtcDate, service: &str) -> Self {
         let mut k = Wiping(Vec::with_capacity(3 + secret_key.len()));
         k.extend_from_slice(b"TC3");
         k.extend_from_slice(secret_key.as_bytes());

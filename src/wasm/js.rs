@@ -136,6 +136,32 @@ export function packSignInput(input) {
   return out + "s" + json;
 }
 
+// wasm's linear memory (handed over once by `setMemory`) and a byte view of it, renewed
+// when the memory grows (growing detaches the old buffer).
+let wasmMemory = null;
+let wasmBytes = new Uint8Array(0);
+const encoder = new TextEncoder();
+export function setMemory(memory) { wasmMemory = memory; }
+
+/**
+ * `packSignInput`, written UTF-8 straight into wasm memory at [ptr, ptr + cap) by the native
+ * `TextEncoder.encodeInto` — far cheaper than handing wasm a JS string, which wasm-bindgen copies
+ * one char code at a time. Returns the bytes written, or -(an upper bound of the bytes needed)
+ * when they do not fit. A throwing getter on `input` becomes a "!O" error, so the call always
+ * returns to wasm (which wipes the buffer: it holds the SecretKey).
+ */
+export function packSignInputInto(input, ptr, cap) {
+  let packed;
+  try {
+    packed = packSignInput(input);
+  } catch (e) {
+    packed = `!Oinput could not be read: ${e && typeof e.message === "string" ? e.message : "a getter threw"}`;
+  }
+  if (wasmBytes.buffer !== wasmMemory.buffer) wasmBytes = new Uint8Array(wasmMemory.buffer);
+  const { read, written } = encoder.encodeInto(packed, wasmBytes.subarray(ptr, ptr + cap));
+  return read === packed.length ? written : -3 * packed.length;
+}
+
 /** Builds signRequest's result object from the NUL-separated parts wasm packed. */
 export function unpackSigned(packed) {
   const p = packed.split("\0");
@@ -172,8 +198,11 @@ extern "C" {
         signal: Option<&web_sys::AbortSignal>,
     ) -> js_sys::Promise;
 
-    #[wasm_bindgen(js_name = packSignInput)]
-    pub fn pack_sign_input(input: &JsValue) -> String;
+    #[wasm_bindgen(js_name = setMemory)]
+    pub fn set_memory(memory: &JsValue);
+
+    #[wasm_bindgen(js_name = packSignInputInto)]
+    pub fn pack_sign_input_into(input: &JsValue, ptr: *mut u8, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = unpackSigned)]
     pub fn unpack_signed(packed: &str) -> JsValue;

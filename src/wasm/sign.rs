@@ -2,7 +2,7 @@
 //! demo's "Explain" view). Returns what to send and every intermediate stage.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
@@ -190,10 +190,59 @@ impl<'a> Packed<'a> {
     }
 }
 
+thread_local! {
+    /// Where JS writes the packed input (`packSignInputInto`). Kept between calls so a call
+    /// costs no allocation; all zeros at rest (each call wipes what it was given: the
+    /// SecretKey passes through it).
+    static INPUT_BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Smallest input buffer: room for a typical request (credentials, options and a body of a
+/// few hundred bytes) on the first call.
+const MIN_INPUT_BUFFER: usize = 2048;
+
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
-    // Holds the SecretKey and token: wiped when dropped.
-    let packed = crate::wipe::Wiping(super::js::pack_sign_input(&input));
-    let p = Packed::parse(&packed, &input)?;
+    // Taken out of the cell for the call, so a getter on `input` that calls signRequest again
+    // finds it empty and uses its own buffer instead of aliasing this one.
+    let mut buffer = INPUT_BUFFER.with(Cell::take);
+    let result = read_input(&input, &mut buffer).and_then(|len| {
+        let packed =
+            core::str::from_utf8(&buffer[..len]).map_err(|_| invalid("input must be made of well-formed strings"))?;
+        let result = sign_packed(packed, &input);
+        crate::wipe::wipe_bytes(&mut buffer[..len]);
+        result
+    });
+    INPUT_BUFFER.with(|cell| cell.set(buffer));
+    result
+}
+
+/// Has JS pack `input` into `buffer` (grown until it fits); returns the packed length.
+/// `buffer` is kept at `len == capacity`, zero-filled, so JS writes into initialised memory.
+fn read_input(input: &JsValue, buffer: &mut Vec<u8>) -> Result<usize, Error> {
+    if buffer.is_empty() {
+        super::js::set_memory(&wasm_bindgen::memory());
+        buffer.resize(MIN_INPUT_BUFFER, 0);
+    }
+    loop {
+        let written = super::js::pack_sign_input_into(input, buffer.as_mut_ptr(), buffer.len());
+        match usize::try_from(written) {
+            Ok(len) if len <= buffer.len() => return Ok(len),
+            _ => {
+                let needed = written.unsigned_abs() as usize;
+                if needed <= buffer.len() {
+                    // Cannot happen (encodeInto needs at most 3 bytes per UTF-16 unit); never
+                    // loop on it, and leave nothing behind.
+                    crate::wipe::wipe_bytes(buffer);
+                    return Err(invalid("input could not be packed"));
+                }
+                buffer.resize(needed, 0);
+            }
+        }
+    }
+}
+
+fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
+    let p = Packed::parse(packed, input)?;
     let required = |field: usize, kind: ErrorKind| {
         p.get(field)
             .ok_or_else(|| Error::new(kind, ["input.", FIELDS[field], " is required"].concat()))

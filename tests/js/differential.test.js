@@ -543,3 +543,42 @@ describe("signRequest rejects unusable input with a TencentCloudError that never
     });
   }
 });
+
+describe("signRequest's input buffer (JS writes the packed input straight into wasm memory)", () => {
+  const base = { secretId: "AKIDexample", secretKey: "secret-key-🔑", action: "DescribeImages", region: "ap-guangzhou", timestamp: 1732665600 };
+  const official = (input, body) =>
+    officialAuthorization({ url: "https://cvm.tencentcloudapi.com/", body, timestamp: input.timestamp, secretId: input.secretId, secretKey: input.secretKey, contentType: "application/json" });
+
+  it("payloads from empty to 1 MB, ASCII and multi-byte, sign identically to Sign.sign3 (the buffer grows and shrinks back to use)", () => {
+    for (const size of [0, 1, 600, 700, 2047, 2048, 5000, 65_536, 1_000_000]) {
+      for (const unit of ["a", "é", "密", "😀"]) {
+        const body = JSON.stringify({ Data: unit.repeat(Math.ceil(size / unit.length)).slice(0, size) });
+        const input = { ...base, payload: body };
+        const out = signRequest(input);
+        assert.equal(out.body, body, `size ${size} unit ${unit}`);
+        assert.equal(out.authorization, official(input, body), `size ${size} unit ${unit}`);
+      }
+    }
+    // A small request after the big ones still signs correctly (nothing of the old input is read).
+    const input = { ...base, payload: "{}" };
+    assert.equal(signRequest(input).authorization, official(input, "{}"));
+  });
+
+  it("a getter that throws gives Client.InvalidOption naming the failure, and the next call works", () => {
+    const input = { ...base, payload: "{}" };
+    Object.defineProperty(input, "region", { enumerable: true, get() { throw new Error("region store unavailable"); } });
+    assert.throws(() => signRequest(input), (e) => e instanceof TencentCloudError && e.code === "Client.InvalidOption" && /region store unavailable/.test(e.message));
+    const ok = { ...base, payload: "{}" };
+    assert.equal(signRequest(ok).authorization, official(ok, "{}"));
+  });
+
+  it("a getter that itself calls signRequest (re-entry) gets a correct signature, and so does the outer call", () => {
+    const inner = { ...base, payload: '{"inner":true}' };
+    let innerOut;
+    const outer = { ...base, secretKey: "another-key", payload: '{"outer":true}' };
+    Object.defineProperty(outer, "action", { enumerable: true, get() { innerOut = signRequest(inner); return "DescribeImages"; } });
+    const outerOut = signRequest(outer);
+    assert.equal(innerOut.authorization, official(inner, '{"inner":true}'));
+    assert.equal(outerOut.authorization, official({ ...base, secretKey: "another-key" }, '{"outer":true}'));
+  });
+});

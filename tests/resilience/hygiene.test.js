@@ -306,3 +306,24 @@ for (const len of [16, 300]) {
     assert.deepEqual(await residue(4, "token", len), [], "token bytes left in wasm memory after free()");
   });
 }
+
+// signRequest passes the SecretKey and token through a buffer JS writes into directly, and
+// keeps the last SecretKey in its derived-key cache (compared on the next call). After a call
+// with another key, neither the old key nor any token may be left anywhere in wasm memory.
+for (const len of [16, 300]) {
+  test(`wasm memory: signRequest leaves no ${len}-character token, and no SecretKey once another key signs`, () => {
+    const wasm = initSync();
+    const fresh = (p) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
+    const left = [];
+    for (let i = 0; i < 4; i++) {
+      const secretKey = fresh("K");
+      const token = fresh("T");
+      const payload = JSON.stringify({ Filler: "x".repeat(i * 700) }); // grows the buffer on some rounds
+      for (let j = 0; j < 3; j++) signRequest({ secretId: "AKIDmemscan", secretKey, token, action: "DescribeImages", payload });
+      signRequest({ secretId: "AKIDmemscan", secretKey: fresh("N"), action: "DescribeImages", payload: "{}" });
+      const memory = Buffer.from(wasm.memory.buffer);
+      for (const secret of [secretKey, token]) if (memory.indexOf(Buffer.from(secret.slice(-12))) !== -1) left.push(secret.slice(0, 1));
+    }
+    assert.deepEqual(left, [], "secret bytes left in wasm memory after signRequest");
+  });
+}
