@@ -8,6 +8,7 @@ mod fetch;
 mod js;
 mod options;
 mod sign;
+mod text;
 
 pub use client::{CallOptionsArg, CvmClient, PayloadArg};
 pub use sign::sign_request;

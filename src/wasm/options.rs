@@ -398,8 +398,11 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
     if value.is_undefined() || value.is_function() {
         return Err(err());
     }
-    js_sys::JSON::stringify(value)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(err)
+    // JS writes the JSON straight into this buffer (see `super::text`); most parameter
+    // objects fit the first guess.
+    let mut buffer = vec![0; 512];
+    let len =
+        super::text::read_into(&mut buffer, |ptr, cap| super::js::stringify_into(value, ptr, cap)).ok_or_else(err)?;
+    buffer.truncate(len);
+    String::from_utf8(buffer).map_err(|_| err())
 }

@@ -216,29 +216,16 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     result
 }
 
-/// Has JS pack `input` into `buffer` (grown until it fits); returns the packed length.
-/// `buffer` is kept at `len == capacity`, zero-filled, so JS writes into initialised memory.
+/// Has JS pack `input` into `buffer`; returns the packed length.
 fn read_input(input: &JsValue, buffer: &mut Vec<u8>) -> Result<usize, Error> {
     if buffer.is_empty() {
-        super::js::set_memory(&wasm_bindgen::memory());
         buffer.resize(MIN_INPUT_BUFFER, 0);
     }
-    loop {
-        let written = super::js::pack_sign_input_into(input, buffer.as_mut_ptr(), buffer.len());
-        match usize::try_from(written) {
-            Ok(len) if len <= buffer.len() => return Ok(len),
-            _ => {
-                let needed = written.unsigned_abs() as usize;
-                if needed <= buffer.len() {
-                    // Cannot happen (encodeInto needs at most 3 bytes per UTF-16 unit); never
-                    // loop on it, and leave nothing behind.
-                    crate::wipe::wipe_bytes(buffer);
-                    return Err(invalid("input could not be packed"));
-                }
-                buffer.resize(needed, 0);
-            }
-        }
-    }
+    super::text::read_into(buffer, |ptr, cap| super::js::pack_sign_input_into(input, ptr, cap)).ok_or_else(|| {
+        // Cannot happen (packing always yields a string); leave nothing behind all the same.
+        crate::wipe::wipe_bytes(buffer);
+        invalid("input could not be packed")
+    })
 }
 
 fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
