@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the build, the demo and the tests need on a fresh machine (idempotent):
-# the wasm32 Rust target, wasm-bindgen-cli at the exact version in Cargo.lock, the npm
+# the wasm32 Rust target and rust-src, wasm-bindgen-cli at the exact version in Cargo.lock, the npm
 # dev dependencies (binaryen's wasm-opt, the official SDK signer, playwright-core), and
 # Debian's chromium + chromedriver for the browser tests (never a downloaded browser).
 set -euo pipefail
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
+# rust-src: scripts/build.sh rebuilds std for the shipped module (panic = immediate-abort).
+rustup component add rust-src >/dev/null 2>&1 || rustup component add rust-src
 
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
