@@ -58,7 +58,7 @@ function snapshotPkg() {
       const glue = readFileSync(join(dir, "gen", "tc3_edge.js"), "utf8");
       const after = createHash("sha256").update(readFileSync(wasmPath)).digest("hex");
       if (before === after && createHash("sha256").update(wasm).digest("hex") === after &&
-          WebAssembly.validate(wasm) && /export \{ initSync/.test(glue)) return dir;
+          WebAssembly.validate(wasm) && /\binitSync\b/.test(glue)) return dir;
       rmSync(dirname(dir), { recursive: true, force: true });
     }
     log("pkg/gen is missing or being rebuilt; waiting…");

@@ -48,7 +48,8 @@ function glueFiles(pkgDir) {
   const glue = join(pkgDir, "gen", "tc3_edge.js");
   const src = readFileSync(glue, "utf8");
   const snippets = new Set();
-  for (const m of src.matchAll(/^import .* from ['"](\.\/snippets\/[^'"]+)['"]/gm)) snippets.add(join(pkgDir, "gen", m[1]));
+  // Matches minified glue too (build.sh minifies it): `import{…}from"./snippets/…"`.
+  for (const m of src.matchAll(/\bfrom\s*['"](\.\/snippets\/[^'"]+)['"]/g)) snippets.add(join(pkgDir, "gen", m[1]));
   return [glue, ...snippets, join(pkgDir, "gen", "tc3_edge_bg.wasm")];
 }
 

@@ -136,25 +136,25 @@ export function packSignInput(input) {
   return out + "s" + json;
 }
 
-// wasm's linear memory (handed over once by `setMemory`) and a byte view of it, renewed
-// when the memory grows (growing detaches the old buffer).
-let wasmMemory = null;
+// A byte view of the wasm memory last written to, renewed when that memory grows (growing
+// detaches the old buffer) or another instance's memory is given. The memory is passed on
+// every call, not kept here: two instances of the module can share this snippet (a second
+// copy of the glue imports the same snippet file), and each must write into its own memory.
 let wasmBytes = new Uint8Array(0);
 const encoder = new TextEncoder();
-export function setMemory(memory) { wasmMemory = memory; }
 
 // A string that did not fit the buffer wasm offered, kept for `writePending` so that it is
 // computed (and its getters or toJSON run) once.
 let pending = "";
 
 /**
- * Writes `s` UTF-8 straight into wasm memory at [ptr, ptr + cap) with the native
+ * Writes `s` UTF-8 straight into wasm `memory` at [ptr, ptr + cap) with the native
  * `TextEncoder.encodeInto` — far cheaper than returning a JS string, which wasm-bindgen copies
  * one char code at a time. Returns the bytes written, or -(an upper bound of the bytes needed)
  * after keeping `s` for `writePending`.
  */
-function writeString(s, ptr, cap) {
-  if (wasmBytes.buffer !== wasmMemory.buffer) wasmBytes = new Uint8Array(wasmMemory.buffer);
+function writeString(memory, s, ptr, cap) {
+  if (wasmBytes.buffer !== memory.buffer) wasmBytes = new Uint8Array(memory.buffer);
   const { read, written } = encoder.encodeInto(s, wasmBytes.subarray(ptr, ptr + cap));
   if (read === s.length) return written;
   pending = s;
@@ -162,17 +162,17 @@ function writeString(s, ptr, cap) {
 }
 
 /** Writes the string kept by the last `writeString` that did not fit (wasm grew its buffer). */
-export function writePending(ptr, cap) {
+export function writePending(memory, ptr, cap) {
   const s = pending;
   pending = "";
-  return writeString(s, ptr, cap);
+  return writeString(memory, s, ptr, cap);
 }
 
 /** `JSON.stringify(value)` written into wasm memory (see writeString); -1 if it is not JSON. */
-export function stringifyInto(value, ptr, cap) {
+export function stringifyInto(memory, value, ptr, cap) {
   let json;
   try { json = JSON.stringify(value); } catch { return -1; }
-  return typeof json === "string" ? writeString(json, ptr, cap) : -1;
+  return typeof json === "string" ? writeString(memory, json, ptr, cap) : -1;
 }
 
 /**
@@ -180,14 +180,14 @@ export function stringifyInto(value, ptr, cap) {
  * becomes a "!O" error, so the call always returns to wasm (which wipes the buffer: it holds
  * the SecretKey).
  */
-export function packSignInputInto(input, ptr, cap) {
+export function packSignInputInto(memory, input, ptr, cap) {
   let packed;
   try {
     packed = packSignInput(input);
   } catch (e) {
     packed = `!Oinput could not be read: ${e && typeof e.message === "string" ? e.message : "a getter threw"}`;
   }
-  return writeString(packed, ptr, cap);
+  return writeString(memory, packed, ptr, cap);
 }
 
 /**
@@ -235,17 +235,14 @@ extern "C" {
         signal: Option<&web_sys::AbortSignal>,
     ) -> js_sys::Promise;
 
-    #[wasm_bindgen(js_name = setMemory)]
-    pub fn set_memory(memory: &JsValue);
-
     #[wasm_bindgen(js_name = packSignInputInto)]
-    pub fn pack_sign_input_into(input: &JsValue, ptr: *mut u8, cap: usize) -> i32;
+    pub fn pack_sign_input_into(memory: &JsValue, input: &JsValue, ptr: *mut u8, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = stringifyInto)]
-    pub fn stringify_into(value: &JsValue, ptr: *mut u8, cap: usize) -> i32;
+    pub fn stringify_into(memory: &JsValue, value: &JsValue, ptr: *mut u8, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = writePending)]
-    pub fn write_pending(ptr: *mut u8, cap: usize) -> i32;
+    pub fn write_pending(memory: &JsValue, ptr: *mut u8, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = unpackSigned)]
     pub fn unpack_signed(packed: &str) -> JsValue;

@@ -401,8 +401,10 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
     // JS writes the JSON straight into this buffer (see `super::text`); most parameter
     // objects fit the first guess.
     let mut buffer = vec![0; 512];
-    let len =
-        super::text::read_into(&mut buffer, |ptr, cap| super::js::stringify_into(value, ptr, cap)).ok_or_else(err)?;
+    let len = super::text::read_into(&mut buffer, |memory, ptr, cap| {
+        super::js::stringify_into(memory, value, ptr, cap)
+    })
+    .ok_or_else(err)?;
     buffer.truncate(len);
     String::from_utf8(buffer).map_err(|_| err())
 }

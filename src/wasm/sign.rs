@@ -221,7 +221,10 @@ fn read_input(input: &JsValue, buffer: &mut Vec<u8>) -> Result<usize, Error> {
     if buffer.is_empty() {
         buffer.resize(MIN_INPUT_BUFFER, 0);
     }
-    super::text::read_into(buffer, |ptr, cap| super::js::pack_sign_input_into(input, ptr, cap)).ok_or_else(|| {
+    super::text::read_into(buffer, |memory, ptr, cap| {
+        super::js::pack_sign_input_into(memory, input, ptr, cap)
+    })
+    .ok_or_else(|| {
         // Cannot happen (packing always yields a string); leave nothing behind all the same.
         crate::wipe::wipe_bytes(buffer);
         invalid("input could not be packed")

@@ -5,31 +5,37 @@
 //! hashing. Here JS writes the string with the native `TextEncoder.encodeInto` straight into a
 //! buffer wasm owns (src/wasm/js.rs: `writeString`).
 
-use std::cell::Cell;
+use wasm_bindgen::JsValue;
 
 use super::js;
 
 thread_local! {
-    static MEMORY_SHARED: Cell<bool> = const { Cell::new(false) };
+    /// This instance's `WebAssembly.Memory`, passed to every writer (see src/wasm/js.rs:
+    /// two instances may share the snippet, so it cannot keep one memory for all).
+    static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
 /// What a writer returns for a value that has no text form (`JSON.stringify` threw or gave
 /// `undefined`).
 const NOT_TEXT: i32 = -1;
 
-/// Has `write(ptr, capacity)` put a string into `buffer`, growing it when JS answers
+/// Has `write(memory, ptr, capacity)` put a string into `buffer`, growing it when JS answers
 /// -(bytes needed) and fetching the string JS kept with `writePending`. Returns the length
 /// written, or `None` for [`NOT_TEXT`].
 ///
 /// `buffer` is used at `len == capacity` and zero-filled, so JS only ever writes into
 /// initialised memory; the bytes past the returned length are whatever an earlier call left
 /// (callers holding secrets wipe what they read).
-pub fn read_into(buffer: &mut Vec<u8>, write: impl FnOnce(*mut u8, usize) -> i32) -> Option<usize> {
-    if !MEMORY_SHARED.with(Cell::get) {
-        js::set_memory(&wasm_bindgen::memory());
-        MEMORY_SHARED.with(|shared| shared.set(true));
-    }
-    let mut answer = write(buffer.as_mut_ptr(), buffer.len());
+pub fn read_into(buffer: &mut Vec<u8>, write: impl FnOnce(&JsValue, *mut u8, usize) -> i32) -> Option<usize> {
+    MEMORY.with(|memory| read_with(memory, buffer, write))
+}
+
+fn read_with(
+    memory: &JsValue,
+    buffer: &mut Vec<u8>,
+    write: impl FnOnce(&JsValue, *mut u8, usize) -> i32,
+) -> Option<usize> {
+    let mut answer = write(memory, buffer.as_mut_ptr(), buffer.len());
     loop {
         match usize::try_from(answer) {
             Ok(len) if len <= buffer.len() => return Some(len),
@@ -41,7 +47,7 @@ pub fn read_into(buffer: &mut Vec<u8>, write: impl FnOnce(*mut u8, usize) -> i32
                     return None; // never: encodeInto needs at most 3 bytes per UTF-16 unit
                 }
                 buffer.resize(needed, 0);
-                answer = js::write_pending(buffer.as_mut_ptr(), buffer.len());
+                answer = js::write_pending(memory, buffer.as_mut_ptr(), buffer.len());
             }
         }
     }

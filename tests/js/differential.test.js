@@ -564,6 +564,22 @@ describe("signRequest's input buffer (JS writes the packed input straight into w
     assert.equal(signRequest(input).authorization, official(input, "{}"));
   });
 
+  it("two instances of the module sharing one snippet file each read their own input (the memory is passed per call)", async () => {
+    // A second copy of the glue (another URL) imports the SAME snippet module: the snippet must
+    // not keep one instance's memory for both.
+    const second = await import(new URL("../../pkg/gen/tc3_edge.js?second-instance", import.meta.url).href);
+    second.initSync({ module: readFileSync(new URL("../../pkg/gen/tc3_edge_bg.wasm", import.meta.url)) });
+    const a = { ...base, payload: '{"instance":"a"}' };
+    const b = { ...base, secretKey: "key-of-b", payload: JSON.stringify({ instance: "b", pad: "x".repeat(5000) }) };
+    for (let i = 0; i < 3; i++) {
+      assert.equal(second.signRequest(b).authorization, official(b, b.payload));
+      assert.equal(signRequest(a).authorization, official(a, a.payload));
+      const client = new second.CvmClient({ credential: { secretId: "AKIDexample", secretKey: "k" }, region: "ap-guangzhou" });
+      assert.equal(client.signExportImages({ BucketName: "b-1250000000", ImageIds: ["img-72n9mi0y"], ExportFormat: "RAW" }, 1732665600).body,
+        '{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"],"ExportFormat":"RAW"}');
+    }
+  });
+
   it("a getter that throws gives Client.InvalidOption naming the failure, and the next call works", () => {
     const input = { ...base, payload: "{}" };
     Object.defineProperty(input, "region", { enumerable: true, get() { throw new Error("region store unavailable"); } });
