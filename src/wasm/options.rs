@@ -395,11 +395,9 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
             format!("{what} must be a JSON-serializable object"),
         )
     };
-    if value.is_undefined() || value.is_function() {
-        return Err(err());
-    }
     // JS writes the JSON straight into this buffer (see `super::text`); most parameter
-    // objects fit the first guess.
+    // objects fit the first guess. `undefined`, a function or a symbol has no JSON text
+    // (JSON.stringify gives `undefined`), nor has a value it throws on: both are `None`.
     let mut buffer = vec![0; 512];
     let len = super::text::read_into(&mut buffer, |memory, ptr, cap| {
         super::js::stringify_into(memory, value, ptr, cap)

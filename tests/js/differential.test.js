@@ -598,3 +598,17 @@ describe("signRequest's input buffer (JS writes the packed input straight into w
     assert.equal(outerOut.authorization, official({ ...base, secretKey: "another-key" }, '{"outer":true}'));
   });
 });
+
+describe("parameters with no JSON form are rejected before anything is signed", () => {
+  const client = new CvmClient({ credential: { secretId: "AKIDexample", secretKey: "k" }, region: "ap-guangzhou" });
+  const cyclic = { BucketName: "b-1250000000" };
+  cyclic.self = cyclic;
+  for (const [what, value] of [["undefined", undefined], ["a function", () => 1], ["a symbol", Symbol("s")], ["a BigInt", { n: 1n }], ["a cycle", cyclic]]) {
+    it(`${what} → InvalidParameter from validateExportImages, signExportImages and request`, async () => {
+      const isInvalid = (e) => e instanceof TencentCloudError && e.code === "InvalidParameter" && /JSON-serializable/.test(e.message);
+      assert.throws(() => client.validateExportImages(value), isInvalid);
+      assert.throws(() => client.signExportImages(value, 1732665600), isInvalid);
+      if (value !== undefined) await assert.rejects(client.request("DescribeImages", value), isInvalid);
+    });
+  }
+});
