@@ -28,7 +28,7 @@ export async function withFrozenClock(ts, fn) {
  * Each candidate: { id, label, group, kind: "sync" | "async", fn, inFlight? }.
  */
 export function buildCandidates({ tc3, sdk, stub }) {
-  const { CvmClient, signRequest } = tc3;
+  const { CvmClient, signRequest, leanSignRequest } = tc3;
   const input = F.signInput();
   const params = F.params();
   const bodyBuffer = Buffer.from(F.BODY);
@@ -85,6 +85,12 @@ export function buildCandidates({ tc3, sdk, stub }) {
       id: "tc3.sign", group: "sign",
       label: "tc3-edge `signRequest` (string body)",
       kind: "sync", fn: () => signRequest(input),
+      auth: (r) => r.authorization,
+    },
+    {
+      id: "tc3.signLean", group: "sign",
+      label: "tc3-edge/sign `signRequest` (sign-only module, string body)",
+      kind: "sync", fn: () => leanSignRequest(input),
       auth: (r) => r.authorization,
     },
     {

@@ -51,6 +51,12 @@ switch (kind) {
     authorization = signRequest(F.signInput()).authorization;
     break;
   }
+  case "tc3-sign-lean": {
+    const { signRequest } = await import(new URL("sign/node.js", entry).href);
+    importMs = performance.now() - t0;
+    authorization = signRequest(F.signInput()).authorization;
+    break;
+  }
   case "tc3-client": {
     const { CvmClient } = await import(entry);
     importMs = performance.now() - t0;

@@ -9,6 +9,7 @@ const CHILD = fileURLToPath(new URL("./cold-start-child.mjs", import.meta.url));
 export const KINDS = [
   { kind: "node-baseline", label: "empty Node process (bootstrap only)" },
   { kind: "tc3-sign", label: "tc3-edge: `import` pkg/node.js → first `signRequest`", checked: true },
+  { kind: "tc3-sign-lean", label: "tc3-edge/sign: `import` pkg/sign/node.js (sign-only module) → first `signRequest`", checked: true },
   { kind: "sdk-sign3", label: "official: `require` common/sign.js → first `Sign.sign3`", checked: true },
   { kind: "tc3-client", label: "tc3-edge: `import` → `new CvmClient` → first `ExportImages` (stub fetch)", checked: true },
   { kind: "sdk-client", label: "official: `require` tencentcloud-sdk-nodejs-cvm → `new Client` → first `ExportImages` (stub)", checked: true },

@@ -46,7 +46,8 @@ const wall0 = performance.now();
 // --- a snapshot of pkg/ -------------------------------------------------------------------------
 // pkg/gen is rebuilt by scripts/build.sh (rm -rf, then regenerate), possibly while this runs;
 // every section uses one copy taken now, so all numbers describe the same build.
-const PKG_FILES = ["node.js", "browser.js", "workerd.js", "package.json", "gen/tc3_edge.js", "gen/tc3_edge_bg.wasm", "gen/snippets"];
+const PKG_FILES = ["node.js", "browser.js", "workerd.js", "package.json", "gen/tc3_edge.js", "gen/tc3_edge_bg.wasm", "gen/snippets",
+  "sign/node.js", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm"];
 function snapshotPkg() {
   const wasmPath = join(SOURCE_PKG_DIR, "gen", "tc3_edge_bg.wasm");
   for (let attempt = 0; attempt < 30; attempt++) {
@@ -73,6 +74,7 @@ const cleanupSnapshot = () => rmSync(dirname(PKG_DIR.slice(0, -1)), { recursive:
 process.on("exit", cleanupSnapshot);
 
 const { CvmClient, signRequest } = await import(new URL("node.js", PKG).href);
+const { signRequest: leanSignRequest } = await import(new URL("sign/node.js", PKG).href);
 // The package's own wasm instance: initSync returns the exports node.js instantiated (same
 // module instance of the glue).
 const { initSync } = await import(new URL("gen/tc3_edge.js", PKG).href);
@@ -131,7 +133,7 @@ log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, load ${machin
 // --- the identity gate ----------------------------------------------------------------------
 const stub = installStub(sdk);
 await stub.verify();
-const candidates = buildCandidates({ tc3: { CvmClient, signRequest }, sdk, stub });
+const candidates = buildCandidates({ tc3: { CvmClient, signRequest, leanSignRequest }, sdk, stub });
 const EXPECTED = sdk.Sign.sign3(F.sign3Input());
 const identity = await identityCheck(candidates, EXPECTED);
 for (const row of identity) log(`${row.ok ? "identical" : "MISMATCH "}  ${row.label}${row.ok ? "" : ` — ${row.problem}\n    got ${row.authorization}`}`);
@@ -279,7 +281,7 @@ if (memory.run) {
 }
 const coldRow = (k) => cold.find((c) => c.kind === k);
 if (cold.length) {
-  notes.push(`Cold start, import → first signature: tc3-edge ${coldRow("tc3-sign").firstMs.toFixed(1)} ms vs official \`sign3\` ${coldRow("sdk-sign3").firstMs.toFixed(1)} ms; import → first full call: tc3-edge ${coldRow("tc3-client").firstMs.toFixed(1)} ms vs official client ${coldRow("sdk-client").firstMs.toFixed(1)} ms.`);
+  notes.push(`Cold start, import → first signature: tc3-edge ${coldRow("tc3-sign").firstMs.toFixed(1)} ms (sign-only module ${coldRow("tc3-sign-lean").firstMs.toFixed(1)} ms) vs official \`sign3\` ${coldRow("sdk-sign3").firstMs.toFixed(1)} ms; import → first full call: tc3-edge ${coldRow("tc3-client").firstMs.toFixed(1)} ms vs official client ${coldRow("sdk-client").firstMs.toFixed(1)} ms.`);
 }
 if (row("wc.seq") && workerd && !workerd.skipped && workerd.signOpsPerSec) {
   notes.push(`In workerd, \`signRequest\` ran at ~${n(workerd.signOpsPerSec)} ops/s (timed from outside); in this Node process ${n(row("tc3.sign").median)} ops/s.`);

@@ -44,19 +44,21 @@ function fileRow(path, base) {
 }
 
 /** The glue's static imports (the snippets), found by reading it. */
-function glueFiles(pkgDir) {
-  const glue = join(pkgDir, "gen", "tc3_edge.js");
+function glueFiles(pkgDir, genDir = "gen") {
+  const glue = join(pkgDir, genDir, "tc3_edge.js");
   const src = readFileSync(glue, "utf8");
   const snippets = new Set();
   // Matches minified glue too (build.sh minifies it): `import{…}from"./snippets/…"`.
-  for (const m of src.matchAll(/\bfrom\s*['"](\.\/snippets\/[^'"]+)['"]/g)) snippets.add(join(pkgDir, "gen", m[1]));
-  return [glue, ...snippets, join(pkgDir, "gen", "tc3_edge_bg.wasm")];
+  for (const m of src.matchAll(/\bfrom\s*['"](\.\/snippets\/[^'"]+)['"]/g)) snippets.add(join(pkgDir, genDir, m[1]));
+  return [glue, ...snippets, join(pkgDir, genDir, "tc3_edge_bg.wasm")];
 }
 
 export function tc3EdgeEntries(pkgDir) {
   const entries = {};
-  for (const runtime of ["node", "browser", "workerd"]) {
-    const files = [join(pkgDir, `${runtime}.js`), ...glueFiles(pkgDir)].map((f) => fileRow(f, pkgDir));
+  // The full entries (CvmClient + signRequest) and the sign-only ones (`tc3-edge/sign`).
+  for (const runtime of ["node", "browser", "workerd", "sign/node", "sign/browser", "sign/workerd"]) {
+    const genDir = runtime.startsWith("sign/") ? "gen/sign" : "gen";
+    const files = [join(pkgDir, `${runtime}.js`), ...glueFiles(pkgDir, genDir)].map((f) => fileRow(f, pkgDir));
     entries[runtime] = {
       files,
       bytes: files.reduce((a, f) => a + f.bytes, 0),

@@ -15,27 +15,39 @@ cd "$(dirname "$0")/.."
 # Separate target dir: the tests' wasm32 builds use the prebuilt std and would otherwise
 # invalidate this one every time.
 target_dir=target/pkg
-if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
-  cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir"
-else
-  # RUSTFLAGS replaces .cargo/config.toml's rustflags: repeat +simd128 here.
-  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort" \
-    cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" \
-    -Zbuild-std=std,panic_abort
-fi
+cargo_build() {
+  if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
+    cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
+  else
+    # RUSTFLAGS replaces .cargo/config.toml's rustflags: repeat +simd128 here.
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort" \
+      cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" \
+      -Zbuild-std=std,panic_abort "$@"
+  fi
+}
+
+# wasm-bindgen (--target web) -> wasm-opt (-Oz; --strip-* here rather than `strip = true` in
+# Cargo.toml, which would drop the target-features section wasm-bindgen reads) -> minified glue.
+bindgen() {
+  wasm-bindgen --target web --out-dir "$1" --out-name tc3_edge "$target_dir/wasm32-unknown-unknown/release/tc3_edge.wasm"
+  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
+    --strip-debug --strip-producers "$1/tc3_edge_bg.wasm" -o "$1/tc3_edge_bg.wasm"
+  rm -f "$1/.gitignore" "$1/package.json"
+  node scripts/minify.mjs "$1"
+}
+
 # Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
 # a half-written package (new glue beside the old wasm).
 out=$(mktemp -d pkg/.gen-XXXXXX)
 trap 'rm -rf "$out"' EXIT
-wasm-bindgen --target web --out-dir "$out" --out-name tc3_edge \
-  "$target_dir/wasm32-unknown-unknown/release/tc3_edge.wasm"
-# -Oz for size; --strip-* here rather than `strip = true` in Cargo.toml, which would drop the
-# target-features section wasm-bindgen reads.
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
-  --strip-debug --strip-producers "$out/tc3_edge_bg.wasm" -o "$out/tc3_edge_bg.wasm"
-rm -f "$out/.gitignore" "$out/package.json"
-node scripts/minify.mjs "$out"
-chmod 755 "$out"
+# The full module (CvmClient + signRequest): pkg/gen/.
+cargo_build
+bindgen "$out"
+# The sign-only module (signRequest alone, ~1/3 of the size): pkg/gen/sign/, loaded by the
+# `tc3-edge/sign` entries.
+cargo_build --no-default-features
+bindgen "$out/sign"
+chmod -R a+rX "$out"
 rm -rf pkg/.gen-old && { [ ! -d pkg/gen ] || mv pkg/gen pkg/.gen-old; } && mv "$out" pkg/gen && rm -rf pkg/.gen-old
-echo "built pkg/gen: $(wc -c < pkg/gen/tc3_edge_bg.wasm) bytes of wasm"
+echo "built pkg/gen: $(wc -c < pkg/gen/tc3_edge_bg.wasm) bytes of wasm; pkg/gen/sign: $(wc -c < pkg/gen/sign/tc3_edge_bg.wasm)"

@@ -39,10 +39,14 @@ impl Endpoint {
     /// Parses a host or URL; anything else is `Client.InvalidOption` saying what is accepted.
     pub fn parse(input: &str) -> Result<Self, Error> {
         let usage = || {
-            invalid(format!(
-                "endpoint {} is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")",
-                crate::json::quote(input)
-            ))
+            invalid(
+                [
+                    "endpoint ",
+                    &crate::json::quote(input),
+                    " is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")",
+                ]
+                .concat(),
+            )
         };
         let (scheme, rest) = match input.split_once("://") {
             Some((scheme, rest)) => {
@@ -75,10 +79,14 @@ impl Endpoint {
             return Err(usage());
         }
         let hostname = host.to_ascii_lowercase();
-        let url = match port {
-            Some(p) => format!("{scheme}://{hostname}:{p}{path}"),
-            None => format!("{scheme}://{hostname}{path}"),
-        };
+        // Concatenated, not format!(): this runs on every signRequest, and keeping core::fmt
+        // out of the sign-only module is worth ~3 KB of it.
+        let mut url = [scheme.as_str(), "://", &hostname].concat();
+        if let Some(p) = port {
+            url.push(':');
+            crate::tc3::text::push_u64(&mut url, u64::from(p));
+        }
+        url.push_str(path);
         Ok(Endpoint { url, hostname })
     }
 }

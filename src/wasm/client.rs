@@ -11,7 +11,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::credentials::CredentialSource;
 use super::fetch::{aborted, send, Outgoing};
-use super::js::{self, now_ms, now_secs};
+use super::js::{now_ms, now_secs};
+use super::js_client;
 use super::options::{call_signal, client_settings, to_json};
 use crate::client::retry::{classify, decide, is_read_only, Failure};
 use crate::client::{check_action, prepare_export_images, ClientConfig, ClockSkew, Decision, RateLimiter, RetryPolicy};
@@ -203,7 +204,7 @@ async fn wait(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Result<(), Erro
     if ms <= 0.0 {
         return check_abort(signal);
     }
-    JsFuture::from(js::sleep(ms, signal))
+    JsFuture::from(js_client::sleep(ms, signal))
         .await
         .map(|_| ())
         .map_err(|_| aborted())

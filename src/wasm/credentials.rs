@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::fetch::aborted;
-use super::js;
+use super::js_client;
 use super::options::{credential, Props};
 use crate::client::credentials::needs_refresh;
 use crate::error::{Error, ErrorKind};
@@ -82,7 +82,7 @@ impl CredentialSource {
                 }
             }
         };
-        let outcome = JsFuture::from(js::abortable(&promise, signal)).await;
+        let outcome = JsFuture::from(js_client::abortable(&promise, signal)).await;
         // A waiter that gave up (aborted) leaves the shared call to the others: it is still
         // running for them, and retiring it would start a second provider call.
         if signal.is_some_and(|s| s.aborted()) {

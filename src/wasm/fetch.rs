@@ -7,7 +7,7 @@
 
 use wasm_bindgen_futures::JsFuture;
 
-use super::js;
+use super::js_client;
 use crate::error::{Error, ErrorKind};
 
 /// What came back: the status, the whole body as text, and the `Date` header (for clock skew).
@@ -49,7 +49,7 @@ pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -
         header_block.push_str(value);
     }
     let timeout_ms = f64::from(out.timeout_secs) * 1000.0;
-    let outcome = JsFuture::from(js::send_once(
+    let outcome = JsFuture::from(js_client::send_once(
         custom_fetch,
         out.url,
         &header_block,

@@ -1,10 +1,6 @@
-//! Raw bindings to the host: a small JS snippet (the error class, one HTTP attempt through the
-//! global `fetch`, abortable sleeps, packing helpers) and the clock.
-//!
-//! `fetch` is called as the GLOBAL function, not through `window()`: that works in a page, a
-//! web worker, Node >= 18 and workerd (which has no `window`, and throws "Illegal invocation"
-//! if `fetch` is called as a method of another object). The snippet does mechanics only —
-//! every decision (timeout vs abort vs network failure, retries) is made in Rust.
+//! Raw bindings to the host: a small JS snippet (the error class, writing strings into wasm
+//! memory, packing signRequest's input and output) and the clock. What only the client needs
+//! (fetch, sleeps) is in `js_client.rs`, so the sign-only build leaves it out.
 
 use wasm_bindgen::prelude::*;
 
@@ -29,74 +25,6 @@ export class TencentCloudError extends Error {
   }
 }
 export function errorClass() { return TencentCloudError; }
-
-/** Resolves after `ms`, or rejects as soon as `signal` aborts (removing its listener either way). */
-export function sleep(ms, signal) {
-  return new Promise((resolve, reject) => {
-    if (signal && signal.aborted) return reject(signal.reason);
-    const onAbort = () => { clearTimeout(timer); reject(signal.reason); };
-    const timer = setTimeout(() => { if (signal) signal.removeEventListener("abort", onAbort); resolve(); }, ms);
-    if (signal) signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/** Settles like `promise`, or rejects as soon as `signal` aborts. */
-export function abortable(promise, signal) {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
-      (e) => { signal.removeEventListener("abort", onAbort); reject(e); });
-  });
-}
-
-/**
- * One HTTP attempt: POST with the given headers ("Name\0Value\0…") and body, aborted after
- * `timeoutMs` or when `signal` fires. Settles with ONE string, so wasm reads the outcome in one
- * crossing: "ok\0<status>\0<Date header>\0<body>" or "<timeout|aborted|network>\0<cause code>\0<message>".
- * It only reports what happened; wasm decides what it means.
- */
-export async function sendOnce(fetchFn, url, headerBlock, body, timeoutMs, signal) {
-  const parts = headerBlock.split("\0");
-  const headers = {};
-  for (let i = 0; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; controller.abort(); }, timeoutMs);
-  const unlink = linkAbort(signal, controller);
-  const init = { method: "POST", headers, body, signal: controller.signal };
-  try {
-    // Called as plain functions: an unbound global fetch is an "Illegal invocation" in workerd.
-    const response = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
-    const status = response && response.status;
-    if (typeof status !== "number") throw new TypeError("the fetch result has no numeric status");
-    const text = await response.text();
-    const date = (response.headers && typeof response.headers.get === "function" && response.headers.get("date")) || "";
-    return `ok\0${status}\0${date}\0${text}`;
-  } catch (e) {
-    const kind = signal && signal.aborted ? "aborted" : timedOut ? "timeout" : "network";
-    const cause = e && e.cause;
-    const code = (cause && typeof cause.code === "string" && cause.code) || "";
-    let message = e && typeof e.message === "string" ? e.message : String(e);
-    if (cause && !code && typeof cause.message === "string") message += ` (${cause.message})`;
-    return `${kind}\0${code}\0${message}`;
-  } finally {
-    clearTimeout(timer);
-    unlink();
-  }
-}
-
-/** Makes `signal` abort `controller` too; returns the function that undoes the link. */
-export function linkAbort(signal, controller) {
-  if (!signal) return () => {};
-  if (signal.aborted) { controller.abort(); return () => {}; }
-  const onAbort = () => controller.abort();
-  signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
-}
 
 const SIGN_FIELDS = ["secretId", "secretKey", "token", "action", "version", "service", "host", "endpoint",
   "region", "language", "timestamp", "method", "query", "contentType", "signedHeaders", "requestClient", "payload"];
@@ -212,28 +140,10 @@ export function unpackSigned(packed) {
   return { url, method, headers, body: packed.slice(from), canonicalRequest, stringToSign, signature, authorization };
 }
 
-/** Duck-typed check, so an AbortSignal from another realm or a polyfill is accepted. */
-export function isAbortSignal(v) {
-  return v != null && typeof v === "object" && typeof v.aborted === "boolean" && typeof v.addEventListener === "function";
-}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = errorClass)]
     pub fn error_class() -> JsValue;
-
-    pub fn sleep(ms: f64, signal: Option<&web_sys::AbortSignal>) -> js_sys::Promise;
-
-    pub fn abortable(promise: &js_sys::Promise, signal: Option<&web_sys::AbortSignal>) -> js_sys::Promise;
-
-    #[wasm_bindgen(js_name = sendOnce)]
-    pub fn send_once(
-        fetch: Option<&js_sys::Function>,
-        url: &str,
-        header_block: &str,
-        body: &str,
-        timeout_ms: f64,
-        signal: Option<&web_sys::AbortSignal>,
-    ) -> js_sys::Promise;
 
     #[wasm_bindgen(js_name = packSignInputInto)]
     pub fn pack_sign_input_into(memory: &JsValue, input: &JsValue, ptr: *mut u8, cap: usize) -> i32;
@@ -246,9 +156,6 @@ extern "C" {
 
     #[wasm_bindgen(js_name = unpackSigned)]
     pub fn unpack_signed(packed: &str) -> JsValue;
-
-    #[wasm_bindgen(js_name = isAbortSignal)]
-    pub fn is_abort_signal(v: &JsValue) -> bool;
 
     #[wasm_bindgen(js_name = TencentCloudError)]
     pub type JsTencentCloudError;

@@ -378,7 +378,7 @@ pub fn call_signal(options: JsValue) -> Result<Option<web_sys::AbortSignal>, Err
     let p = Props::new(options, "callOptions", true)?;
     p.only(&["signal"])?;
     p.present("signal")
-        .map(|s| match super::js::is_abort_signal(&s) {
+        .map(|s| match super::js_client::is_abort_signal(&s) {
             true => Ok(s.unchecked_into()),
             false => Err(p.wrong_type("signal", "an AbortSignal")),
         })

@@ -31,11 +31,35 @@ export default {
 };
 `;
 
+// The sign-only entry in a Worker: signRequest, then the Worker's own fetch to the emulator,
+// which checks the signature with the official signer.
+const SIGN_ENTRY = `
+import { signRequest, TencentCloudError } from "tc3-edge/sign";
+
+export default {
+  async fetch(request, env) {
+    try {
+      const signed = signRequest({
+        secretId: env.ID, secretKey: env.KEY, action: "ExportImages", region: "ap-guangzhou",
+        endpoint: env.ENDPOINT, host: "cvm.tencentcloudapi.com",
+        payload: { BucketName: "backup-1250000000", ImageIds: ["img-0000ffff"], FileNamePrefixList: ["lean"] },
+      });
+      const res = await fetch(signed.url, { method: signed.method, headers: { ...signed.headers, Host: "cvm.tencentcloudapi.com" }, body: signed.body });
+      return Response.json({ ok: true, url: signed.url, res: await res.json() });
+    } catch (e) {
+      return Response.json({ ok: false, isTce: e instanceof TencentCloudError, code: e.code, message: e.message }, { status: 500 });
+    }
+  },
+};
+`;
+
 let emu;
 let installed;
 let srcDir;
 let bundle;
 let mf;
+let signBundle;
+let signMf;
 
 before(async () => {
   emu = await startEmulator({ port: 0 });
@@ -44,10 +68,15 @@ before(async () => {
   await writeFile(join(srcDir, 'worker.js'), ENTRY);
   bundle = await bundleForWorkerd(join(srcDir, 'worker.js'), installed.nodeModules);
   mf = await startWorker(bundle.scriptPath, { ID: CREDENTIALS.permanent.secretId, KEY: CREDENTIALS.permanent.secretKey, ENDPOINT: emu.url });
+  await writeFile(join(srcDir, 'sign-worker.js'), SIGN_ENTRY);
+  signBundle = await bundleForWorkerd(join(srcDir, 'sign-worker.js'), installed.nodeModules);
+  signMf = await startWorker(signBundle.scriptPath, { ID: CREDENTIALS.permanent.secretId, KEY: CREDENTIALS.permanent.secretKey, ENDPOINT: emu.url });
 });
 
 after(async () => {
   await mf?.dispose();
+  await signMf?.dispose();
+  await signBundle?.cleanup();
   await emu?.close();
   await bundle?.cleanup();
   await installed?.cleanup();
@@ -72,4 +101,22 @@ test('esbuild (neutral, workerd condition) → workerd: one signed ExportImages 
   const task = l.tasks.find((x) => x.TaskId === body.res.TaskId);
   assert.equal(task.RequestId, body.res.RequestId);
   assert.deepEqual(task.FileNamePrefixList, ['esbuild']);
+});
+
+test('tc3-edge/sign → workerd: the sign-only module signs a request the emulator accepts', { timeout: 45_000 }, async () => {
+  const inputs = Object.keys(signBundle.metafile.inputs);
+  assert.ok(inputs.some((f) => f.endsWith('node_modules/tc3-edge/sign/workerd.js')), `the sign-only workerd entry was bundled: ${inputs.join(', ')}`);
+  assert.ok(!inputs.some((f) => /tc3-edge\/gen\/tc3_edge\.js$/.test(f)), 'the full module was not bundled');
+  const wasm = Object.keys(signBundle.metafile.outputs).filter((f) => f.endsWith('.wasm'));
+  assert.equal(wasm.length, 1, 'one wasm module');
+
+  const before = await (await fetch(new URL('/__admin/ledger', emu.url))).json();
+  const res = await signMf.dispatchFetch('http://worker.test/');
+  const body = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(body));
+  assert.equal(body.ok, true);
+  assert.ok(body.res.Response.TaskId > 0, JSON.stringify(body.res));
+  const l = await (await fetch(new URL('/__admin/ledger', emu.url))).json();
+  assert.equal(l.taskCount, before.taskCount + 1);
+  assert.deepEqual(l.tasks.find((x) => x.TaskId === body.res.Response.TaskId).FileNamePrefixList, ['lean']);
 });

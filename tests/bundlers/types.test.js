@@ -49,6 +49,15 @@ export function onError(e: unknown): string | undefined {
 
 const signed: SignedRequestOutput = signRequest({ secretId: "AKID", secretKey: "key", action: "DescribeImages", region: "ap-guangzhou" });
 void signed.authorization;
+
+// The sign-only entry.
+import { signRequest as leanSign, TencentCloudError as LeanError } from "tc3-edge/sign";
+import type { SignRequestInput, SignedRequestOutput as LeanOutput } from "tc3-edge/sign";
+const leanInput: SignRequestInput = { secretId: "AKID", secretKey: "key", action: "DescribeImages", timestamp: 1_732_665_600 };
+const leanSigned: LeanOutput = leanSign(leanInput);
+export function onLeanError(e: unknown): string | undefined {
+  return e instanceof LeanError ? e.code + leanSigned.headers["Authorization"] : undefined;
+}
 `;
 
 // The call every README and the package's own doc comment show: no second argument.

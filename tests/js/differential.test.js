@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 
 import { CvmClient, signRequest, TencentCloudError } from "../../pkg/node.js";
+// The sign-only module (`tc3-edge/sign`): every random case must give it the same result.
+import { signRequest as leanSignRequest, TencentCloudError as LeanError } from "../../pkg/sign/node.js";
 import {
   exportImagesBody,
   hmacSha256,
@@ -304,6 +306,16 @@ function describeInput(input) {
 // Tests
 // ---------------------------------------------------------------------------------------------
 
+/** The sign-only module's result (or error) for `input`, as JSON, to compare with the full module's. */
+function leanOutcome(input) {
+  try {
+    return JSON.stringify(leanSignRequest(input));
+  } catch (err) {
+    assert.ok(err instanceof LeanError, `the sign-only module threw ${err}`);
+    return JSON.stringify(err);
+  }
+}
+
 describe("signRequest agrees with the official signer Sign.sign3 on random requests", () => {
   for (const seed of SEEDS) {
     it(`${CASES_PER_SEED} random requests, seed ${hex(seed)}: Authorization identical, stages consistent, headers and body as sent`, (t) => {
@@ -317,11 +329,17 @@ describe("signRequest agrees with the official signer Sign.sign3 on random reque
         if (input.token) withToken++;
         if (input.payload && typeof input.payload === "object") objects++;
         let result;
+        let full;
         try {
-          result = differences(input, signRequest(input));
+          full = signRequest(input);
+          result = differences(input, full);
         } catch (err) {
+          full = err;
           result = { diffs: [`signRequest threw ${err?.code ?? ""} ${err?.message ?? err}`], comparedWithOfficial: false };
         }
+        const lean = leanOutcome(input);
+        const fullText = full instanceof TencentCloudError ? JSON.stringify(full) : JSON.stringify(full);
+        if (lean !== fullText) result.diffs.push(`the sign-only module differs: ${lean.slice(0, 200)} vs ${fullText.slice(0, 200)}`);
         if (result.comparedWithOfficial) official++;
         if (result.diffs.length) failures.push(`case #${i}: ${result.diffs.join("; ")}\n    input: ${describeInput(input)}`);
       }
@@ -447,8 +465,8 @@ describe("signExportImages agrees with Sign.sign3 for random valid ExportImages 
 
 describe("signRequest reproduces every reference vector of tests/fixtures/tc3-vectors.json", () => {
   for (const { name, input, expected } of FIXTURES.cases) {
-    it(`${name}: canonicalRequest, stringToSign, signature, authorization and headers`, () => {
-      const out = signRequest({
+    it(`${name}: canonicalRequest, stringToSign, signature, authorization and headers (full and sign-only modules)`, () => {
+      const vectorInput = {
         secretId: input.secretId,
         secretKey: input.secretKey,
         token: input.token ?? undefined,
@@ -463,7 +481,9 @@ describe("signRequest reproduces every reference vector of tests/fixtures/tc3-ve
         query: input.method === "GET" ? input.query : undefined,
         contentType: input.contentType,
         signedHeaders: input.signedHeaders,
-      });
+      };
+      const out = signRequest(vectorInput);
+      assert.deepEqual(leanSignRequest(vectorInput), out);
       assert.equal(out.canonicalRequest, expected.canonicalRequest);
       assert.equal(out.stringToSign, expected.stringToSign);
       assert.equal(out.signature, expected.signature);

@@ -164,6 +164,7 @@ const RUNNER = `
 import { inspect } from "node:util";
 import { readFileSync } from "node:fs";
 import { CvmClient, signRequest, TencentCloudError } from "tc3-edge";
+import * as lean from "tc3-edge/sign";
 
 const show = (v) => (typeof v === "string" ? v : v === undefined ? "undefined" : (() => { try { return JSON.stringify(v) ?? String(v); } catch { return String(v); } })());
 function describeError(err) {
@@ -187,6 +188,13 @@ for (const call of calls) {
   try {
     if (call.op === "signRequest") {
       out.value = signRequest(...args);
+    } else if (call.op === "lean.signRequest") {
+      try {
+        out.value = lean.signRequest(...args);
+      } catch (err) {
+        out.isLeanError = err instanceof lean.TencentCloudError;
+        throw err;
+      }
     } else {
       const client = new CvmClient(call.client);
       if (call.construct) {
@@ -217,6 +225,7 @@ const RESOLVER = `
 const resolve = (s) => { try { return import.meta.resolve(s); } catch (e) { return "ERROR " + e.code; } };
 process.stdout.write(JSON.stringify({
   main: resolve("tc3-edge"),
+  sign: resolve("tc3-edge/sign"),
   wasm: resolve("tc3-edge/tc3_edge_bg.wasm"),
   packageJson: resolve("tc3-edge/package.json"),
   privateFile: resolve("tc3-edge/gen/tc3_edge.js"),
@@ -350,10 +359,11 @@ const clientOptions = (endpoint, credential = MAIN, extra = {}) => ({
 describe("installing the packed tarball", () => {
   it("the tarball ships only the runtime: entries, types, generated glue and wasm", () => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.js", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm"]) {
+    for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.js", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm",
+      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm"]) {
       assert.ok(files.includes(f), `${f} missing from the tarball (${files.join(", ")})`);
     }
-    for (const f of files) assert.match(f, /^(package\.json|README\.md|(node|browser|workerd)\.js|index\.d\.ts|gen\/.+)$/, `unexpected file ${f}`);
+    for (const f of files) assert.match(f, /^(package\.json|README\.md|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
     assert.equal(packed.name, "tc3-edge");
   });
 
@@ -362,12 +372,14 @@ describe("installing the packed tarball", () => {
     const r = JSON.parse(stdout);
     const installed = pathToFileURL(join(scratch, "node_modules", "tc3-edge")).href;
     assert.equal(r.main, `${installed}/node.js`);
+    assert.equal(r.sign, `${installed}/sign/node.js`);
     assert.equal(r.wasm, `${installed}/gen/tc3_edge_bg.wasm`);
     assert.equal(r.packageJson, `${installed}/package.json`);
     assert.match(r.privateFile, /ERR_PACKAGE_PATH_NOT_EXPORTED/, "files outside the exports map must not be importable");
 
     const { stdout: workerd } = await run(process.execPath, ["--conditions=workerd", join(scratch, "resolve.mjs")], { cwd: scratch, env: childEnv() });
     assert.equal(JSON.parse(workerd).main, `${installed}/workerd.js`);
+    assert.equal(JSON.parse(workerd).sign, `${installed}/sign/workerd.js`);
 
     const dir = join(scratch, "node_modules", "tc3-edge");
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
@@ -428,6 +440,8 @@ describe("ExportImages against a local server that checks every request", () => 
       { name: "temporary credential", client: clientOptions(api, TEMP), op: "ExportImages", args: [minimal] },
       { name: "describe", client: clientOptions(api), op: "request", args: ["DescribeImages", { ImageIds: ["img-72n9mi0y"], Limit: 1 }] },
       { name: "signRequest", op: "signRequest", args: [{ ...MAIN, action: "ExportImages", region: REGION, payload: minimal, timestamp: 2208988800 }] },
+      { name: "lean.signRequest", op: "lean.signRequest", args: [{ ...MAIN, action: "ExportImages", region: REGION, payload: minimal, timestamp: 2208988800 }] },
+      { name: "lean.signRequest error", op: "lean.signRequest", args: [{ ...MAIN, secretKey: "", action: "ExportImages" }] },
     ]);
     seen = servers.api.requests.slice(start);
   });
@@ -490,6 +504,14 @@ describe("ExportImages against a local server that checks every request", () => 
       officialAuthorization({ url: "https://cvm.tencentcloudapi.com/", body: out.body, timestamp: 2208988800, secretId: MAIN.secretId, secretKey: MAIN.secretKey, contentType: "application/json" }),
     );
     assert.equal(out.headers.Authorization, out.authorization);
+  });
+
+  it("tc3-edge/sign (the sign-only module) signs identically, and throws its own TencentCloudError", () => {
+    assert.deepEqual(results["lean.signRequest"].value, results.signRequest.value);
+    const failed = results["lean.signRequest error"];
+    assert.equal(failed.ok, false);
+    assert.equal(failed.isLeanError, true);
+    assert.equal(failed.error.code, "Client.InvalidCredential");
   });
 
   it(
