@@ -1,8 +1,13 @@
-// Node >= 18 entry: compiles the wasm synchronously from the file next to this one, so
+// Node >= 20.16 entry: compiles the wasm synchronously from the file next to this one, so
 // `import` alone is enough — no init() call.
-import { readFileSync } from "node:fs";
 import { initSync, __errorClass } from "./gen/tc3_edge.js";
 
+// process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
+// facade of node:fs measured ~2 ms of a ~16 ms cold start.
+if (typeof process.getBuiltinModule !== "function") {
+  throw new Error("tc3-edge needs Node.js >= 20.16 (process.getBuiltinModule)");
+}
+const { readFileSync } = process.getBuiltinModule("node:fs");
 initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.url)) });
 
 export { CvmClient, signRequest } from "./gen/tc3_edge.js";
