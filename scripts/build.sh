@@ -14,13 +14,24 @@ cd "$(dirname "$0")/.."
 # panic messages nowhere. TC3_PLAIN_STD=1 builds with the prebuilt std instead (bigger).
 # Separate target dir: the tests' wasm32 builds use the prebuilt std and would otherwise
 # invalidate this one every time.
-target_dir=target/pkg
+# TC3_PKG_DIR: build into a copy of pkg/ elsewhere (bench/ab.mjs compares such copies);
+# TC3_TARGET_DIR: its cargo target dir (a build with other settings must not share one).
+pkg_dir=${TC3_PKG_DIR:-pkg}
+target_dir=${TC3_TARGET_DIR:-target/pkg}
+if [ "$pkg_dir" != pkg ]; then
+  mkdir -p "$pkg_dir/sign"
+  cp pkg/*.js pkg/*.d.ts pkg/package.json "$pkg_dir/"
+  cp pkg/sign/* "$pkg_dir/sign/"
+fi
+# RUSTFLAGS is always set here (it replaces .cargo/config.toml's rustflags, so +simd128 is
+# repeated). TC3_NO_SIMD=1 and CARGO_PROFILE_RELEASE_OPT_LEVEL=… exist for bench/ab.mjs.
+simd="-C target-feature=+simd128"
+[ "${TC3_NO_SIMD:-0}" = 1 ] && simd=""
 cargo_build() {
   if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
-    cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
+    RUSTFLAGS="$simd" cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
   else
-    # RUSTFLAGS replaces .cargo/config.toml's rustflags: repeat +simd128 here.
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="-C target-feature=+simd128 -Zunstable-options -Cpanic=immediate-abort" \
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$simd -Zunstable-options -Cpanic=immediate-abort" \
       cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" \
       -Zbuild-std=std,panic_abort "$@"
   fi
@@ -39,7 +50,7 @@ bindgen() {
 
 # Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
 # a half-written package (new glue beside the old wasm).
-out=$(mktemp -d pkg/.gen-XXXXXX)
+out=$(mktemp -d "$pkg_dir/.gen-XXXXXX")
 trap 'rm -rf "$out"' EXIT
 # The full module (CvmClient + signRequest): pkg/gen/.
 cargo_build
@@ -49,5 +60,6 @@ bindgen "$out"
 cargo_build --no-default-features
 bindgen "$out/sign"
 chmod -R a+rX "$out"
-rm -rf pkg/.gen-old && { [ ! -d pkg/gen ] || mv pkg/gen pkg/.gen-old; } && mv "$out" pkg/gen && rm -rf pkg/.gen-old
-echo "built pkg/gen: $(wc -c < pkg/gen/tc3_edge_bg.wasm) bytes of wasm; pkg/gen/sign: $(wc -c < pkg/gen/sign/tc3_edge_bg.wasm)"
+rm -rf "$pkg_dir/.gen-old" && { [ ! -d "$pkg_dir/gen" ] || mv "$pkg_dir/gen" "$pkg_dir/.gen-old"; } &&
+  mv "$out" "$pkg_dir/gen" && rm -rf "$pkg_dir/.gen-old"
+echo "built $pkg_dir/gen: $(wc -c < "$pkg_dir/gen/tc3_edge_bg.wasm") bytes of wasm; $pkg_dir/gen/sign: $(wc -c < "$pkg_dir/gen/sign/tc3_edge_bg.wasm")"

@@ -201,6 +201,9 @@ thread_local! {
 /// few hundred bytes) on the first call.
 const MIN_INPUT_BUFFER: usize = 2048;
 
+/// Largest input buffer kept for the next call.
+const MAX_KEPT_INPUT_BUFFER: usize = 64 * 1024;
+
 fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     // Taken out of the cell for the call, so a getter on `input` that calls signRequest again
     // finds it empty and uses its own buffer instead of aliasing this one.
@@ -212,7 +215,11 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
         crate::wipe::wipe_bytes(&mut buffer[..len]);
         result
     });
-    INPUT_BUFFER.with(|cell| cell.set(buffer));
+    // A buffer grown for a large body is not kept (it would pin its size in wasm memory for
+    // the life of the module); it is all zeros by now.
+    if buffer.len() <= MAX_KEPT_INPUT_BUFFER {
+        INPUT_BUFFER.with(|cell| cell.set(buffer));
+    }
     result
 }
 
@@ -327,14 +334,20 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
 /// The JS result object of a signature, built in ONE crossing: the parts are packed into a
 /// NUL-separated string that `unpackSigned` (src/wasm/js.rs) turns into the object.
 pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: &str) -> Result<JsValue, Error> {
-    // Holds the token (X-TC-Token): wiped when dropped.
+    // Holds the token (X-TC-Token): wiped when dropped. Sized exactly, so it never
+    // reallocates — a reallocation would free a block holding the token without wiping it.
+    let headers_len: usize = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let mut packed = crate::wipe::Wiping(String::with_capacity(
         url.len()
+            + method.len()
             + signed.canonical_request.len()
             + signed.string_to_sign.len()
-            + 2 * signed.authorization.len()
-            + body.len()
-            + 256,
+            + signed.signature.len()
+            + signed.authorization.len()
+            + 6 // the NULs after the six parts
+            + 21 // the header count and its NUL
+            + headers_len
+            + body.len(),
     ));
     for part in [
         url.as_str(),

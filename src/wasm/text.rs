@@ -24,8 +24,8 @@ const NOT_TEXT: i32 = -1;
 /// written, or `None` for [`NOT_TEXT`].
 ///
 /// `buffer` is used at `len == capacity` and zero-filled, so JS only ever writes into
-/// initialised memory; the bytes past the returned length are whatever an earlier call left
-/// (callers holding secrets wipe what they read).
+/// initialised memory. A partial write is wiped before the buffer grows; callers holding
+/// secrets wipe the returned length after use, which keeps a reused buffer all zeros.
 pub fn read_into(buffer: &mut Vec<u8>, write: impl FnOnce(&JsValue, *mut u8, usize) -> i32) -> Option<usize> {
     MEMORY.with(|memory| read_with(memory, buffer, write))
 }
@@ -46,6 +46,9 @@ fn read_with(
                 if needed <= buffer.len() {
                     return None; // never: encodeInto needs at most 3 bytes per UTF-16 unit
                 }
+                // encodeInto wrote as much as fitted: wipe it before the old block is freed
+                // (the packed signing input starts with the credentials).
+                crate::wipe::wipe_bytes(buffer);
                 buffer.resize(needed, 0);
                 answer = js::write_pending(memory, buffer.as_mut_ptr(), buffer.len());
             }

@@ -327,3 +327,19 @@ for (const len of [16, 300]) {
     assert.deepEqual(left, [], "secret bytes left in wasm memory after signRequest");
   });
 }
+
+test("wasm memory: a body too large for signRequest's buffer leaves no SecretKey behind (the partial write is wiped before growing)", () => {
+  const wasm = initSync();
+  const left = [];
+  for (let i = 0; i < 6; i++) {
+    const secretKey = `G${randomBytes(40).toString("hex")}`;
+    const token = `H${randomBytes(40).toString("hex")}`;
+    // 100 KB: the packed input does not fit the 2 KB buffer, so JS writes a partial copy (the
+    // credentials come first) and wasm grows the buffer.
+    signRequest({ secretId: "AKIDmemscan", secretKey, token, action: "DescribeImages", payload: JSON.stringify({ Filler: "y".repeat(100_000 + i) }) });
+    signRequest({ secretId: "AKIDmemscan", secretKey: `other-${i}`, action: "DescribeImages", payload: "{}" });
+    const memory = Buffer.from(wasm.memory.buffer);
+    for (const secret of [secretKey, token]) if (memory.indexOf(Buffer.from(secret.slice(-12))) !== -1) left.push(secret.slice(0, 1));
+  }
+  assert.deepEqual(left, [], "secret bytes left in wasm memory");
+});
