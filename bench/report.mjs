@@ -41,6 +41,8 @@ export function markdown(r) {
   out.push("**These are same-run ratios on one shared machine, not promises**: the absolute numbers move with");
   out.push("whatever else the machine is doing (see the load average), the ratios much less. Nothing here is");
   out.push("asserted; the only thing that can fail the run is a candidate signing a different `Authorization`.");
+  out.push("What each optimisation bought (A/B of builds, commit by commit and setting by setting), and the");
+  out.push("floors where a target is out of reach: [bench/LEVERS.md](bench/LEVERS.md).");
   out.push("");
   out.push("## Machine");
   out.push("");

@@ -45,7 +45,7 @@ bindgen() {
     --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
     --strip-debug --strip-producers "$1/tc3_edge_bg.wasm" -o "$1/tc3_edge_bg.wasm"
   rm -f "$1/.gitignore" "$1/package.json"
-  node scripts/minify.mjs "$1"
+  [ "${TC3_NO_MINIFY:-0}" = 1 ] || node scripts/minify.mjs "$1"
 }
 
 # Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
