@@ -38,3 +38,9 @@ pub mod wipe;
 pub mod wasm;
 
 pub use error::{Error, ErrorKind};
+
+// talc instead of std's dlmalloc: measured 1.6 KB gzip smaller (both modules), the same speed
+// and the same wasm memory over 1,000,000 calls and mixed-size churn (bench/LEVERS.md).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
