@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as F from "./fixtures.mjs";
 import { loadOfficialSdk } from "./official-sdk.mjs";
+import { median, roundRobin } from "./throughput.mjs";
 
 const [which, ...dirs] = process.argv.slice(2);
 if (!["sign", "full"].includes(which) || dirs.length === 0) {
@@ -19,8 +20,6 @@ if (!["sign", "full"].includes(which) || dirs.length === 0) {
 }
 const sdk = loadOfficialSdk();
 const EXPECTED = sdk.Sign.sign3(F.sign3Input());
-const ROUNDS = Number(process.env.AB_ROUNDS ?? 11);
-const BATCH_NS = 150_000_000n;
 
 const candidates = [];
 for (const dir of dirs) {
@@ -31,27 +30,16 @@ for (const dir of dirs) {
   const fn = which === "sign" ? () => m.signRequest(input) : () => client.signExportImages(params, F.TIMESTAMP);
   const got = fn().authorization;
   if (got !== EXPECTED) throw new Error(`${dir} signs differently:\n  ${got}\n  ${EXPECTED}`);
-  candidates.push({ label: dir, fn, us: [] });
+  candidates.push({ id: dir, kind: "sync", fn });
 }
 const params = F.params();
-candidates.push({ label: "Sign.sign3", fn: () => sdk.Sign.sign3(F.sign3Input(F.TIMESTAMP, params)), us: [] });
+candidates.push({ id: "Sign.sign3", kind: "sync", fn: () => sdk.Sign.sign3(F.sign3Input(F.TIMESTAMP, params)) });
 
-for (const c of candidates) for (let i = 0; i < 20_000; i++) c.fn(); // warm-up: every tier compiled
-for (let round = 0; round < ROUNDS; round++) {
-  for (let k = 0; k < candidates.length; k++) {
-    const c = candidates[(round + k) % candidates.length]; // rotating order
-    const t0 = process.hrtime.bigint();
-    let n = 0;
-    while (process.hrtime.bigint() - t0 < BATCH_NS) {
-      for (let i = 0; i < 100; i++) c.fn();
-      n += 100;
-    }
-    c.us.push(Number(process.hrtime.bigint() - t0) / n / 1000);
-  }
-}
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const ref = median(candidates.at(-1).us);
+// The bench's own round-robin (rotating order, calibrated ~150 ms batches).
+const { results } = await roundRobin(candidates, { rounds: Number(process.env.AB_ROUNDS ?? 11), warmMs: 300, batchMs: 150 });
+const us = (id) => results.get(id).opsPerSec.map((ops) => 1e6 / ops);
+const ref = median(us("Sign.sign3"));
 console.log(`| build (${which}) | µs/op median | µs/op min | vs Sign.sign3 |\n| --- | --- | --- | --- |`);
-for (const c of candidates) {
-  console.log(`| ${c.label} | ${median(c.us).toFixed(2)} | ${Math.min(...c.us).toFixed(2)} | ${(ref / median(c.us)).toFixed(2)}× |`);
+for (const { id } of candidates) {
+  console.log(`| ${id} | ${median(us(id)).toFixed(2)} | ${Math.min(...us(id)).toFixed(2)} | ${(ref / median(us(id))).toFixed(2)}× |`);
 }
