@@ -107,6 +107,26 @@ impl<T: Wipe> Wipe for Option<T> {
     }
 }
 
+impl Wiping<String> {
+    /// Appends `s`. A plain `String` that outgrows its allocation frees the old block without
+    /// wiping it; here a full buffer moves to a larger one and the old block is wiped first.
+    /// (Inherent, so it is what `.push_str` on a `Wiping<String>` calls, not `String`'s.)
+    pub fn push_str(&mut self, s: &str) {
+        if self.0.capacity() - self.0.len() < s.len() {
+            let mut larger = String::with_capacity((self.0.len() + s.len()).max(2 * self.0.capacity()));
+            larger.push_str(&self.0);
+            wipe_string(&mut self.0);
+            self.0 = larger;
+        }
+        self.0.push_str(s);
+    }
+
+    /// Appends `c` (see [`Wiping::push_str`]).
+    pub fn push(&mut self, c: char) {
+        self.push_str(c.encode_utf8(&mut [0; 4]));
+    }
+}
+
 impl<T: Wipe> Drop for Wiping<T> {
     fn drop(&mut self) {
         self.0.wipe()
@@ -143,6 +163,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_wiping_string_grows_by_moving_not_by_reallocating_in_place() {
+        let mut s = Wiping(String::with_capacity(4));
+        s.push_str("tok");
+        let first = s.as_ptr();
+        s.push_str("en-secret");
+        // The new block was allocated while the old one was still held, so it differs.
+        assert_ne!(s.as_ptr(), first, "a full buffer moved to a new allocation");
+        s.push('!');
+        assert_eq!(s.as_str(), "token-secret!");
+        assert!(s.capacity() >= 13);
     }
 
     #[test]

@@ -38,8 +38,7 @@ pub fn aborted() -> Error {
 
 /// Sends the request and reads the body. Settles exactly once.
 pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -> Result<Reply, Error> {
-    // Holds the session token: wiped when dropped. Sized exactly, so it never reallocates (a
-    // reallocation would free a block holding the token without wiping it).
+    // Holds the session token: wiped when dropped, and when it grows (`Wiping::push_str`).
     let capacity = out.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let mut header_block = crate::wipe::Wiping(String::with_capacity(capacity));
     for (i, (name, value)) in out.headers.iter().enumerate() {

@@ -209,9 +209,10 @@ fn sign_request_inner(input: JsValue) -> Result<JsValue, Error> {
     // finds it empty and uses its own buffer instead of aliasing this one.
     let mut buffer = INPUT_BUFFER.with(Cell::take);
     let result = read_input(&input, &mut buffer).and_then(|len| {
-        let packed =
-            core::str::from_utf8(&buffer[..len]).map_err(|_| invalid("input must be made of well-formed strings"))?;
-        let result = sign_packed(packed, &input);
+        let result = match core::str::from_utf8(&buffer[..len]) {
+            Ok(packed) => sign_packed(packed, &input),
+            Err(_) => Err(invalid("input must be made of well-formed strings")),
+        };
         crate::wipe::wipe_bytes(&mut buffer[..len]);
         result
     });
@@ -334,8 +335,8 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
 /// The JS result object of a signature, built in ONE crossing: the parts are packed into a
 /// NUL-separated string that `unpackSigned` (src/wasm/js.rs) turns into the object.
 pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, body: &str) -> Result<JsValue, Error> {
-    // Holds the token (X-TC-Token): wiped when dropped. Sized exactly, so it never
-    // reallocates — a reallocation would free a block holding the token without wiping it.
+    // Holds the token (X-TC-Token): wiped when dropped, and when it grows (`Wiping::push_str`).
+    // Sized for the whole output, so it does not have to grow.
     let headers_len: usize = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let mut packed = crate::wipe::Wiping(String::with_capacity(
         url.len()
@@ -360,7 +361,9 @@ pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, bod
         packed.push_str(part);
         packed.push('\0');
     }
-    tc3::text::push_u64(&mut packed, signed.headers.len() as u64);
+    let mut count = String::with_capacity(4);
+    tc3::text::push_u64(&mut count, signed.headers.len() as u64);
+    packed.push_str(&count);
     packed.push('\0');
     for (name, value) in &signed.headers {
         packed.push_str(name);

@@ -27,31 +27,25 @@ const NOT_TEXT: i32 = -1;
 /// initialised memory. A partial write is wiped before the buffer grows; callers holding
 /// secrets wipe the returned length after use, which keeps a reused buffer all zeros.
 pub fn read_into(buffer: &mut Vec<u8>, write: impl FnOnce(&JsValue, *mut u8, usize) -> i32) -> Option<usize> {
-    MEMORY.with(|memory| read_with(memory, buffer, write))
-}
-
-fn read_with(
-    memory: &JsValue,
-    buffer: &mut Vec<u8>,
-    write: impl FnOnce(&JsValue, *mut u8, usize) -> i32,
-) -> Option<usize> {
-    let mut answer = write(memory, buffer.as_mut_ptr(), buffer.len());
-    loop {
-        match usize::try_from(answer) {
-            Ok(len) if len <= buffer.len() => return Some(len),
-            Ok(_) => return None, // never: encodeInto writes at most the capacity given
-            Err(_) if answer == NOT_TEXT => return None,
-            Err(_) => {
-                let needed = answer.unsigned_abs() as usize;
-                if needed <= buffer.len() {
-                    return None; // never: encodeInto needs at most 3 bytes per UTF-16 unit
+    MEMORY.with(|memory| {
+        let mut answer = write(memory, buffer.as_mut_ptr(), buffer.len());
+        loop {
+            match usize::try_from(answer) {
+                Ok(len) if len <= buffer.len() => return Some(len),
+                Ok(_) => return None, // never: encodeInto writes at most the capacity given
+                Err(_) if answer == NOT_TEXT => return None,
+                Err(_) => {
+                    let needed = answer.unsigned_abs() as usize;
+                    if needed <= buffer.len() {
+                        return None; // never: encodeInto needs at most 3 bytes per UTF-16 unit
+                    }
+                    // encodeInto wrote as much as fitted: wipe it before the old block is freed
+                    // (the packed signing input starts with the credentials).
+                    crate::wipe::wipe_bytes(buffer);
+                    buffer.resize(needed, 0);
+                    answer = js::write_pending(memory, buffer.as_mut_ptr(), buffer.len());
                 }
-                // encodeInto wrote as much as fitted: wipe it before the old block is freed
-                // (the packed signing input starts with the credentials).
-                crate::wipe::wipe_bytes(buffer);
-                buffer.resize(needed, 0);
-                answer = js::write_pending(memory, buffer.as_mut_ptr(), buffer.len());
             }
         }
-    }
+    })
 }
