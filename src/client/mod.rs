@@ -1,7 +1,9 @@
 //! Pure client decisions: endpoint parsing and configuration, retry policy, clock-skew
-//! correction, the rate limiter and credential expiry. Nothing here touches JS, the clock or
-//! the network: times and random draws come in as arguments.
+//! correction, the rate limiter, credential expiry — and the call itself as a state machine
+//! ([`call`]). Nothing here touches JS, the clock or the network: times and random draws come
+//! in as arguments.
 
+pub mod call;
 pub mod clock;
 pub mod config;
 pub mod credentials;
@@ -9,6 +11,7 @@ pub mod endpoint;
 pub mod limiter;
 pub mod retry;
 
+pub use call::{Action, Call, Client, Credentials, Event, Now, Shape};
 pub use clock::ClockSkew;
 pub use config::{check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT};
 pub use endpoint::Endpoint;

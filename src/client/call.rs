@@ -1,0 +1,470 @@
+//! One API call as a state machine (sans-IO): every decision of a call — wait for the
+//! credential provider, for the rate limiter, sign and send, retry or give up, re-sign after
+//! clock skew, stop on abort — is made here, from the current state and one event. The caller
+//! (the wasm layer's JS driver, or a test) performs the returned [`Action`] and feeds back what
+//! happened as the next [`Event`], with the clocks read at that moment ([`Now`]).
+//!
+//! Two clocks come in: `mono_ms` (monotonic, `performance.now()`) for the rate limiter and every
+//! wait, so a wall-clock jump cannot release or hold requests; `wall_ms` (`Date.now()`) only
+//! for the signature's timestamp (plus the learned skew) and credential expiry.
+//!
+//! Shared, per-client state ([`Client`]: rate limiter, clock skew, credential cache, derived-key
+//! cache) is borrowed by each step; the per-call state is a [`Call`].
+
+use std::rc::Rc;
+
+use super::clock::ClockSkew;
+use super::config::ClientConfig;
+use super::credentials::needs_refresh;
+use super::limiter::RateLimiter;
+use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
+use crate::cvm::{parse_envelope, ExportImagesResponse};
+use crate::error::{Error, ErrorKind};
+use crate::tc3::{Credential, SignedRequest, SigningKeyCache};
+
+/// The clocks and the random draw, read by the driver when it delivers an event.
+#[derive(Clone, Copy, Debug)]
+pub struct Now {
+    /// Monotonic milliseconds (`performance.now()`): limiter and waits.
+    pub mono_ms: f64,
+    /// Unix milliseconds (`Date.now()`): signing timestamps and credential expiry.
+    pub wall_ms: f64,
+    /// Uniform in [0, 1): backoff jitter.
+    pub random: f64,
+}
+
+impl Now {
+    fn wall_secs(&self) -> u64 {
+        if self.wall_ms.is_finite() && self.wall_ms > 0.0 {
+            (self.wall_ms / 1000.0) as u64
+        } else {
+            0
+        }
+    }
+}
+
+/// Where the client's credential comes from, and what is cached of a provider's answers.
+pub enum Credentials {
+    /// A fixed credential (`credential: { secretId, secretKey, token }`).
+    Fixed(Rc<Credential>),
+    /// An async provider function: its last answer and the shared call in flight.
+    Provider(ProviderState),
+}
+
+/// A credential provider's cache, and the one provider call that concurrent calls share.
+#[derive(Default)]
+pub struct ProviderState {
+    cached: Option<(Rc<Credential>, Option<u64>)>,
+    /// The provider call in flight, by number. Dropped when it answers or when a waiter's
+    /// bound expires (a provider that never settles must not hold later calls).
+    in_flight: Option<u32>,
+    calls: u32,
+}
+
+impl Credentials {
+    /// The credential a synchronous signature can use: the fixed one, or the provider's last.
+    pub fn current(&self) -> Option<Rc<Credential>> {
+        match self {
+            Credentials::Fixed(c) => Some(c.clone()),
+            Credentials::Provider(p) => p.cached.as_ref().map(|(c, _)| c.clone()),
+        }
+    }
+}
+
+/// A client's state shared by all its calls.
+pub struct Client {
+    /// Endpoint, region, language, timeout, signing choices.
+    pub config: ClientConfig,
+    /// Retry settings.
+    pub retry: RetryPolicy,
+    /// `None` when `rateLimit: false`.
+    pub limiter: Option<RateLimiter>,
+    /// The learned clock offset.
+    pub clock: ClockSkew,
+    /// Derived signing keys.
+    pub keys: SigningKeyCache,
+    /// Fixed credential or provider cache.
+    pub credentials: Credentials,
+}
+
+/// What a successful call finishes with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// `{ TaskId, CosPaths, RequestId }` as JSON.
+    ExportImages,
+    /// The whole response body (the caller takes its `Response`).
+    Raw,
+}
+
+/// What the driver reports.
+pub enum Event<'a> {
+    /// The call begins.
+    Start,
+    /// The provider call `id` answered: a credential and its expiry (Unix seconds), or why not.
+    Provided(u32, Result<(Credential, Option<u64>), Error>),
+    /// The wait for provider call `id` reached its bound (the client's `reqTimeout`).
+    ProviderTimeout(u32),
+    /// A [`Action::Wait`] elapsed.
+    Elapsed,
+    /// The server answered: HTTP status, `Date` header, the whole body.
+    Response {
+        /// HTTP status.
+        status: u16,
+        /// The `Date` header, if any.
+        date: Option<&'a str>,
+        /// The body text.
+        body: &'a str,
+    },
+    /// No answer: `fetch` rejected (`timed_out` false) or `reqTimeout` passed first.
+    Failed {
+        /// True when the attempt's `reqTimeout` fired.
+        timed_out: bool,
+        /// `error.cause.code` (Node: `ECONNREFUSED`, …), or empty.
+        code: &'a str,
+        /// The rejection's message.
+        message: &'a str,
+    },
+    /// The call's AbortSignal fired.
+    Aborted,
+}
+
+/// What the driver must do next.
+pub enum Action {
+    /// Call the credential provider (provider call `id`, shared by every call that joins it)
+    /// and report its answer — or [`Event::ProviderTimeout`] after `timeout_ms`.
+    CallProvider {
+        /// The provider call's number.
+        id: u32,
+        /// Bound of the wait.
+        timeout_ms: f64,
+    },
+    /// Wait for the provider call `id` already in flight (started by another call).
+    JoinProvider {
+        /// The provider call's number.
+        id: u32,
+        /// Bound of the wait.
+        timeout_ms: f64,
+    },
+    /// Wait this many (monotonic) milliseconds, then report [`Event::Elapsed`]: a rate-limit
+    /// slot or a backoff. (A pluggable limiter, `rateLimit.acquire`, would be one more action
+    /// of this phase: "acquire a slot", answered by the same `Elapsed`.)
+    Wait(f64),
+    /// POST `body` with these headers to the client's endpoint; abort it after `timeout_ms`.
+    Send {
+        /// The signed headers (the request's body is [`Call::body`]).
+        signed: SignedRequest,
+        /// `reqTimeout`.
+        timeout_ms: f64,
+    },
+    /// The call is over: the result JSON, or the error.
+    Finish(Result<String, Error>),
+    /// Nothing: the call already finished (an event after the end is ignored).
+    Idle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for provider call `id`.
+    Credentials(u32),
+    /// Waiting for the reserved rate-limit slot (`gate` false) or for the gate to open.
+    Limiter,
+    /// The request is with `fetch`: it may reach the server.
+    InFlight,
+    /// Waiting out a backoff before the next attempt.
+    Backoff,
+    Done,
+}
+
+/// One call's state.
+pub struct Call {
+    action: String,
+    body: String,
+    /// Read-only action or dry run: may be resent after an unknown outcome.
+    idempotent: bool,
+    shape: Shape,
+    retries: u32,
+    skew_corrected: bool,
+    phase: Phase,
+    credential: Option<Rc<Credential>>,
+    signed_with: ClockSkew,
+}
+
+impl Call {
+    /// A call of `action` with this exact body. `idempotent`: read-only or dry run.
+    pub fn new(action: &str, body: String, idempotent: bool, shape: Shape) -> Self {
+        Call {
+            action: action.to_owned(),
+            body,
+            idempotent,
+            shape,
+            retries: 0,
+            skew_corrected: false,
+            phase: Phase::Backoff,
+            credential: None,
+            signed_with: ClockSkew::default(),
+        }
+    }
+
+    /// The body every attempt sends.
+    pub fn body(&self) -> &str {
+        &self.body
+    }
+
+    /// True once the call has finished.
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// True while a request is with the transport (it may reach the server).
+    pub fn in_flight(&self) -> bool {
+        self.phase == Phase::InFlight
+    }
+
+    /// Retries done so far.
+    pub fn retries(&self) -> u32 {
+        self.retries
+    }
+
+    /// Advances the call by one event. Every path ends in exactly one [`Action::Finish`];
+    /// after it every event gets [`Action::Idle`].
+    pub fn step(&mut self, client: &mut Client, event: Event<'_>, now: Now) -> Action {
+        if self.phase == Phase::Done {
+            return Action::Idle;
+        }
+        match (self.phase, event) {
+            // Abort wins in every phase; in flight, the request may have reached the server.
+            (phase, Event::Aborted) => {
+                let err = Error::new(ErrorKind::Aborted, "the call was aborted through its AbortSignal");
+                self.finish(Err(if phase == Phase::InFlight {
+                    err.executed_maybe()
+                        .with_note("it was in flight, so the request may have been executed")
+                } else {
+                    err
+                }))
+            }
+            (Phase::Backoff, Event::Start | Event::Elapsed) => self.attempt(client, now),
+            (Phase::Credentials(id), Event::Provided(answer_id, answer)) if id == answer_id => {
+                self.on_provided(client, id, answer, now)
+            }
+            (Phase::Credentials(id), Event::ProviderTimeout(t)) if id == t => {
+                if let Credentials::Provider(p) = &mut client.credentials {
+                    // The stuck call is dropped: the next call asks the provider again.
+                    if p.in_flight == Some(id) {
+                        p.in_flight = None;
+                    }
+                }
+                let secs = client.config.req_timeout_secs;
+                self.finish(Err(Error::new(
+                    ErrorKind::CredentialProvider,
+                    format!("the credential provider did not answer within {secs} s"),
+                )))
+            }
+            (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
+            (Phase::InFlight, Event::Response { status, date, body }) => self.on_response(client, status, date, body, now),
+            (Phase::InFlight, Event::Failed { timed_out, code, message }) => {
+                let err = transport_error(timed_out, code, message, client.config.req_timeout_secs);
+                self.on_failure(client, err, None, now)
+            }
+            // An event that does not belong to this phase is a driver bug: end the call with
+            // a typed error rather than guess (never reached by the JS driver).
+            _ => self.finish(Err(Error::new(
+                ErrorKind::InvalidResponse,
+                "internal: an event arrived out of order",
+            ))),
+        }
+    }
+
+    fn finish(&mut self, result: Result<String, Error>) -> Action {
+        self.phase = Phase::Done;
+        self.credential = None;
+        Action::Finish(result)
+    }
+
+    /// Starts an attempt: a credential first, then a rate-limit slot, then sign and send.
+    fn attempt(&mut self, client: &mut Client, now: Now) -> Action {
+        let p = match &mut client.credentials {
+            Credentials::Fixed(c) => {
+                self.credential = Some(c.clone());
+                return self.reserve(client, now);
+            }
+            Credentials::Provider(p) => p,
+        };
+        if let Some((c, expires)) = &p.cached {
+            if !needs_refresh(*expires, now.wall_secs()) {
+                self.credential = Some(c.clone());
+                return self.reserve(client, now);
+            }
+        }
+        let timeout_ms = f64::from(client.config.req_timeout_secs) * 1000.0;
+        match p.in_flight {
+            Some(id) => {
+                self.phase = Phase::Credentials(id);
+                Action::JoinProvider { id, timeout_ms }
+            }
+            None => {
+                p.calls = p.calls.wrapping_add(1);
+                let id = p.calls;
+                p.in_flight = Some(id);
+                self.phase = Phase::Credentials(id);
+                Action::CallProvider { id, timeout_ms }
+            }
+        }
+    }
+
+    fn on_provided(
+        &mut self,
+        client: &mut Client,
+        id: u32,
+        answer: Result<(Credential, Option<u64>), Error>,
+        now: Now,
+    ) -> Action {
+        let Credentials::Provider(p) = &mut client.credentials else {
+            return self.finish(Err(Error::new(ErrorKind::CredentialProvider, "internal: no provider")));
+        };
+        // The first waiter back retires the shared call; later ones find it gone.
+        if p.in_flight == Some(id) {
+            p.in_flight = None;
+        }
+        match answer {
+            Ok((credential, expires)) => {
+                let credential = Rc::new(credential);
+                p.cached = Some((credential.clone(), expires));
+                self.credential = Some(credential);
+                self.reserve(client, now)
+            }
+            Err(e) => self.finish(Err(e)),
+        }
+    }
+
+    /// Takes a rate-limit reservation (in arrival order); waits for it if needed.
+    fn reserve(&mut self, client: &mut Client, now: Now) -> Action {
+        let Some(limiter) = &mut client.limiter else {
+            return self.send(client, now);
+        };
+        let delay = limiter.reserve(&self.action, now.mono_ms);
+        if delay > 0.0 {
+            self.phase = Phase::Limiter;
+            return Action::Wait(delay);
+        }
+        self.gate(client, now)
+    }
+
+    /// The gate on the actual send time: nothing happens between it and the send.
+    fn gate(&mut self, client: &mut Client, now: Now) -> Action {
+        if let Some(limiter) = &mut client.limiter {
+            if let Err(more) = limiter.try_send(&self.action, now.mono_ms) {
+                self.phase = Phase::Limiter;
+                return Action::Wait(more);
+            }
+        }
+        self.send(client, now)
+    }
+
+    fn send(&mut self, client: &mut Client, now: Now) -> Action {
+        let Some(credential) = self.credential.clone() else {
+            return self.finish(Err(Error::new(ErrorKind::InvalidCredential, "internal: no credential")));
+        };
+        self.signed_with = client.clock;
+        let timestamp = self.signed_with.timestamp(now.wall_secs());
+        match client
+            .config
+            .sign(&credential, &mut client.keys, &self.action, &self.body, timestamp)
+        {
+            Ok(signed) => {
+                self.phase = Phase::InFlight;
+                Action::Send {
+                    signed,
+                    timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
+                }
+            }
+            Err(e) => self.finish(Err(e)),
+        }
+    }
+
+    fn on_response(&mut self, client: &mut Client, status: u16, date: Option<&str>, body: &str, now: Now) -> Action {
+        match parse_envelope(status, body) {
+            Ok(response) => {
+                // Only a success corrects the clock here: a SignatureExpire answer is handled
+                // in on_failure, where it also earns the one re-signed retry.
+                client.clock.on_response(date, now.wall_secs());
+                let result = match self.shape {
+                    Shape::ExportImages => ExportImagesResponse::from_response(&response).map(|r| r.to_json()),
+                    Shape::Raw => Ok(body.to_owned()),
+                };
+                self.finish(result)
+            }
+            Err(e) => self.on_failure(client, e, date, now),
+        }
+    }
+
+    fn on_failure(&mut self, client: &mut Client, err: Error, date: Option<&str>, now: Now) -> Action {
+        let err = match &self.credential {
+            Some(c) => err.redact(&[c.token().unwrap_or(""), c.secret_key()]),
+            None => err,
+        };
+        // The server refused the timestamp, so nothing ran: adopt its clock, re-sign, once.
+        // Retry when the offset now differs from the one this attempt signed with — also when
+        // a concurrent call of this client corrected it first.
+        if err.code() == "AuthFailure.SignatureExpire" && !self.skew_corrected {
+            client.clock.on_signature_expired(date, now.wall_secs());
+            if client.clock != self.signed_with {
+                self.skew_corrected = true;
+                return self.attempt(client, now);
+            }
+        }
+        match decide(&client.retry, self.retries, &err, self.idempotent, now.random) {
+            Decision::RetryAfter(ms) => {
+                self.retries += 1;
+                self.phase = Phase::Backoff;
+                if ms == 0 {
+                    return self.attempt(client, now);
+                }
+                Action::Wait(f64::from(ms))
+            }
+            Decision::GiveUp => {
+                let err = explain_give_up(err, self.retries, self.idempotent, &self.action);
+                self.finish(Err(err))
+            }
+        }
+    }
+}
+
+/// Node reports these in `error.cause.code` when no connection was ever made, so the request
+/// cannot have reached the server.
+const NOT_SENT_CODES: [&str; 4] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
+
+/// What a transport failure means: a timeout or a network error that may or may not have
+/// reached the server.
+fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32) -> Error {
+    if timed_out {
+        return Error::new(
+            ErrorKind::Timeout,
+            format!("no complete answer within reqTimeout ({timeout_secs} s); the request may have been executed"),
+        )
+        .executed_maybe();
+    }
+    let message = if code.is_empty() {
+        ["fetch failed: ", message].concat()
+    } else {
+        format!("fetch failed: {message} ({code})")
+    };
+    let err = Error::new(ErrorKind::Network, message);
+    if NOT_SENT_CODES.contains(&code) {
+        err.with_note("no connection was made, so nothing was executed")
+    } else {
+        err.executed_maybe().with_note("the request may have been executed")
+    }
+}
+
+/// Says why the call stopped where it did.
+fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> Error {
+    let err = if classify(&err) == Failure::Unknown && !idempotent {
+        err.with_note(&["not retried: ", action, " is not idempotent and may have created a task"].concat())
+    } else {
+        err
+    };
+    match retries {
+        0 => err,
+        n => err.with_note(&format!("gave up after {n} retries")),
+    }
+}
