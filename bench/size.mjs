@@ -58,7 +58,12 @@ export function tc3EdgeEntries(pkgDir) {
   // The full entries (CvmClient + signRequest) and the sign-only ones (`tc3-edge/sign`).
   for (const runtime of ["node", "browser", "workerd", "sign/node", "sign/browser", "sign/workerd"]) {
     const genDir = runtime.startsWith("sign/") ? "gen/sign" : "gen";
-    const files = [join(pkgDir, `${runtime}.js`), ...glueFiles(pkgDir, genDir)].map((f) => fileRow(f, pkgDir));
+    const entry = join(pkgDir, `${runtime}.js`);
+    // Other modules the entry imports besides the glue (the call path's driver, gen/driver.js).
+    const extra = [...readFileSync(entry, "utf8").matchAll(/\bfrom\s*['"](\.\.?\/gen\/[^'"]+\.js)['"]/g)]
+      .map((m) => join(dirname(entry), m[1]))
+      .filter((f) => !f.endsWith("tc3_edge.js"));
+    const files = [entry, ...new Set(extra), ...glueFiles(pkgDir, genDir)].map((f) => fileRow(f, pkgDir));
     entries[runtime] = {
       files,
       bytes: files.reduce((a, f) => a + f.bytes, 0),

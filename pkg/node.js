@@ -1,6 +1,7 @@
 // Node >= 20.16 entry: compiles the wasm synchronously from the file next to this one, so
 // `import` alone is enough — no init() call.
-import { initSync, __errorClass } from "./gen/tc3_edge.js";
+import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
+import { installCallPath } from "./gen/driver.js";
 
 // process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
 // facade of node:fs measured ~2 ms of a ~16 ms cold start.
@@ -13,3 +14,5 @@ initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.ur
 export { CvmClient, signRequest } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();
+// ExportImages / request: the call path's driver (js/driver.js) runs the state machine.
+installCallPath(CvmClient, __memory(), TencentCloudError);

@@ -1,18 +1,19 @@
-// Minifies the generated JS glue (wasm-bindgen's tc3_edge.js and the inline snippet) in place:
+// Minifies the generated JS glue (wasm-bindgen's tc3_edge.js, the js/ modules it imports, and the
+// call path's driver, gen/driver.js) in place:
 // what every runtime entry loads besides the wasm. Same modules, same exports; comments and
-// local names go (the readable sources are src/wasm/js.rs and wasm-bindgen's templates; the
+// local names go (the readable sources are js/ and wasm-bindgen's templates; the
 // documented API is in the .d.ts files, untouched). keepNames keeps `CvmClient.name` and
 // friends as written. Usage: node scripts/minify.mjs <dir with tc3_edge.js>
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { transformSync } from "esbuild";
 
 const dir = process.argv[2];
 const files = [join(dir, "tc3_edge.js")];
-for (const snippetDir of readdirSync(join(dir, "snippets"))) {
-  for (const f of readdirSync(join(dir, "snippets", snippetDir))) {
-    if (f.endsWith(".js")) files.push(join(dir, "snippets", snippetDir, f));
-  }
+if (existsSync(join(dir, "driver.js"))) files.push(join(dir, "driver.js"));
+// Snippets: wasm-bindgen copies `module = "/js/…"` imports to snippets/<crate-hash>/js/….
+for (const f of readdirSync(join(dir, "snippets"), { recursive: true })) {
+  if (String(f).endsWith(".js")) files.push(join(dir, "snippets", String(f)));
 }
 let before = 0;
 let after = 0;

@@ -1,53 +1,92 @@
-//! `CvmClient`: validate → (credentials, rate limit) → sign → fetch → parse, with retries and
-//! clock-skew correction decided by the pure core (`crate::client`). This layer only waits,
-//! calls `fetch` and converts.
+//! `CvmClient`: the options, the synchronous methods, and the boundary of the call path.
+//!
+//! A call (`ExportImages`, `request`) is the state machine of `crate::client::call`; this layer
+//! decides nothing. The JS driver (js/driver.js, installed on this class's prototype by the
+//! package entries) performs each action — fetch, timers, the credential provider — and feeds
+//! what happened back through `__start`, `__step` and `__provided`. Strings travel through two
+//! buffers in wasm memory that JS reads and writes itself (`TextEncoder.encodeInto`,
+//! `TextDecoder`), and the action comes back as numbers in a small header there, so a call that
+//! succeeds at once crosses the boundary twice: `__start` and `__step`.
 
-use std::cell::{Cell, RefCell};
-use std::rc::Rc;
-
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::credentials::CredentialSource;
-use super::fetch::{aborted, send, Outgoing};
-use super::js::{now_ms, now_secs};
-use super::js_client;
-use super::options::{call_signal, client_settings, to_json};
-use crate::client::retry::{classify, decide, is_read_only, Failure};
-use crate::client::{check_action, prepare_export_images, ClientConfig, ClockSkew, Decision, RateLimiter, RetryPolicy};
-use crate::cvm::{parse_envelope, ExportImagesResponse};
+use super::credentials::{provider_error, read_provided};
+use super::js::now_secs;
+use super::options::{call_options, client_settings, to_json};
+use crate::client::retry::is_read_only;
+use crate::client::{check_action, prepare_export_images, Action, Call, Client, Event, Now, RateLimiter, Shape};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::SigningKeyCache;
 
-#[wasm_bindgen]
-extern "C" {
-    /// The optional second argument of a call; typed for TypeScript as `CallOptions`.
-    #[wasm_bindgen(typescript_type = "CallOptions")]
-    pub type CallOptionsArg;
-
-    /// The parameters of a generic `request`.
-    #[wasm_bindgen(typescript_type = "Record<string, unknown>")]
-    pub type PayloadArg;
+#[wasm_bindgen(typescript_custom_section)]
+const CALLS: &str = r#"
+export interface CvmClient {
+  /**
+   * Exports custom images to a COS bucket. Parameters are validated first: a mistake
+   * rejects with the code the server would return (e.g. `InvalidImageId.Malformed`) and
+   * `field`, and nothing is sent. Resolves to `{ TaskId, CosPaths, RequestId }`.
+   * `options.signal` aborts the call.
+   */
+  ExportImages(params: ExportImagesRequest, options?: CallOptions): Promise<ExportImagesResponse>;
+  /** Same as `ExportImages` (camelCase alias). */
+  exportImages(params: ExportImagesRequest, options?: CallOptions): Promise<ExportImagesResponse>;
+  /**
+   * Calls any CVM action (API version 2017-03-12) with `payload` as its parameters and
+   * resolves to the parsed `Response` object (which includes `RequestId`). Only read-only
+   * actions (`Describe*`) are retried after a failure whose outcome is unknown.
+   */
+  request(action: string, payload?: Record<string, unknown>, options?: CallOptions): Promise<Record<string, any>>;
 }
+"#;
 
-struct Inner {
-    credentials: CredentialSource,
-    config: ClientConfig,
-    fetch: Option<Function>,
-    retry: RetryPolicy,
-    /// Shared by every call of this client; borrowed only synchronously.
-    limiter: Option<RefCell<RateLimiter>>,
-    clock: Cell<ClockSkew>,
-    /// Borrowed only while signing, never across an `await`.
-    key_cache: RefCell<SigningKeyCache>,
-}
+/// Where the action of the last step is written for the JS driver (f64 slots, in wasm memory).
+const IO_CODE: usize = 0; // the action (see `code_of`)
+const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
+const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
+const IO_OUT_LEN: usize = 3; // … and its length
+const IO_IN_PTR: usize = 4; // where JS writes event text …
+const IO_IN_CAP: usize = 5; // … and how much fits
+const IO_CALL: usize = 6; // the call's id (set by __start)
+const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
+
+// Action codes (js/driver.js has the same numbers).
+const IDLE: f64 = 0.0;
+const CALL_PROVIDER: f64 = 1.0;
+const JOIN_PROVIDER: f64 = 2.0;
+const WAIT: f64 = 3.0;
+const SEND: f64 = 4.0;
+const DONE: f64 = 5.0;
+const FAILED: f64 = 6.0;
+
+// Event codes of __step.
+const EV_ELAPSED: u32 = 1;
+const EV_RESPONSE: u32 = 2;
+const EV_FAILED: u32 = 3;
+const EV_ABORTED: u32 = 4;
+const EV_PROVIDER_TIMEOUT: u32 = 5;
 
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
 #[wasm_bindgen]
 pub struct CvmClient {
-    inner: Rc<Inner>,
+    client: Client,
+    provider: Option<Function>,
+    fetch: Option<Function>,
+    calls: Vec<Option<Call>>,
+    io: Box<[f64; 8]>,
+    /// Event text from JS (response date and body, failure code and message): zero-filled,
+    /// used at `len == capacity` so JS only writes initialised memory. Never holds a secret.
+    input: Vec<u8>,
+    /// The last action's text. A Send's holds the session token: JS wipes it after reading,
+    /// and it is wiped here before it grows and when the client is freed.
+    out: Vec<u8>,
+}
+
+impl Drop for CvmClient {
+    fn drop(&mut self) {
+        crate::wipe::wipe_vec(&mut self.out);
+    }
 }
 
 #[wasm_bindgen]
@@ -59,73 +98,24 @@ impl CvmClient {
         #[wasm_bindgen(unchecked_param_type = "CvmClientOptions")] options: JsValue,
     ) -> Result<CvmClient, JsValue> {
         let s = client_settings(options)?;
-        Ok(CvmClient {
-            inner: Rc::new(Inner {
-                credentials: s.credentials,
+        let mut c = CvmClient {
+            client: Client {
                 config: s.config,
-                fetch: s.fetch,
                 retry: s.retry,
-                limiter: s.rate_limit.map(|n| RefCell::new(RateLimiter::per_second(n))),
-                clock: Cell::new(ClockSkew::default()),
-                key_cache: RefCell::new(SigningKeyCache::new()),
-            }),
-        })
-    }
-
-    /// Exports custom images to a COS bucket. Parameters are validated first: a mistake
-    /// rejects with the code the server would return (e.g. `InvalidImageId.Malformed`) and
-    /// `field`, and nothing is sent. Resolves to `{ TaskId, CosPaths, RequestId }`.
-    /// `options.signal` aborts the call.
-    #[wasm_bindgen(js_name = ExportImages, unchecked_return_type = "Promise<ExportImagesResponse>")]
-    pub fn export_images_pascal(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
-        options: Option<CallOptionsArg>,
-    ) -> Promise {
-        self.export_images(params, options)
-    }
-
-    /// Same as `ExportImages` (camelCase alias).
-    #[wasm_bindgen(js_name = exportImages, unchecked_return_type = "Promise<ExportImagesResponse>")]
-    pub fn export_images(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
-        options: Option<CallOptionsArg>,
-    ) -> Promise {
-        let inner = self.inner.clone();
-        settle(async move {
-            let signal = call_signal(options.map_or(JsValue::UNDEFINED, Into::into))?;
-            let json = to_json(&params, "ExportImages parameters")?;
-            let (request, body) = prepare_export_images(&inner.config, &json)?;
-            // A dry run creates nothing, so it may be retried like a read-only action.
-            let (response, _) = execute(&inner, "ExportImages", &body, request.is_dry_run(), signal.as_ref()).await?;
-            let result = ExportImagesResponse::from_response(&response)?;
-            json_to_js(&result.to_json())
-        })
-    }
-
-    /// Calls any CVM action (API version 2017-03-12) with `payload` as its parameters and
-    /// resolves to the parsed `Response` object (which includes `RequestId`). Only read-only
-    /// actions (`Describe*`) are retried after a failure whose outcome is unknown.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Record<string, any>>")]
-    pub fn request(&self, action: String, payload: Option<PayloadArg>, options: Option<CallOptionsArg>) -> Promise {
-        let inner = self.inner.clone();
-        settle(async move {
-            let signal = call_signal(options.map_or(JsValue::UNDEFINED, Into::into))?;
-            check_action(&action)?;
-            let body = match payload {
-                Some(p) => to_json(&p.into(), "payload")?,
-                None => "{}".to_owned(),
-            };
-            if !body.starts_with('{') {
-                return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
-            }
-            let (_, text) = execute(&inner, &action, &body, is_read_only(&action), signal.as_ref()).await?;
-            // Hand JS its own parse of the Response object, as the official SDK does.
-            let top = json_to_js(&text)?;
-            js_sys::Reflect::get(&top, &"Response".into())
-                .map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not read the response"))
-        })
+                limiter: s.rate_limit.map(RateLimiter::per_second),
+                clock: Default::default(),
+                keys: SigningKeyCache::new(),
+                credentials: s.credentials,
+            },
+            provider: s.provider,
+            fetch: s.fetch,
+            calls: Vec::new(),
+            io: Box::new([0.0; 8]),
+            input: Vec::new(),
+            out: Vec::new(),
+        };
+        c.reserve(512);
+        Ok(c)
     }
 
     /// Validates `ExportImages` parameters without sending anything; throws the same typed
@@ -136,8 +126,9 @@ impl CvmClient {
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
     ) -> Result<JsValue, JsValue> {
         let json = to_json(&params, "ExportImages parameters")?;
-        let (_, body) = prepare_export_images(&self.inner.config, &json)?;
-        Ok(json_to_js(&body)?)
+        let (_, body) = prepare_export_images(&self.client.config, &json)?;
+        js_sys::JSON::parse(&body)
+            .map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not build the result object").into())
     }
 
     /// Validates and signs an `ExportImages` request exactly as `ExportImages` would send it,
@@ -146,172 +137,266 @@ impl CvmClient {
     /// Needs a fixed credential, or a provider that has already supplied one.
     #[wasm_bindgen(js_name = signExportImages, unchecked_return_type = "SignedRequestOutput")]
     pub fn sign_export_images(
-        &self,
+        &mut self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
         timestamp: Option<f64>,
     ) -> Result<JsValue, JsValue> {
         let json = to_json(&params, "ExportImages parameters")?;
-        let (_, body) = prepare_export_images(&self.inner.config, &json)?;
+        let c = &mut self.client;
+        let (_, body) = prepare_export_images(&c.config, &json)?;
         let ts = match timestamp {
-            None => self.inner.clock.get().timestamp(now_secs()),
+            None => c.clock.timestamp(now_secs()),
             Some(t) if t.is_finite() && t >= 0.0 && t.fract() == 0.0 => t as u64,
             Some(_) => return Err(Error::new(ErrorKind::InvalidOption, "timestamp must be whole seconds").into()),
         };
-        let credential = self.inner.credentials.fixed().ok_or_else(|| {
+        let credential = c.credentials.current().ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidCredential,
                 "the credential provider has not supplied a credential yet",
             )
         })?;
-        let signed = self.inner.config.sign(
-            &credential,
-            &mut self.inner.key_cache.borrow_mut(),
-            "ExportImages",
-            &body,
-            ts,
-        )?;
-        super::sign::output(self.inner.config.endpoint.url.clone(), "POST", signed, &body).map_err(Into::into)
+        let signed = c.config.sign(&credential, &mut c.keys, "ExportImages", &body, ts)?;
+        super::sign::output(c.config.endpoint.url.clone(), "POST", signed, &body).map_err(Into::into)
     }
 
     /// Seconds added to the local clock when signing: learned from the server's `Date` header
     /// after `AuthFailure.SignatureExpire`, or when a response shows 5 minutes of skew or more.
     #[wasm_bindgen(getter, js_name = clockOffset)]
     pub fn clock_offset(&self) -> f64 {
-        self.inner.clock.get().offset_secs() as f64
+        self.client.clock.offset_secs() as f64
+    }
+
+    /// For the JS driver: `[url, fetch, provider, ioIndex]`, read once per client. `ioIndex`
+    /// is the header's index in a Float64Array over the wasm memory.
+    #[wasm_bindgen(js_name = __driver, skip_typescript)]
+    pub fn driver(&self) -> js_sys::Array {
+        let io_index = (self.io.as_ptr() as usize / 8) as f64;
+        [
+            JsValue::from_str(&self.client.config.endpoint.url),
+            self.fetch.clone().map_or(JsValue::UNDEFINED, Into::into),
+            self.provider.clone().map_or(JsValue::UNDEFINED, Into::into),
+            JsValue::from_f64(io_index),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    /// For the JS driver: grows the input buffer to at least `len` bytes.
+    #[wasm_bindgen(js_name = __reserve, skip_typescript)]
+    pub fn reserve(&mut self, len: usize) {
+        if len > self.input.len() {
+            self.input = vec![0; len];
+        }
+        self.io[IO_IN_PTR] = self.input.as_ptr() as usize as f64;
+        self.io[IO_IN_CAP] = self.input.len() as f64;
+    }
+
+    /// For the JS driver: the second argument of a call (`{ signal }`), checked. Only called
+    /// when one is given. `is_signal`: JS's duck-typed AbortSignal test of `options.signal`.
+    #[wasm_bindgen(js_name = __callOptions, skip_typescript)]
+    pub fn check_call_options(&self, options: JsValue, is_signal: bool) -> Result<(), JsValue> {
+        call_options(options, is_signal).map_err(Into::into)
+    }
+
+    /// For the JS driver: starts a call. `kind` 0: ExportImages, the input holds the
+    /// parameters' JSON (`len` < 0: they have no JSON form); 1: `request`, the input holds
+    /// `action NUL payload-JSON`; 2: `request` whose payload has no JSON form (`action NUL`).
+    /// `aborted`: the call's signal has already fired (checked after validation). Writes the first action; returns its code.
+    #[wasm_bindgen(js_name = __start, skip_typescript)]
+    pub fn start(&mut self, kind: u32, len: i32, aborted: bool, mono_ms: f64, wall_ms: f64, random: f64) -> f64 {
+        let now = Now { mono_ms, wall_ms, random };
+        match self.new_call(kind, len) {
+            Ok(call) => {
+                let id = match self.calls.iter().position(Option::is_none) {
+                    Some(i) => i,
+                    None => {
+                        self.calls.push(None);
+                        self.calls.len() - 1
+                    }
+                };
+                self.io[IO_CALL] = id as f64;
+                let call = self.calls[id].insert(call);
+                // A signal that fired before the call began: it ends before anything is sent.
+                let event = if aborted { Event::Aborted } else { Event::Start };
+                let action = call.step(&mut self.client, event, now);
+                self.emit(id, action)
+            }
+            Err(e) => {
+                self.io[IO_CALL] = -1.0;
+                self.emit(usize::MAX, Action::Finish(Err(e)))
+            }
+        }
+    }
+
+    /// For the JS driver: feeds an event to call `id` (see the `EV_*` codes; `number` is the
+    /// HTTP status, the timed-out flag or the provider call's id; the input's first `len`
+    /// bytes its text). Writes the next action; returns its code.
+    #[wasm_bindgen(js_name = __step, skip_typescript)]
+    pub fn step(&mut self, id: usize, event: u32, number: f64, len: usize, mono_ms: f64, wall_ms: f64, random: f64) -> f64 {
+        let now = Now { mono_ms, wall_ms, random };
+        let Some(Some(call)) = self.calls.get_mut(id) else {
+            return self.emit(id, Action::Idle);
+        };
+        let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
+        let (first, rest) = text.split_once('\0').unwrap_or((text, ""));
+        let event = match event {
+            EV_ELAPSED => Event::Elapsed,
+            EV_RESPONSE => Event::Response {
+                status: number as u16,
+                date: Some(first).filter(|d| !d.is_empty()),
+                body: rest,
+            },
+            EV_FAILED => Event::Failed {
+                timed_out: number != 0.0,
+                code: first,
+                message: rest,
+            },
+            EV_PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
+            EV_ABORTED => Event::Aborted,
+            _ => Event::Aborted,
+        };
+        let action = call.step(&mut self.client, event, now);
+        self.emit(id, action)
+    }
+
+    /// For the JS driver: the answer of provider call `provider` (its value, or what it
+    /// threw), for call `id`.
+    #[wasm_bindgen(js_name = __provided, skip_typescript)]
+    pub fn provided(
+        &mut self,
+        id: usize,
+        provider: u32,
+        ok: bool,
+        value: JsValue,
+        mono_ms: f64,
+        wall_ms: f64,
+        random: f64,
+    ) -> f64 {
+        let now = Now { mono_ms, wall_ms, random };
+        let answer = if ok { read_provided(value) } else { Err(provider_error(&value)) };
+        let Some(Some(call)) = self.calls.get_mut(id) else {
+            return self.emit(id, Action::Idle);
+        };
+        let action = call.step(&mut self.client, Event::Provided(provider, answer), now);
+        self.emit(id, action)
     }
 }
 
-/// `JSON.parse(text)`: one crossing to build a JS object from JSON this crate wrote or checked.
-fn json_to_js(text: &str) -> Result<JsValue, Error> {
-    js_sys::JSON::parse(text).map_err(|_| Error::new(ErrorKind::InvalidResponse, "could not build the result object"))
-}
-
-/// Turns a future into a Promise that settles exactly once, rejecting with a TencentCloudError.
-fn settle(fut: impl std::future::Future<Output = Result<JsValue, Error>> + 'static) -> Promise {
-    future_to_promise(async move { fut.await.map_err(JsValue::from) })
-}
-
-fn check_abort(signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
-    if signal.is_some_and(|s| s.aborted()) {
-        Err(aborted())
-    } else {
-        Ok(())
+impl CvmClient {
+    fn new_call(&self, kind: u32, len: i32) -> Result<Call, Error> {
+        let text = usize::try_from(len)
+            .ok()
+            .and_then(|len| core::str::from_utf8(self.input.get(..len)?).ok());
+        if kind == 0 {
+            let json = text.ok_or_else(|| not_json("ExportImages parameters"))?;
+            let (request, body) = prepare_export_images(&self.client.config, json)?;
+            // A dry run creates nothing, so it may be retried like a read-only action.
+            return Ok(Call::new("ExportImages", body, request.is_dry_run(), Shape::ExportImages));
+        }
+        let (action, payload) = text.and_then(|t| t.split_once('\0')).unwrap_or(("", ""));
+        check_action(action)?;
+        if kind != 1 {
+            return Err(not_json("payload"));
+        }
+        if !payload.starts_with('{') {
+            return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
+        }
+        Ok(Call::new(action, payload.to_owned(), is_read_only(action), Shape::Raw))
     }
-}
 
-/// Waits `ms`, or fails at once with `Client.Aborted` when the signal fires.
-async fn wait(ms: f64, signal: Option<&web_sys::AbortSignal>) -> Result<(), Error> {
-    if ms <= 0.0 {
-        return check_abort(signal);
-    }
-    JsFuture::from(js_client::sleep(ms, signal))
-        .await
-        .map(|_| ())
-        .map_err(|_| aborted())
-}
-
-/// Runs one call to completion: each attempt takes a credential, a rate-limit slot and a
-/// fresh timestamp; failures are retried only as `crate::client::retry` decides.
-async fn execute(
-    inner: &Inner,
-    action: &str,
-    body: &str,
-    idempotent: bool,
-    signal: Option<&web_sys::AbortSignal>,
-) -> Result<(crate::json::Value, String), Error> {
-    let mut retries = 0;
-    let mut skew_corrected = false;
-    loop {
-        check_abort(signal)?;
-        let credential = inner.credentials.get(now_secs(), signal).await?;
-        if let Some(limiter) = &inner.limiter {
-            let delay = limiter.borrow_mut().reserve(action, now_ms());
-            wait(delay, signal).await?;
-            // The gate: record the real send time; nothing awaits between here and fetch().
-            // (The borrow ends with the statement: never hold it across an await.)
-            loop {
-                let gate = limiter.borrow_mut().try_send(action, now_ms());
-                match gate {
-                    Ok(()) => break,
-                    Err(more) => wait(more, signal).await?,
+    /// Writes `action` into the io header and the out buffer; frees a finished call's slot.
+    fn emit(&mut self, id: usize, action: Action) -> f64 {
+        let code = match action {
+            Action::Idle => IDLE,
+            Action::CallProvider { id: p, timeout_ms } | Action::JoinProvider { id: p, timeout_ms } => {
+                self.io[IO_NUMBER] = f64::from(p);
+                self.io[IO_TIMEOUT] = timeout_ms;
+                if matches!(action, Action::CallProvider { .. }) {
+                    CALL_PROVIDER
+                } else {
+                    JOIN_PROVIDER
                 }
             }
-        }
-        check_abort(signal)?;
-        let signed_with = inner.clock.get();
-        let signed = {
-            let timestamp = signed_with.timestamp(now_secs());
-            let mut cache = inner.key_cache.borrow_mut();
-            inner.config.sign(&credential, &mut cache, action, body, timestamp)?
-        };
-        let token = credential.token().unwrap_or("");
-        let sent = send(
-            inner.fetch.as_ref(),
-            &Outgoing {
-                url: &inner.config.endpoint.url,
-                headers: &signed.headers,
-                body,
-                timeout_secs: inner.config.req_timeout_secs,
-                signal,
-            },
-        )
-        .await;
-        let (err, date) = match sent {
-            Ok(reply) => match parse_envelope(reply.status, &reply.body) {
-                Ok(response) => {
-                    // Only a success corrects the clock here: a SignatureExpire answer is
-                    // handled below, where it also earns the one re-signed retry.
-                    let mut clock = inner.clock.get();
-                    clock.on_response(reply.date.as_deref(), now_secs());
-                    inner.clock.set(clock);
-                    return Ok((response, reply.body));
+            Action::Wait(ms) => {
+                self.io[IO_NUMBER] = ms;
+                WAIT
+            }
+            Action::Send { signed, timeout_ms } => {
+                let body = self.calls[id].as_ref().map_or("", |c| c.body());
+                let len = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + body.len();
+                let out = writable(&mut self.out, len);
+                for (name, value) in &signed.headers {
+                    for part in [name.as_bytes(), value.as_bytes()] {
+                        out.extend_from_slice(part);
+                        out.push(0);
+                    }
                 }
-                Err(e) => (e, reply.date),
-            },
-            Err(e) => (e, None),
+                out.extend_from_slice(body.as_bytes());
+                self.io[IO_NUMBER] = signed.headers.len() as f64;
+                self.io[IO_TIMEOUT] = timeout_ms;
+                SEND
+            }
+            Action::Finish(result) => {
+                if let Some(slot) = self.calls.get_mut(id) {
+                    *slot = None;
+                }
+                match result {
+                    Ok(text) => {
+                        writable(&mut self.out, text.len()).extend_from_slice(text.as_bytes());
+                        DONE
+                    }
+                    Err(e) => {
+                        // code, requestId, field, httpCode, mayHaveExecuted, then the message
+                        // (last: it may hold anything, NULs included).
+                        let status = e.status().map(|s| s.to_string()).unwrap_or_default();
+                        let parts = [
+                            e.code(),
+                            e.request_id().unwrap_or(""),
+                            e.field().unwrap_or(""),
+                            &status,
+                            if e.may_have_executed() { "1" } else { "" },
+                        ];
+                        let len = parts.iter().map(|p| p.len() + 1).sum::<usize>() + e.message().len();
+                        let out = writable(&mut self.out, len);
+                        for p in parts {
+                            out.extend_from_slice(p.as_bytes());
+                            out.push(0);
+                        }
+                        out.extend_from_slice(e.message().as_bytes());
+                        FAILED
+                    }
+                }
+            }
         };
-        let err = err.redact(&[token, credential.secret_key()]);
-        if err.kind() == ErrorKind::Aborted {
-            return Err(err);
-        }
-        // The server refused the timestamp, so nothing ran: adopt its clock, re-sign, once.
-        // Retry when the offset now differs from the one this attempt signed with — also when
-        // a concurrent call of this client corrected it first.
-        if err.code() == "AuthFailure.SignatureExpire" && !skew_corrected {
-            let mut clock = inner.clock.get();
-            clock.on_signature_expired(date.as_deref(), now_secs());
-            inner.clock.set(clock);
-            if clock != signed_with {
-                skew_corrected = true;
-                continue;
-            }
-        }
-        match decide(&inner.retry, retries, &err, idempotent, js_sys::Math::random()) {
-            Decision::RetryAfter(ms) => {
-                wait(f64::from(ms), signal).await?;
-                retries += 1;
-            }
-            Decision::GiveUp => return Err(explain_give_up(err, retries, idempotent, action)),
-        }
+        self.io[IO_CODE] = code;
+        self.io[IO_OUT_PTR] = self.out.as_ptr() as usize as f64;
+        self.io[IO_OUT_LEN] = self.out.len() as f64;
+        code
     }
 }
 
-/// Says why the call stopped where it did.
-fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> Error {
-    let err = if classify(&err) == Failure::Unknown && !idempotent {
-        err.with_note(
-            &[
-                "not retried: ",
-                action,
-                " is not idempotent and may have created a task",
-            ]
-            .concat(),
-        )
-    } else {
-        err
-    };
-    match retries {
-        0 => err,
-        n => err.with_note(&format!("gave up after {n} retries")),
+/// The out buffer, emptied, with room for `len` bytes. What it held is wiped first if it has
+/// to grow (a Send's text holds the session token).
+fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
+    if out.capacity() < len {
+        crate::wipe::wipe_vec(out);
+        *out = Vec::with_capacity(len.max(1024));
     }
+    out.clear();
+    out
+}
+
+fn not_json(what: &str) -> Error {
+    Error::validation(
+        "InvalidParameter",
+        "",
+        [what, " must be a JSON-serializable object"].concat(),
+    )
+}
+
+/// This instance's `WebAssembly.Memory`, for the JS driver (the entries pass it to
+/// `installCallPath`).
+#[wasm_bindgen(js_name = __memory, skip_typescript)]
+pub fn memory() -> JsValue {
+    wasm_bindgen::memory()
 }

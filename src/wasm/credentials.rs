@@ -1,113 +1,30 @@
 //! Where a client's credential comes from: a fixed object, or an async provider function
-//! (a web console fetching temporary keys from its back end).
-//!
-//! Provider results are cached until 5 minutes before `expiredTime`; concurrent calls that
-//! find the cache stale share ONE provider call (the in-flight promise is kept and awaited by
-//! all), so a burst of requests does not stampede the back end.
+//! (a web console fetching temporary keys from its back end). The provider's cache, the one
+//! shared provider call and the bound on waiting for it are decided in
+//! `crate::client::call`; the JS driver calls the function. This module reads its answers.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise};
+use js_sys::Function;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
-use super::fetch::aborted;
-use super::js_client;
 use super::options::{credential, Props};
-use crate::client::credentials::needs_refresh;
+use crate::client::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
-/// A fixed credential or a provider.
-pub enum CredentialSource {
-    /// `credential: { secretId, secretKey, token }`.
-    Fixed(Rc<Credential>),
-    /// `credential: async () => ({ secretId, secretKey, token, expiredTime })`.
-    Provider(Provider),
+/// From the `credential` option: a fixed credential, or a provider (and its function).
+pub fn from_option(value: JsValue) -> Result<(Credentials, Option<Function>), Error> {
+    if let Some(function) = value.dyn_ref::<Function>() {
+        return Ok((Credentials::Provider(Default::default()), Some(function.clone())));
+    }
+    let p = Props::new(value, "options.credential", false)?;
+    p.only(&["secretId", "secretKey", "token"])?;
+    Ok((Credentials::Fixed(Rc::new(credential(&p)?)), None))
 }
 
-/// An async credential provider with its cache.
-pub struct Provider {
-    function: Function,
-    cached: RefCell<Option<(Rc<Credential>, Option<u64>)>>,
-    in_flight: RefCell<Option<Promise>>,
-}
-
-impl CredentialSource {
-    /// From the `credential` option: an object or a function.
-    pub fn from_option(value: JsValue) -> Result<Self, Error> {
-        if let Some(function) = value.dyn_ref::<Function>() {
-            return Ok(CredentialSource::Provider(Provider {
-                function: function.clone(),
-                cached: RefCell::new(None),
-                in_flight: RefCell::new(None),
-            }));
-        }
-        let p = Props::new(value, "options.credential", false)?;
-        p.only(&["secretId", "secretKey", "token"])?;
-        Ok(CredentialSource::Fixed(Rc::new(credential(&p)?)))
-    }
-
-    /// The fixed credential, if this is not a provider (for synchronous signing).
-    pub fn fixed(&self) -> Option<Rc<Credential>> {
-        match self {
-            CredentialSource::Fixed(c) => Some(c.clone()),
-            CredentialSource::Provider(p) => p.cached.borrow().as_ref().map(|(c, _)| c.clone()),
-        }
-    }
-
-    /// The credential to sign with now, calling the provider when needed.
-    pub async fn get(&self, now_secs: u64, signal: Option<&web_sys::AbortSignal>) -> Result<Rc<Credential>, Error> {
-        let p = match self {
-            CredentialSource::Fixed(c) => return Ok(c.clone()),
-            CredentialSource::Provider(p) => p,
-        };
-        if let Some((c, expires)) = p.cached.borrow().as_ref() {
-            if !needs_refresh(*expires, now_secs) {
-                return Ok(c.clone());
-            }
-        }
-        let promise = {
-            let mut in_flight = p.in_flight.borrow_mut();
-            match in_flight.as_ref() {
-                Some(existing) => existing.clone(),
-                None => {
-                    let started = match p.function.call0(&JsValue::UNDEFINED) {
-                        Ok(v) => Promise::resolve(&v),
-                        Err(e) => Promise::reject(&e),
-                    };
-                    *in_flight = Some(started.clone());
-                    started
-                }
-            }
-        };
-        let outcome = JsFuture::from(js_client::abortable(&promise, signal)).await;
-        // A waiter that gave up (aborted) leaves the shared call to the others: it is still
-        // running for them, and retiring it would start a second provider call.
-        if signal.is_some_and(|s| s.aborted()) {
-            return Err(aborted());
-        }
-        // The first waiter to come back with the provider's answer retires the shared call;
-        // later ones find it gone.
-        {
-            let mut in_flight = p.in_flight.borrow_mut();
-            if in_flight.as_ref().is_some_and(|f| js_sys::Object::is(f, &promise)) {
-                *in_flight = None;
-            }
-        }
-        let value = match outcome {
-            Ok(v) => v,
-            Err(e) => return Err(provider_error(&e)),
-        };
-        let (credential, expires) = read_provided(value)?;
-        let credential = Rc::new(credential);
-        *p.cached.borrow_mut() = Some((credential.clone(), expires));
-        Ok(credential)
-    }
-}
-
-fn provider_error(e: &JsValue) -> Error {
+/// What the provider threw (or rejected with) as `Client.CredentialProviderError`.
+pub fn provider_error(e: &JsValue) -> Error {
     // The provider's own message helps; it is the caller's code, which holds no keys of ours.
     let detail = js_sys::Reflect::get(e, &"message".into())
         .ok()
@@ -123,7 +40,7 @@ fn provider_error(e: &JsValue) -> Error {
 }
 
 /// Reads `{ secretId, secretKey, token, expiredTime }` returned by a provider.
-fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error> {
+pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error> {
     let as_provider_error = |e: Error| {
         Error::new(
             ErrorKind::CredentialProvider,

@@ -1,5 +1,6 @@
-//! The JS boundary: everything that touches wasm-bindgen, JS values, `fetch` or timers.
-//! It converts, calls the pure core, and waits; it makes no decisions of its own.
+//! The JS boundary: everything that touches wasm-bindgen and JS values. It converts and calls
+//! the pure core; it makes no decisions of its own. `fetch`, timers and the credential
+//! provider are called by the JS driver (js/driver.js), which feeds the call state machine.
 //!
 //! Without the `client` feature (the sign-only build, `tc3-edge/sign`) only `signRequest`
 //! and the error class are exported.
@@ -9,16 +10,12 @@ mod client;
 #[cfg(feature = "client")]
 mod credentials;
 mod errors;
-#[cfg(feature = "client")]
-mod fetch;
 mod js;
-#[cfg(feature = "client")]
-mod js_client;
 #[cfg(feature = "client")]
 mod options;
 mod sign;
 mod text;
 
 #[cfg(feature = "client")]
-pub use client::{CallOptionsArg, CvmClient, PayloadArg};
+pub use client::CvmClient;
 pub use sign::sign_request;

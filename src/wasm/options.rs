@@ -9,7 +9,6 @@ use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::credentials::CredentialSource;
 use crate::client::{ClientOptions, RetryPolicy};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
@@ -269,7 +268,8 @@ pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
 
 /// What `new CvmClient(options)` settles to.
 pub struct ClientSettings {
-    pub credentials: CredentialSource,
+    pub credentials: crate::client::Credentials,
+    pub provider: Option<Function>,
     pub config: crate::client::ClientConfig,
     pub fetch: Option<Function>,
     pub retry: RetryPolicy,
@@ -280,7 +280,7 @@ pub struct ClientSettings {
 pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     let top = Props::new(options, "options", false)?;
     top.only(&["credential", "region", "profile", "fetch", "retry", "rateLimit"])?;
-    let credentials = CredentialSource::from_option(top.raw("credential"))?;
+    let (credentials, provider) = super::credentials::from_option(top.raw("credential"))?;
     let region = top.string("region")?;
     let profile = top.object("profile", "options.profile")?;
     profile.only(&["language", "signMethod", "signedHeaders", "httpProfile"])?;
@@ -324,6 +324,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     })?;
     Ok(ClientSettings {
         credentials,
+        provider,
         config,
         fetch: top.function("fetch")?,
         retry: retry_policy(&top)?,
@@ -373,16 +374,15 @@ fn rate_limit(top: &Props<'_>) -> Result<Option<u32>, Error> {
     Ok(Some(whole(&p, "perSecond", 20, 1..=10_000)?))
 }
 
-/// Reads `{ signal }`, the second argument of a call.
-pub fn call_signal(options: JsValue) -> Result<Option<web_sys::AbortSignal>, Error> {
+/// Checks `{ signal }`, the second argument of a call; `is_signal` is the JS driver's
+/// duck-typed AbortSignal test of its `signal`.
+pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
     let p = Props::new(options, "callOptions", true)?;
     p.only(&["signal"])?;
-    p.present("signal")
-        .map(|s| match super::js_client::is_abort_signal(&s) {
-            true => Ok(s.unchecked_into()),
-            false => Err(p.wrong_type("signal", "an AbortSignal")),
-        })
-        .transpose()
+    match p.present("signal") {
+        Some(_) if !is_signal => Err(p.wrong_type("signal", "an AbortSignal")),
+        _ => Ok(()),
+    }
 }
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized

@@ -1,0 +1,427 @@
+// @ts-check
+// The call path's driver. A call (ExportImages, request) is a state machine in Rust
+// (src/client/call.rs); this module only performs its actions — fetch, timers, the credential
+// provider — and feeds back what happened. It decides nothing: the wasm module answers each
+// event with the next action.
+//
+// The boundary is two buffers and a small header in wasm memory (src/wasm/client.rs): JS
+// writes event text with TextEncoder.encodeInto and reads the action's text with TextDecoder,
+// so a call that succeeds at once crosses into wasm twice (__start, __step).
+
+// Action codes (src/wasm/client.rs has the same numbers).
+const IDLE = 0;
+const CALL_PROVIDER = 1;
+const JOIN_PROVIDER = 2;
+const WAIT = 3;
+const SEND = 4;
+const DONE = 5;
+const FAILED = 6;
+
+// Events of __step.
+const EV_ELAPSED = 1;
+const EV_RESPONSE = 2;
+const EV_FAILED = 3;
+const EV_ABORTED = 4;
+const EV_PROVIDER_TIMEOUT = 5;
+
+// Slots of the io header (f64).
+const IO_NUMBER = 1;
+const IO_OUT_PTR = 2;
+const IO_OUT_LEN = 3;
+const IO_IN_PTR = 4;
+const IO_IN_CAP = 5;
+const IO_CALL = 6;
+const IO_TIMEOUT = 7;
+
+// Kinds of __start.
+const KIND_EXPORT = 0;
+const KIND_REQUEST = 1;
+const KIND_REQUEST_NOT_JSON = 2;
+
+/**
+ * The monotonic clock every wait and the rate limiter use: `performance.now()`, or
+ * `Date.now()` only where there is no `performance` (a wall-clock jump must not release or
+ * hold queued calls).
+ * @type {() => number}
+ */
+export const monotonic =
+  typeof performance === "object" && performance !== null && typeof performance.now === "function"
+    ? () => performance.now()
+    : () => Date.now();
+
+/**
+ * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
+ * @typedef {object} Core
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number]} __driver
+ * @property {(len: number) => void} __reserve
+ * @property {(options: unknown, isSignal: boolean) => void} __callOptions
+ * @property {(kind: number, len: number, aborted: boolean, mono: number, wall: number, random: number) => number} __start
+ * @property {(id: number, event: number, n: number, len: number, mono: number, wall: number, random: number) => number} __step
+ * @property {(id: number, provider: number, ok: boolean, value: unknown, mono: number, wall: number, random: number) => number} __provided
+ */
+
+/** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
+
+/**
+ * A client's fixed parts, read once.
+ * @typedef {object} ClientDriver
+ * @property {string} url
+ * @property {Fetch | undefined} fetch
+ * @property {(() => unknown) | undefined} provider
+ * @property {number} at the io header's index in a Float64Array over the memory
+ * @property {Promise<unknown> | undefined} shared the provider call in flight
+ */
+
+/**
+ * What one HTTP attempt came to.
+ * @typedef {{ kind: "ok", status: number, date: string, text: string }
+ *   | { kind: "timeout" | "network" | "aborted", code: string, message: string }} Outcome
+ */
+
+/**
+ * Duck-typed check, so an AbortSignal from another realm or a polyfill is accepted.
+ * @param {unknown} v
+ * @returns {v is AbortSignal}
+ */
+export function isAbortSignal(v) {
+  return (
+    v != null &&
+    typeof v === "object" &&
+    typeof (/** @type {any} */ (v).aborted) === "boolean" &&
+    typeof (/** @type {any} */ (v).addEventListener) === "function"
+  );
+}
+
+/**
+ * Resolves after `ms` with false, or with true as soon as `signal` aborts (removing its
+ * listener either way).
+ * @param {number} ms
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<boolean>}
+ */
+export function sleep(ms, signal) {
+  return new Promise((resolve) => {
+    if (!signal) {
+      setTimeout(resolve, ms, false);
+      return;
+    }
+    if (signal.aborted) return resolve(true);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(false);
+    }, ms);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * How `promise` settles within `ms`, unless `signal` aborts first.
+ * @param {Promise<unknown>} promise
+ * @param {number} ms
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted", value?: unknown }>}
+ */
+export function settleWithin(promise, ms, signal) {
+  return new Promise((resolve) => {
+    if (signal && signal.aborted) return resolve({ kind: "aborted" });
+    /** @param {{ kind: "ok" | "error" | "timeout" | "aborted", value?: unknown }} r */
+    const done = (r) => {
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener("abort", onAbort);
+      resolve(r);
+    };
+    const onAbort = () => done({ kind: "aborted" });
+    const timer = setTimeout(() => done({ kind: "timeout" }), ms);
+    if (signal) signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => done({ kind: "ok", value }),
+      (value) => done({ kind: "error", value }),
+    );
+  });
+}
+
+/**
+ * Makes `signal` abort `controller` too; returns the function that undoes the link.
+ * @param {AbortSignal | undefined} signal
+ * @param {AbortController} controller
+ */
+function linkAbort(signal, controller) {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    controller.abort();
+    return () => {};
+  }
+  const onAbort = () => controller.abort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+/**
+ * One HTTP attempt: POST, aborted after `timeoutMs` or when `signal` fires. Reports what
+ * happened; the state machine decides what it means.
+ * @param {Fetch | undefined} fetchFn
+ * @param {string} url
+ * @param {Record<string, string>} headers
+ * @param {string} body
+ * @param {number} timeoutMs
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<Outcome>}
+ */
+export async function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeoutMs);
+  const unlink = linkAbort(signal, controller);
+  const init = { method: "POST", headers, body, signal: controller.signal };
+  try {
+    // Called as plain functions: an unbound global fetch is an "Illegal invocation" in workerd.
+    const response = await (fetchFn ? fetchFn(url, init) : fetch(url, init));
+    const status = response && response.status;
+    if (typeof status !== "number") throw new TypeError("the fetch result has no numeric status");
+    const text = await response.text();
+    const h = response.headers;
+    const date = (h && typeof h.get === "function" && h.get("date")) || "";
+    return { kind: "ok", status, date: String(date), text: String(text) };
+  } catch (e) {
+    const kind = signal && signal.aborted ? "aborted" : timedOut ? "timeout" : "network";
+    const err = /** @type {any} */ (e);
+    const cause = err && err.cause;
+    const code = (cause && typeof cause.code === "string" && cause.code) || "";
+    let message = err && typeof err.message === "string" ? err.message : String(e);
+    if (cause && !code && typeof cause.message === "string") message += ` (${cause.message})`;
+    return { kind, code, message };
+  } finally {
+    clearTimeout(timer);
+    unlink();
+  }
+}
+
+/**
+ * Installs `ExportImages`, `exportImages` and `request` on the wasm-bindgen `CvmClient`
+ * class: each runs the call's state machine to its end.
+ * @param {{ prototype: object }} Class the generated CvmClient
+ * @param {WebAssembly.Memory} memory that module instance's memory
+ * @param {new (code: string, message: string, requestId?: string, field?: string, httpCode?: number, mayHaveExecuted?: boolean) => Error} ErrorClass
+ */
+export function installCallPath(Class, memory, ErrorClass) {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let bytes = new Uint8Array(0);
+  let io = new Float64Array(0);
+  /** Renews the views when the memory has grown (growing detaches the old buffer). */
+  const views = () => {
+    if (bytes.buffer !== memory.buffer) {
+      bytes = new Uint8Array(memory.buffer);
+      io = new Float64Array(memory.buffer);
+    }
+  };
+  /** @type {WeakMap<object, ClientDriver>} */
+  const drivers = new WeakMap();
+
+  /** @param {Core} core */
+  const driverOf = (core) => {
+    let d = drivers.get(core);
+    if (!d) {
+      const [url, fetchFn, provider, at] = core.__driver();
+      d = { url, fetch: fetchFn, provider, at, shared: undefined };
+      drivers.set(core, d);
+    }
+    return d;
+  };
+
+  /**
+   * Writes `s` into the client's input buffer; returns its UTF-8 length.
+   * @param {Core} core
+   * @param {ClientDriver} d
+   * @param {string} s
+   */
+  const write = (core, d, s) => {
+    views();
+    let ptr = io[d.at + IO_IN_PTR];
+    let { read, written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[d.at + IO_IN_CAP]));
+    if (read < s.length) {
+      core.__reserve(3 * s.length);
+      views();
+      ptr = io[d.at + IO_IN_PTR];
+      ({ written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[d.at + IO_IN_CAP])));
+    }
+    return written;
+  };
+
+  /** The last action's text. @param {ClientDriver} d */
+  const out = (d) => {
+    views();
+    const ptr = io[d.at + IO_OUT_PTR];
+    return decoder.decode(bytes.subarray(ptr, ptr + io[d.at + IO_OUT_LEN]));
+  };
+
+  /** The error of a FAILED action: code, requestId, field, httpCode, mayHaveExecuted, message. @param {ClientDriver} d */
+  const failure = (d) => {
+    const s = out(d);
+    /** @type {string[]} */
+    const parts = [];
+    let from = 0;
+    for (let i = 0; i < 5; i++) {
+      const end = s.indexOf("\0", from);
+      parts.push(s.slice(from, end));
+      from = end + 1;
+    }
+    const [code, requestId, field, httpCode, executed] = parts;
+    return new ErrorClass(code, s.slice(from), requestId || undefined, field || undefined, httpCode ? Number(httpCode) : undefined, executed === "1");
+  };
+
+  /**
+   * A SEND action's headers and body. The text holds the session token: its bytes in wasm
+   * memory are zeroed as soon as they are read.
+   * @param {ClientDriver} d
+   */
+  const outgoing = (d) => {
+    const s = out(d);
+    const ptr = io[d.at + IO_OUT_PTR];
+    bytes.fill(0, ptr, ptr + io[d.at + IO_OUT_LEN]);
+    /** @type {Record<string, string>} */
+    const headers = {};
+    let from = 0;
+    for (let count = io[d.at + IO_NUMBER]; count > 0; count--) {
+      const a = s.indexOf("\0", from);
+      const b = s.indexOf("\0", a + 1);
+      headers[s.slice(from, a)] = s.slice(a + 1, b);
+      from = b + 1;
+    }
+    return { headers, body: s.slice(from) };
+  };
+
+  /**
+   * Performs actions until the call finishes: resolves to the result's JSON text.
+   * @param {Core} core
+   * @param {ClientDriver} d
+   * @param {number} id
+   * @param {number} code the first action
+   * @param {AbortSignal | undefined} signal
+   * @returns {Promise<string>}
+   */
+  const run = async (core, d, id, code, signal) => {
+    for (;;) {
+      if (code === DONE) return out(d);
+      if (code === FAILED) throw failure(d);
+      if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
+      let event = EV_ABORTED;
+      let n = 0;
+      let len = 0;
+      if (code === WAIT) {
+        if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
+      } else if (code === SEND) {
+        const timeout = io[d.at + IO_TIMEOUT];
+        const { headers, body } = outgoing(d);
+        const r = await sendOnce(d.fetch, d.url, headers, body, timeout, signal);
+        if (r.kind === "ok") {
+          event = EV_RESPONSE;
+          n = r.status;
+          len = write(core, d, r.date + "\0" + r.text);
+        } else if (r.kind !== "aborted") {
+          event = EV_FAILED;
+          n = r.kind === "timeout" ? 1 : 0;
+          len = write(core, d, r.code + "\0" + r.message);
+        }
+      } else {
+        // CALL_PROVIDER / JOIN_PROVIDER: one provider call shared by every call that joins it.
+        const provider = io[d.at + IO_NUMBER];
+        const timeout = io[d.at + IO_TIMEOUT];
+        if (code === CALL_PROVIDER || !d.shared) {
+          const fn = /** @type {() => unknown} */ (d.provider);
+          try {
+            d.shared = Promise.resolve(fn());
+          } catch (e) {
+            d.shared = Promise.reject(e);
+          }
+        }
+        const r = await settleWithin(d.shared, timeout, signal);
+        if (r.kind === "ok" || r.kind === "error") {
+          if (!(signal && signal.aborted)) {
+            code = core.__provided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
+            continue;
+          }
+        } else if (r.kind === "timeout") {
+          event = EV_PROVIDER_TIMEOUT;
+          n = provider;
+        }
+      }
+      // Abort wins, whatever else happened meanwhile.
+      if (signal && signal.aborted) event = EV_ABORTED;
+      code = core.__step(id, event, n, len, monotonic(), Date.now(), Math.random());
+    }
+  };
+
+  /**
+   * Starts a call and drives it; never throws synchronously.
+   * @param {Core} core
+   * @param {number} kind
+   * @param {string} action
+   * @param {unknown} input
+   * @param {unknown} options
+   * @returns {Promise<string>}
+   */
+  const call = (core, kind, action, input, options) => {
+    try {
+      const d = driverOf(core);
+      /** @type {AbortSignal | undefined} */
+      let signal;
+      if (options !== undefined && options !== null) {
+        const s = /** @type {any} */ (options).signal;
+        core.__callOptions(options, isAbortSignal(s));
+        if (s != null) signal = s;
+      }
+      /** @type {string | undefined} */
+      let json;
+      try {
+        json = input == null && kind === KIND_REQUEST ? "{}" : JSON.stringify(input);
+      } catch {
+        json = undefined;
+      }
+      let len = -1;
+      if (kind === KIND_EXPORT) {
+        if (typeof json === "string") len = write(core, d, json);
+      } else if (typeof json === "string") {
+        len = write(core, d, action + "\0" + json);
+      } else {
+        kind = KIND_REQUEST_NOT_JSON;
+        len = write(core, d, action + "\0");
+      }
+      const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
+      return run(core, d, io[d.at + IO_CALL], first, signal);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+
+  const proto = /** @type {any} */ (Class.prototype);
+  /**
+   * @this {Core}
+   * @param {unknown} params
+   * @param {unknown} [options]
+   */
+  async function ExportImages(params, options) {
+    return JSON.parse(await call(this, KIND_EXPORT, "", params, options));
+  }
+  /**
+   * @this {Core}
+   * @param {unknown} action
+   * @param {unknown} [payload]
+   * @param {unknown} [options]
+   */
+  async function request(action, payload, options) {
+    // An action with a NUL could not travel in the packed input; "" fails the same check.
+    const name = typeof action === "string" && action.indexOf("\0") === -1 ? action : "";
+    return JSON.parse(await call(this, KIND_REQUEST, name, payload, options)).Response;
+  }
+  for (const [name, value] of /** @type {const} */ ([["ExportImages", ExportImages], ["exportImages", ExportImages], ["request", request]])) {
+    Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+  }
+}
