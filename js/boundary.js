@@ -88,6 +88,10 @@ let pending = "";
  * `TextEncoder.encodeInto` — far cheaper than returning a JS string, which wasm-bindgen copies
  * one char code at a time. Returns the bytes written, or -(an upper bound of the bytes needed)
  * after keeping `s` for `writePending`.
+ * @param {WebAssembly.Memory} memory
+ * @param {string} s
+ * @param {number} ptr
+ * @param {number} cap
  */
 function writeString(memory, s, ptr, cap) {
   if (wasmBytes.buffer !== memory.buffer) wasmBytes = new Uint8Array(memory.buffer);
@@ -136,7 +140,8 @@ export function packSignInputInto(memory, input, ptr, cap) {
   try {
     packed = packSignInput(input);
   } catch (e) {
-    packed = `!Oinput could not be read: ${e && typeof e.message === "string" ? e.message : "a getter threw"}`;
+    const err = /** @type {any} */ (e);
+    packed = `!Oinput could not be read: ${err && typeof err.message === "string" ? err.message : "a getter threw"}`;
   }
   return writeString(memory, packed, ptr, cap);
 }

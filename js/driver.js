@@ -11,7 +11,7 @@
 // Action codes (src/wasm/client.rs has the same numbers).
 const IDLE = 0;
 const CALL_PROVIDER = 1;
-const JOIN_PROVIDER = 2;
+// 2: JOIN_PROVIDER, the provider call in flight (d.shared): awaited below like CALL_PROVIDER.
 const WAIT = 3;
 const SEND = 4;
 const DONE = 5;

@@ -5,7 +5,9 @@ use std::rc::Rc;
 
 use proptest::prelude::*;
 use tc3_edge::client::limiter::RateLimiter;
-use tc3_edge::client::{Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape};
+use tc3_edge::client::{
+    Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape,
+};
 use tc3_edge::tc3::{Credential, SigningKeyCache};
 use tc3_edge::ErrorKind;
 
@@ -43,7 +45,12 @@ fn now(mono_ms: f64) -> Now {
 }
 
 fn export(dry_run: bool) -> Call {
-    Call::new("ExportImages", r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#.into(), dry_run, Shape::ExportImages)
+    Call::new(
+        "ExportImages",
+        r#"{"BucketName":"b-1","ImageIds":["img-72n9mi0y"]}"#.into(),
+        dry_run,
+        Shape::ExportImages,
+    )
 }
 
 fn header<'a>(a: &'a Action, name: &str) -> Option<&'a str> {
@@ -68,9 +75,23 @@ fn a_call_that_succeeds_at_once_is_one_send_then_the_typed_result() {
     assert!(matches!(a, Action::Send { timeout_ms, .. } if timeout_ms == 5000.0));
     assert_eq!(header(&a, "X-TC-Token"), Some(TOKEN));
     assert_eq!(header(&a, "X-TC-Timestamp"), Some("1795824191"));
-    let a = call.step(&mut c, Event::Response { status: 200, date: None, body: OK_BODY }, now(1.0));
-    assert_eq!(finished(&a).unwrap().as_deref().unwrap(), r#"{"TaskId":7,"CosPaths":["/a.raw"],"RequestId":"r-ok"}"#);
-    assert!(matches!(call.step(&mut c, Event::Aborted, now(2.0)), Action::Idle), "finished calls ignore events");
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: None,
+            body: OK_BODY,
+        },
+        now(1.0),
+    );
+    assert_eq!(
+        finished(&a).unwrap().as_deref().unwrap(),
+        r#"{"TaskId":7,"CosPaths":["/a.raw"],"RequestId":"r-ok"}"#
+    );
+    assert!(
+        matches!(call.step(&mut c, Event::Aborted, now(2.0)), Action::Idle),
+        "finished calls ignore events"
+    );
 }
 
 #[test]
@@ -78,7 +99,9 @@ fn a_provider_is_called_once_for_concurrent_calls_and_an_aborted_waiter_does_not
     let mut c = client(RetryPolicy::default(), None, true);
     let mut calls: Vec<Call> = (0..3).map(|_| export(false)).collect();
     let first = calls[0].step(&mut c, Event::Start, now(0.0));
-    let Action::CallProvider { id, timeout_ms } = first else { panic!("expected CallProvider") };
+    let Action::CallProvider { id, timeout_ms } = first else {
+        panic!("expected CallProvider")
+    };
     assert_eq!(timeout_ms, 5000.0);
     for call in &mut calls[1..] {
         assert!(matches!(call.step(&mut c, Event::Start, now(1.0)), Action::JoinProvider { id: j, .. } if j == id));
@@ -89,23 +112,36 @@ fn a_provider_is_called_once_for_concurrent_calls_and_an_aborted_waiter_does_not
     let mut late = export(false);
     assert!(matches!(late.step(&mut c, Event::Start, now(3.0)), Action::JoinProvider { id: j, .. } if j == id));
     let cred = || Ok((Credential::new("AKIDp", "k", None).unwrap(), Some(1_795_824_191 + 3600)));
-    assert!(matches!(calls[0].step(&mut c, Event::Provided(id, cred()), now(4.0)), Action::Send { .. }));
-    assert!(matches!(calls[2].step(&mut c, Event::Provided(id, cred()), now(4.0)), Action::Send { .. }));
+    assert!(matches!(
+        calls[0].step(&mut c, Event::Provided(id, cred()), now(4.0)),
+        Action::Send { .. }
+    ));
+    assert!(matches!(
+        calls[2].step(&mut c, Event::Provided(id, cred()), now(4.0)),
+        Action::Send { .. }
+    ));
     // Cached now: a new call signs at once.
-    assert!(matches!(export(false).step(&mut c, Event::Start, now(5.0)), Action::Send { .. }));
+    assert!(matches!(
+        export(false).step(&mut c, Event::Start, now(5.0)),
+        Action::Send { .. }
+    ));
 }
 
 #[test]
 fn a_provider_that_never_answers_is_bounded_and_dropped() {
     let mut c = client(RetryPolicy::default(), None, true);
     let mut a = export(false);
-    let Action::CallProvider { id, .. } = a.step(&mut c, Event::Start, now(0.0)) else { panic!() };
+    let Action::CallProvider { id, .. } = a.step(&mut c, Event::Start, now(0.0)) else {
+        panic!()
+    };
     let r = a.step(&mut c, Event::ProviderTimeout(id), now(5000.0));
     let err = finished(&r).unwrap().as_ref().unwrap_err().clone();
     assert_eq!(err.code(), "Client.CredentialProviderError");
     assert_eq!(err.message(), "the credential provider did not answer within 5 s");
     // The next call asks the provider again.
-    assert!(matches!(export(false).step(&mut c, Event::Start, now(5001.0)), Action::CallProvider { id: j, .. } if j != id));
+    assert!(
+        matches!(export(false).step(&mut c, Event::Start, now(5001.0)), Action::CallProvider { id: j, .. } if j != id)
+    );
 }
 
 #[test]
@@ -115,11 +151,35 @@ fn signature_expire_adopts_the_server_clock_and_re_signs_once() {
     let a = call.step(&mut c, Event::Start, now(0.0));
     assert_eq!(header(&a, "X-TC-Timestamp"), Some("1795824191"));
     let expired = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"m"},"RequestId":"r"}}"#;
-    let a = call.step(&mut c, Event::Response { status: 200, date: Some("Sat, 28 Nov 2026 00:13:11 GMT"), body: expired }, now(0.0));
-    assert_eq!(header(&a, "X-TC-Timestamp"), Some("1795824791"), "re-signed with the server's clock");
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: Some("Sat, 28 Nov 2026 00:13:11 GMT"),
+            body: expired,
+        },
+        now(0.0),
+    );
+    assert_eq!(
+        header(&a, "X-TC-Timestamp"),
+        Some("1795824791"),
+        "re-signed with the server's clock"
+    );
     assert_eq!(c.clock.offset_secs(), 600);
-    let a = call.step(&mut c, Event::Response { status: 200, date: Some("Sat, 28 Nov 2026 00:23:11 GMT"), body: expired }, now(0.0));
-    assert_eq!(finished(&a).unwrap().as_ref().unwrap_err().code(), "AuthFailure.SignatureExpire", "only once");
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: Some("Sat, 28 Nov 2026 00:23:11 GMT"),
+            body: expired,
+        },
+        now(0.0),
+    );
+    assert_eq!(
+        finished(&a).unwrap().as_ref().unwrap_err().code(),
+        "AuthFailure.SignatureExpire",
+        "only once"
+    );
 }
 
 #[test]
@@ -128,11 +188,23 @@ fn errors_are_redacted_and_say_why_an_export_was_not_resent() {
     let mut call = export(false);
     call.step(&mut c, Event::Start, now(0.0));
     let msg = format!("reset by peer while sending {TOKEN} / {KEY}");
-    let a = call.step(&mut c, Event::Failed { timed_out: false, code: "ECONNRESET", message: &msg }, now(1.0));
+    let a = call.step(
+        &mut c,
+        Event::Failed {
+            timed_out: false,
+            code: "ECONNRESET",
+            message: &msg,
+        },
+        now(1.0),
+    );
     let err = finished(&a).unwrap().as_ref().unwrap_err();
     assert_eq!(err.code(), "Client.NetworkError");
     assert!(err.may_have_executed());
-    assert!(!err.message().contains(TOKEN) && !err.message().contains(KEY), "{}", err.message());
+    assert!(
+        !err.message().contains(TOKEN) && !err.message().contains(KEY),
+        "{}",
+        err.message()
+    );
     assert!(err.message().contains("not idempotent"), "{}", err.message());
 }
 
@@ -145,10 +217,26 @@ fn the_limiter_uses_the_monotonic_clock_whatever_the_wall_clock_does() {
         let mut t = 0.0;
         // The wall clock jumps an hour back, then forward, between calls: irrelevant to waits.
         let wall_jump = [0.0, -3.6e6, 3.6e6][i % 3];
-        let mut a = call.step(&mut c, Event::Start, Now { mono_ms: t, wall_ms: 1.7e12 + wall_jump, random: 0.5 });
+        let mut a = call.step(
+            &mut c,
+            Event::Start,
+            Now {
+                mono_ms: t,
+                wall_ms: 1.7e12 + wall_jump,
+                random: 0.5,
+            },
+        );
         while let Action::Wait(ms) = a {
             t += ms;
-            a = call.step(&mut c, Event::Elapsed, Now { mono_ms: t, wall_ms: 1.7e12 - wall_jump, random: 0.5 });
+            a = call.step(
+                &mut c,
+                Event::Elapsed,
+                Now {
+                    mono_ms: t,
+                    wall_ms: 1.7e12 - wall_jump,
+                    random: 0.5,
+                },
+            );
         }
         assert!(matches!(a, Action::Send { .. }));
         sends.push(t);
@@ -194,17 +282,33 @@ fn outcome() -> impl Strategy<Value = Outcome> {
 fn may_have_run(o: &Outcome) -> bool {
     matches!(
         o,
-        Outcome::Ok | Outcome::Http(500) | Outcome::Http(502) | Outcome::InternalError | Outcome::Truncated | Outcome::Reset | Outcome::Timeout
+        Outcome::Ok
+            | Outcome::Http(500)
+            | Outcome::Http(502)
+            | Outcome::InternalError
+            | Outcome::Truncated
+            | Outcome::Reset
+            | Outcome::Timeout
     )
 }
 
 fn http_date(secs: u64) -> String {
     // Only the date parser's format matters here; build it from the signer's calendar.
     let d = tc3_edge::tc3::UtcDate::from_timestamp(secs).to_string();
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let m: usize = d[5..7].parse().unwrap();
     let s = secs % 86_400;
-    format!("Mon, {} {} {} {:02}:{:02}:{:02} GMT", &d[8..10], months[m - 1], &d[0..4], s / 3600, s / 60 % 60, s % 60)
+    format!(
+        "Mon, {} {} {} {:02}:{:02}:{:02} GMT",
+        &d[8..10],
+        months[m - 1],
+        &d[0..4],
+        s / 3600,
+        s / 60 % 60,
+        s % 60
+    )
 }
 
 struct Run {
@@ -217,19 +321,41 @@ struct Run {
 
 /// Drives one call to its end with the transport answering `outcomes` in turn (then Ok).
 fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, random: f64) -> Run {
-    let mut run = Run { sends: vec![], finishes: 0, result: None, resent_after_maybe_executed: false, skew_resigns: 0 };
+    let mut run = Run {
+        sends: vec![],
+        finishes: 0,
+        result: None,
+        resent_after_maybe_executed: false,
+        skew_resigns: 0,
+    };
     let mut t = start;
     let mut next = outcomes.iter().cloned().chain(std::iter::repeat(Outcome::Ok));
     let mut maybe_executed = false;
     let mut last_expired = false;
     let wall = |t: f64| 1_795_824_191_000.0 + t;
-    let mut a = call.step(c, Event::Start, Now { mono_ms: t, wall_ms: wall(t), random });
+    let mut a = call.step(
+        c,
+        Event::Start,
+        Now {
+            mono_ms: t,
+            wall_ms: wall(t),
+            random,
+        },
+    );
     for _ in 0..200 {
         a = match a {
             Action::Wait(ms) => {
                 assert!(ms > 0.0 && ms.is_finite());
                 t += ms;
-                call.step(c, Event::Elapsed, Now { mono_ms: t, wall_ms: wall(t), random })
+                call.step(
+                    c,
+                    Event::Elapsed,
+                    Now {
+                        mono_ms: t,
+                        wall_ms: wall(t),
+                        random,
+                    },
+                )
             }
             Action::Send { .. } => {
                 if maybe_executed {
@@ -242,22 +368,62 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
                 let o = next.next().unwrap();
                 maybe_executed |= may_have_run(&o);
                 last_expired = false;
-                let now = Now { mono_ms: t, wall_ms: wall(t), random };
+                let now = Now {
+                    mono_ms: t,
+                    wall_ms: wall(t),
+                    random,
+                };
                 let server_date;
                 let ev = match &o {
-                    Outcome::Ok => Event::Response { status: 200, date: None, body: OK_BODY },
-                    Outcome::Throttled => Event::Response { status: 200, date: None, body: r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow"},"RequestId":"r"}}"# },
-                    Outcome::Http(s) => Event::Response { status: *s, date: None, body: "<html>" },
-                    Outcome::InternalError => Event::Response { status: 200, date: None, body: r#"{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"r"}}"# },
-                    Outcome::Truncated => Event::Response { status: 200, date: None, body: r#"{"Response":{"Task"# },
+                    Outcome::Ok => Event::Response {
+                        status: 200,
+                        date: None,
+                        body: OK_BODY,
+                    },
+                    Outcome::Throttled => Event::Response {
+                        status: 200,
+                        date: None,
+                        body: r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow"},"RequestId":"r"}}"#,
+                    },
+                    Outcome::Http(s) => Event::Response {
+                        status: *s,
+                        date: None,
+                        body: "<html>",
+                    },
+                    Outcome::InternalError => Event::Response {
+                        status: 200,
+                        date: None,
+                        body: r#"{"Response":{"Error":{"Code":"InternalError","Message":"x"},"RequestId":"r"}}"#,
+                    },
+                    Outcome::Truncated => Event::Response {
+                        status: 200,
+                        date: None,
+                        body: r#"{"Response":{"Task"#,
+                    },
                     Outcome::Expired(skew) => {
                         last_expired = true;
                         server_date = http_date(((wall(t) / 1000.0) as i64 + *skew) as u64);
-                        Event::Response { status: 200, date: Some(&server_date), body: r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"x"},"RequestId":"r"}}"# }
+                        Event::Response {
+                            status: 200,
+                            date: Some(&server_date),
+                            body: r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureExpire","Message":"x"},"RequestId":"r"}}"#,
+                        }
                     }
-                    Outcome::Refused => Event::Failed { timed_out: false, code: "ECONNREFUSED", message: "refused" },
-                    Outcome::Reset => Event::Failed { timed_out: false, code: "ECONNRESET", message: "reset" },
-                    Outcome::Timeout => Event::Failed { timed_out: true, code: "", message: "" },
+                    Outcome::Refused => Event::Failed {
+                        timed_out: false,
+                        code: "ECONNREFUSED",
+                        message: "refused",
+                    },
+                    Outcome::Reset => Event::Failed {
+                        timed_out: false,
+                        code: "ECONNRESET",
+                        message: "reset",
+                    },
+                    Outcome::Timeout => Event::Failed {
+                        timed_out: true,
+                        code: "",
+                        message: "",
+                    },
                     Outcome::Abort => Event::Aborted,
                 };
                 call.step(c, ev, now)
@@ -267,7 +433,18 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
                 run.result = Some(r);
                 // Anything after the end is ignored.
                 for ev in [Event::Aborted, Event::Elapsed, Event::Start] {
-                    assert!(matches!(call.step(c, ev, Now { mono_ms: t, wall_ms: wall(t), random }), Action::Idle));
+                    assert!(matches!(
+                        call.step(
+                            c,
+                            ev,
+                            Now {
+                                mono_ms: t,
+                                wall_ms: wall(t),
+                                random
+                            }
+                        ),
+                        Action::Idle
+                    ));
                 }
                 return run;
             }
@@ -279,7 +456,11 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
 }
 
 fn policy() -> impl Strategy<Value = RetryPolicy> {
-    (0u32..5, 0u32..200).prop_map(|(max_retries, base_ms)| RetryPolicy { max_retries, base_ms, cap_ms: 2_000 })
+    (0u32..5, 0u32..200).prop_map(|(max_retries, base_ms)| RetryPolicy {
+        max_retries,
+        base_ms,
+        cap_ms: 2_000,
+    })
 }
 
 proptest! {
@@ -401,7 +582,17 @@ fn non_idempotent_and_idempotent_differ_only_on_unknown_outcomes() {
     let err = run.result.unwrap().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(err.may_have_executed());
-    let run = drive(&mut c, &mut export(false), &[Outcome::Refused, Outcome::Throttled], 0.0, 0.0);
-    assert_eq!(run.sends.len(), 3, "never sent or throttled: resent even for ExportImages");
+    let run = drive(
+        &mut c,
+        &mut export(false),
+        &[Outcome::Refused, Outcome::Throttled],
+        0.0,
+        0.0,
+    );
+    assert_eq!(
+        run.sends.len(),
+        3,
+        "never sent or throttled: resent even for ExportImages"
+    );
     assert!(run.result.unwrap().is_ok());
 }

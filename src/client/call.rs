@@ -260,8 +260,17 @@ impl Call {
                 )))
             }
             (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
-            (Phase::InFlight, Event::Response { status, date, body }) => self.on_response(client, status, date, body, now),
-            (Phase::InFlight, Event::Failed { timed_out, code, message }) => {
+            (Phase::InFlight, Event::Response { status, date, body }) => {
+                self.on_response(client, status, date, body, now)
+            }
+            (
+                Phase::InFlight,
+                Event::Failed {
+                    timed_out,
+                    code,
+                    message,
+                },
+            ) => {
                 let err = transport_error(timed_out, code, message, client.config.req_timeout_secs);
                 self.on_failure(client, err, None, now)
             }
@@ -459,7 +468,14 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
 /// Says why the call stopped where it did.
 fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> Error {
     let err = if classify(&err) == Failure::Unknown && !idempotent {
-        err.with_note(&["not retried: ", action, " is not idempotent and may have created a task"].concat())
+        err.with_note(
+            &[
+                "not retried: ",
+                action,
+                " is not idempotent and may have created a task",
+            ]
+            .concat(),
+        )
     } else {
         err
     };

@@ -6,6 +6,7 @@ pub mod authorization;
 pub mod canonical;
 pub mod credential;
 pub mod date;
+pub mod fields;
 pub mod key;
 pub mod signer;
 pub mod string_to_sign;

@@ -204,7 +204,11 @@ impl CvmClient {
     /// `aborted`: the call's signal has already fired (checked after validation). Writes the first action; returns its code.
     #[wasm_bindgen(js_name = __start, skip_typescript)]
     pub fn start(&mut self, kind: u32, len: i32, aborted: bool, mono_ms: f64, wall_ms: f64, random: f64) -> f64 {
-        let now = Now { mono_ms, wall_ms, random };
+        let now = Now {
+            mono_ms,
+            wall_ms,
+            random,
+        };
         match self.new_call(kind, len) {
             Ok(call) => {
                 let id = match self.calls.iter().position(Option::is_none) {
@@ -232,8 +236,21 @@ impl CvmClient {
     /// HTTP status, the timed-out flag or the provider call's id; the input's first `len`
     /// bytes its text). Writes the next action; returns its code.
     #[wasm_bindgen(js_name = __step, skip_typescript)]
-    pub fn step(&mut self, id: usize, event: u32, number: f64, len: usize, mono_ms: f64, wall_ms: f64, random: f64) -> f64 {
-        let now = Now { mono_ms, wall_ms, random };
+    pub fn step(
+        &mut self,
+        id: usize,
+        event: u32,
+        number: f64,
+        len: usize,
+        mono_ms: f64,
+        wall_ms: f64,
+        random: f64,
+    ) -> f64 {
+        let now = Now {
+            mono_ms,
+            wall_ms,
+            random,
+        };
         let Some(Some(call)) = self.calls.get_mut(id) else {
             return self.emit(id, Action::Idle);
         };
@@ -272,8 +289,16 @@ impl CvmClient {
         wall_ms: f64,
         random: f64,
     ) -> f64 {
-        let now = Now { mono_ms, wall_ms, random };
-        let answer = if ok { read_provided(value) } else { Err(provider_error(&value)) };
+        let now = Now {
+            mono_ms,
+            wall_ms,
+            random,
+        };
+        let answer = if ok {
+            read_provided(value)
+        } else {
+            Err(provider_error(&value))
+        };
         let Some(Some(call)) = self.calls.get_mut(id) else {
             return self.emit(id, Action::Idle);
         };
@@ -291,7 +316,12 @@ impl CvmClient {
             let json = text.ok_or_else(|| not_json("ExportImages parameters"))?;
             let (request, body) = prepare_export_images(&self.client.config, json)?;
             // A dry run creates nothing, so it may be retried like a read-only action.
-            return Ok(Call::new("ExportImages", body, request.is_dry_run(), Shape::ExportImages));
+            return Ok(Call::new(
+                "ExportImages",
+                body,
+                request.is_dry_run(),
+                Shape::ExportImages,
+            ));
         }
         let (action, payload) = text.and_then(|t| t.split_once('\0')).unwrap_or(("", ""));
         check_action(action)?;

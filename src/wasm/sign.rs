@@ -113,27 +113,9 @@ pub fn sign_request(
     Ok(sign_request_inner(input)?)
 }
 
-/// Field order of the packed input written by `packSignInput` (src/wasm/js.rs); the payload
-/// is last so that it may contain any character.
-const FIELDS: [&str; 17] = [
-    "secretId",
-    "secretKey",
-    "token",
-    "action",
-    "version",
-    "service",
-    "host",
-    "endpoint",
-    "region",
-    "language",
-    "timestamp",
-    "method",
-    "query",
-    "contentType",
-    "signedHeaders",
-    "requestClient",
-    "payload",
-];
+/// Field order of the packed input written by `packSignInput` (js/boundary.js); a native test
+/// proves the two lists equal.
+use crate::tc3::fields::SIGN_REQUEST_FIELDS as FIELDS;
 
 // Positions in FIELDS.
 const F_SECRET_ID: usize = 0;
