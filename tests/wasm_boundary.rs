@@ -168,7 +168,7 @@ fn client(extra: &str, fetch: Option<&Function>) -> JsValue {
     let class = get(&c, "constructor");
     if get(&class.clone(), "prototype")
         .dyn_into::<Object>()
-        .is_ok_and(|p| !p.has_own_property(&"ExportImages".into()))
+        .is_ok_and(|p| !Object::has_own(&p, &"ExportImages".into()))
     {
         // The error class, from an error signRequest throws.
         let error_class = get(&sign_request(JsValue::from(5)).unwrap_err(), "constructor");
