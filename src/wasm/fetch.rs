@@ -40,7 +40,7 @@ pub fn aborted() -> Error {
 pub async fn send(custom_fetch: Option<&js_sys::Function>, out: &Outgoing<'_>) -> Result<Reply, Error> {
     // Holds the session token: wiped when dropped, and when it grows (`Wiping::push_str`).
     let capacity = out.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
-    let mut header_block = crate::wipe::Wiping(String::with_capacity(capacity));
+    let mut header_block = crate::wipe::Wiping::new(String::with_capacity(capacity));
     for (i, (name, value)) in out.headers.iter().enumerate() {
         if i > 0 {
             header_block.push('\0');
