@@ -7,7 +7,7 @@
 //! cannot drop them as dead stores before the free — and is the only place with `unsafe`.
 #![allow(unsafe_code)]
 
-use core::ops::{Deref, DerefMut};
+use core::ops::Deref;
 use core::ptr::write_volatile;
 use core::sync::atomic::{compiler_fence, Ordering};
 
@@ -78,8 +78,20 @@ pub fn scrub_stack() {
 }
 
 /// A value that may hold a secret: wiped (whole capacity) when dropped.
+///
+/// The value is private and only readable (`Deref`, no `DerefMut`): a `&mut String` would let
+/// a `reserve`, a `write!` or a `mem::take` move the secret into a new block and free the old
+/// one unwiped. Growth goes through [`Wiping::push_str`] / [`Wiping::extend_from_slice`],
+/// which move and wipe.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Wiping<T: Wipe>(pub T);
+pub struct Wiping<T: Wipe>(T);
+
+impl<T: Wipe> Wiping<T> {
+    /// Takes ownership of `value` (wiped when this is dropped).
+    pub fn new(value: T) -> Self {
+        Wiping(value)
+    }
+}
 
 /// What [`Wiping`] can hold.
 pub trait Wipe {
@@ -127,6 +139,20 @@ impl Wiping<String> {
     }
 }
 
+impl Wiping<Vec<u8>> {
+    /// Appends `bytes`, moving to a larger block (and wiping the old one) when full — see
+    /// [`Wiping::push_str`].
+    pub fn extend_from_slice(&mut self, bytes: &[u8]) {
+        if self.0.capacity() - self.0.len() < bytes.len() {
+            let mut larger = Vec::with_capacity((self.0.len() + bytes.len()).max(2 * self.0.capacity()));
+            larger.extend_from_slice(&self.0);
+            wipe_vec(&mut self.0);
+            self.0 = larger;
+        }
+        self.0.extend_from_slice(bytes);
+    }
+}
+
 impl<T: Wipe> Drop for Wiping<T> {
     fn drop(&mut self) {
         self.0.wipe()
@@ -137,12 +163,6 @@ impl<T: Wipe> Deref for Wiping<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
-    }
-}
-
-impl<T: Wipe> DerefMut for Wiping<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
     }
 }
 
@@ -167,7 +187,7 @@ mod tests {
 
     #[test]
     fn a_wiping_string_grows_by_moving_not_by_reallocating_in_place() {
-        let mut s = Wiping(String::with_capacity(4));
+        let mut s = Wiping::new(String::with_capacity(4));
         s.push_str("tok");
         let first = s.as_ptr();
         s.push_str("en-secret");
@@ -176,6 +196,16 @@ mod tests {
         s.push('!');
         assert_eq!(s.as_str(), "token-secret!");
         assert!(s.capacity() >= 13);
+    }
+
+    #[test]
+    fn a_wiping_vec_grows_by_moving_too() {
+        let mut v = Wiping::new(Vec::with_capacity(2));
+        v.extend_from_slice(b"TC");
+        let first = v.as_ptr();
+        v.extend_from_slice(b"3secret");
+        assert_ne!(v.as_ptr(), first);
+        assert_eq!(v.as_slice(), b"TC3secret");
     }
 
     #[test]

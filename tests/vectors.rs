@@ -36,12 +36,9 @@ fn signed_headers(input: &Value) -> SignedHeaders {
 }
 
 #[test]
-fn vendored_fixture_matches_the_shared_reference() {
-    // CI lays shared/ beside the clone; when it is there, the copy must not have drifted.
-    let shared = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/reference/tc3-vectors.json");
-    if let Ok(text) = std::fs::read_to_string(shared) {
-        assert_eq!(text, FIXTURE, "tests/fixtures/tc3-vectors.json differs from {shared}");
-    }
+fn the_fixture_has_every_reference_case() {
+    // The project's own copy (nothing outside the repository is read): Tencent's documented
+    // examples, the official SDK's unit test and the edge cases.
     assert!(cases().len() >= 9);
 }
 

@@ -53,9 +53,14 @@ impl ClockSkew {
 
 /// Parses an HTTP date in the IMF-fixdate form every server sends:
 /// `Sun, 06 Nov 1994 08:49:37 GMT`. Returns seconds since the epoch.
+///
+/// Only dates that exist are accepted: the day must exist in its month (no 31 February, no
+/// 29 February outside leap years), the time must be a real time of day (second 60 is a leap
+/// second, RFC 5322), and the weekday must be the one that date fell on. A header that fails
+/// any of these is garbage, and the skew correction must not adopt it.
 pub fn parse_http_date(s: &str) -> Option<u64> {
     let mut parts = s.split_ascii_whitespace();
-    let _weekday = parts.next()?;
+    let weekday = parts.next()?.strip_suffix(',')?;
     let day: u64 = parts.next()?.parse().ok()?;
     let month = match parts.next()? {
         "Jan" => 1,
@@ -78,15 +83,33 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     // Years past 9999 are garbage (and would overflow the day count); the signer's own
     // bound is 9999-12-31 too.
     if parts.next()? != "GMT"
-        || !(1..=31).contains(&day)
+        || parts.next().is_some()
+        || hms.next().is_some()
+        || !(1970..=9999).contains(&year)
+        || !(1..=days_in_month(year, month)).contains(&day)
         || h > 23
         || m > 59
         || sec > 60
-        || !(1970..=9999).contains(&year)
     {
         return None;
     }
-    Some(days_from_civil(year, month, day as i64) as u64 * 86_400 + h * 3_600 + m * 60 + sec)
+    let days = days_from_civil(year, month, day as i64);
+    // 1970-01-01 was a Thursday.
+    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    if WEEKDAYS[days.rem_euclid(7) as usize] != weekday {
+        return None;
+    }
+    Some(days as u64 * 86_400 + h * 3_600 + m * 60 + sec)
+}
+
+/// Days in `month` (1–12) of `year`, Gregorian leap years included.
+fn days_in_month(year: i64, month: i64) -> u64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -119,6 +142,54 @@ mod tests {
             "Sun, 06 Nov 1994 24:00:00 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_are_rejected() {
+        for bad in [
+            "Tue, 31 Feb 2026 10:00:00 GMT",    // no 31 February
+            "Sun, 29 Feb 2026 10:00:00 GMT",    // 2026 is not a leap year
+            "Thu, 29 Feb 2100 10:00:00 GMT",    // nor is 2100
+            "Thu, 31 Apr 2026 10:00:00 GMT",    // April has 30 days
+            "Sat, 00 Nov 2026 10:00:00 GMT",    // no day 0
+            "Sat, 28 Nov 2026 24:00:61 GMT",    // no such time
+            "Sat, 28 Nov 2026 23:60:00 GMT",    // no minute 60
+            "Sat, 28 Nov 2026 23:59:61 GMT",    // no second 61
+            "Mon, 28 Nov 2026 00:03:11 GMT",    // 28 Nov 2026 is a Saturday
+            "Sat 28 Nov 2026 00:03:11 GMT",     // the weekday ends with a comma
+            "Sat, 28 Nov 2026 00:03:11:00 GMT", // four time fields
+            "Sat, 28 Nov 2026 00:03:11 GMT x",  // trailing garbage
+        ] {
+            assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+        // The real leap days and a leap second are real.
+        assert_eq!(parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"), Some(951_782_400));
+        assert_eq!(parse_http_date("Thu, 29 Feb 2024 00:00:00 GMT"), Some(1_709_164_800));
+        assert_eq!(parse_http_date("Sat, 31 Dec 2016 23:59:60 GMT"), Some(1_483_228_800));
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_round_trips_with_its_weekday() {
+        const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+        const MONTHS: [&str; 12] = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        for d in 0..(400 * 366) {
+            let date = UtcDate::from_timestamp(d * 86_400).to_string();
+            let (y, m, day) = (&date[0..4], date[5..7].parse::<usize>().unwrap(), &date[8..10]);
+            let header = format!(
+                "{}, {day} {} {y} 12:34:56 GMT",
+                WEEKDAYS[(d % 7) as usize],
+                MONTHS[m - 1]
+            );
+            assert_eq!(parse_http_date(&header), Some(d * 86_400 + 45_296), "{header}");
+            let wrong = format!(
+                "{}, {day} {} {y} 12:34:56 GMT",
+                WEEKDAYS[((d + 1) % 7) as usize],
+                MONTHS[m - 1]
+            );
+            assert_eq!(parse_http_date(&wrong), None, "{wrong}");
         }
     }
 

@@ -39,11 +39,11 @@ impl Credential {
                     "token must be printable ASCII (it travels in the X-TC-Token header)",
                 ))
             }
-            Some(t) => Some(Wiping(t.to_owned())),
+            Some(t) => Some(Wiping::new(t.to_owned())),
         };
         Ok(Credential {
             secret_id: secret_id.to_owned(),
-            secret_key: Wiping(secret_key.to_owned()),
+            secret_key: Wiping::new(secret_key.to_owned()),
             token,
         })
     }

@@ -52,7 +52,7 @@ impl DerivedKeys {
     // frame, where `scrub_stack` writes.
     #[inline(never)]
     fn derive_in_own_frames(secret_key: &str, date: UtcDate, service: &str) -> Self {
-        let mut k = Wiping(Vec::with_capacity(3 + secret_key.len()));
+        let mut k = Wiping::new(Vec::with_capacity(3 + secret_key.len()));
         k.extend_from_slice(b"TC3");
         k.extend_from_slice(secret_key.as_bytes());
         let secret_date = hmac_sha256(&k, &date.to_bytes());
@@ -132,17 +132,43 @@ impl Drop for SigningKey {
 /// Remembers the signing key of the last (SecretKey, date, service) it derived.
 ///
 /// One entry is enough: a client signs with one credential for one service, and the date
-/// changes once a day. The cached SecretKey copy is wiped when replaced or dropped.
+/// changes once a day. The entry keeps NO copy of the SecretKey: it is recognised by a
+/// SHA-256 digest ([`SecretKeyDigest`]), compared in constant time. (The derived signing key
+/// it holds is secret-equivalent for that day and service only, and wiped when replaced.)
 #[derive(Default)]
 pub struct SigningKeyCache {
     entry: Option<CacheEntry>,
 }
 
 struct CacheEntry {
-    secret_key: Wiping<String>,
+    secret_key: SecretKeyDigest,
     date: UtcDate,
     service: String,
     key: SigningKey,
+}
+
+/// `SHA-256("tc3-edge signing-key cache\0" + SecretKey)`: enough to tell whether a SecretKey
+/// is the one a cached key was derived from, and useless for signing (a one-way digest of a
+/// high-entropy key). One compression for keys up to 29 bytes, two up to 93.
+struct SecretKeyDigest([u8; 32]);
+
+impl SecretKeyDigest {
+    const DOMAIN: &'static [u8] = b"tc3-edge signing-key cache\0";
+
+    fn of(secret_key: &str) -> Self {
+        use sha2::Digest;
+        let mut hasher = Sha256::new();
+        hasher.update(Self::DOMAIN);
+        hasher.update(secret_key.as_bytes());
+        SecretKeyDigest(hasher.finalize().into())
+    }
+
+    /// Constant time: every byte is compared whatever the first difference, so the time
+    /// taken says nothing about how much of a guessed key matched.
+    fn matches(&self, other: &SecretKeyDigest) -> bool {
+        let diff = self.0.iter().zip(&other.0).fold(0u8, |acc, (a, b)| acc | (a ^ b));
+        core::hint::black_box(diff) == 0
+    }
 }
 
 impl SigningKeyCache {
@@ -153,13 +179,14 @@ impl SigningKeyCache {
 
     /// The signing key for these inputs, derived only when they changed since the last call.
     pub fn get(&mut self, secret_key: &str, date: UtcDate, service: &str) -> &SigningKey {
+        let digest = SecretKeyDigest::of(secret_key);
         let hit = matches!(&self.entry, Some(e)
-            if e.date == date && e.service == service && *e.secret_key == secret_key);
+            if e.date == date && e.service == service && e.secret_key.matches(&digest));
         if !hit {
             self.entry = None;
         }
         let entry = self.entry.get_or_insert_with(|| CacheEntry {
-            secret_key: Wiping(secret_key.to_owned()),
+            secret_key: digest,
             date,
             service: service.to_owned(),
             key: DerivedKeys::derive(secret_key, date, service).secret_signing.clone(),

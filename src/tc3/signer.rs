@@ -79,7 +79,11 @@ pub struct SigningParams<'a> {
 }
 
 /// The result: headers to send and the intermediate values of each stage.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// `Debug` prints every header but the session token (`X-TC-Token`), which it redacts: the
+/// value is often logged whole. The rest is what travels in the clear anyway (the signature
+/// and Authorization are derived with a one-way HMAC from a key that is not here).
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// Headers to send, in a stable order. `Host` is not among them: `fetch` sets it from
     /// the URL (it is a forbidden header name in browsers).
@@ -92,6 +96,35 @@ pub struct SignedRequest {
     pub signature: String,
     /// Stage 4 output: the Authorization header value.
     pub authorization: String,
+}
+
+/// Header values that are secrets: `Debug` prints them as `** redacted **`.
+const SECRET_HEADERS: [&str; 1] = ["X-TC-Token"];
+
+impl core::fmt::Debug for SignedRequest {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        struct Headers<'a>(&'a [(&'static str, String)]);
+        impl core::fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let mut list = f.debug_list();
+                for (name, value) in self.0 {
+                    if SECRET_HEADERS.iter().any(|s| s.eq_ignore_ascii_case(name)) {
+                        list.entry(&(name, "** redacted **"));
+                    } else {
+                        list.entry(&(name, value));
+                    }
+                }
+                list.finish()
+            }
+        }
+        f.debug_struct("SignedRequest")
+            .field("headers", &Headers(&self.headers))
+            .field("canonical_request", &self.canonical_request)
+            .field("string_to_sign", &self.string_to_sign)
+            .field("signature", &self.signature)
+            .field("authorization", &self.authorization)
+            .finish()
+    }
 }
 
 impl Drop for SignedRequest {

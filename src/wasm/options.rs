@@ -257,12 +257,12 @@ pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
         Error::new(ErrorKind::InvalidCredential, e.message().to_owned()).with_field(field)
     };
     let secret_id = p.string("secretId").map_err(wrap)?.ok_or_else(|| missing("secretId"))?;
-    let secret_key = Wiping(
+    let secret_key = Wiping::new(
         p.string("secretKey")
             .map_err(wrap)?
             .ok_or_else(|| missing("secretKey"))?,
     );
-    let token = Wiping(p.string("token").map_err(wrap)?);
+    let token = Wiping::new(p.string("token").map_err(wrap)?);
     Credential::new(&secret_id, &secret_key, token.as_deref()).map_err(|e| e.with_field("credential"))
 }
 

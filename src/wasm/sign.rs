@@ -320,7 +320,7 @@ pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, bod
     // Holds the token (X-TC-Token): wiped when dropped, and when it grows (`Wiping::push_str`).
     // Sized for the whole output, so it does not have to grow.
     let headers_len: usize = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
-    let mut packed = crate::wipe::Wiping(String::with_capacity(
+    let mut packed = crate::wipe::Wiping::new(String::with_capacity(
         url.len()
             + method.len()
             + signed.canonical_request.len()
