@@ -322,6 +322,8 @@ export function installCallPath(Class, memory, ErrorClass) {
    */
   const run = async (core, d, id, code, signal) => {
     for (;;) {
+      // The step may have grown the wasm memory: renew the views before reading the header.
+      views();
       if (code === DONE) return out(d);
       if (code === FAILED) throw failure(d);
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
@@ -408,6 +410,7 @@ export function installCallPath(Class, memory, ErrorClass) {
         len = write(core, d, action + "\0");
       }
       const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
+      views();
       return run(core, d, io[d.at + IO_CALL], first, signal);
     } catch (e) {
       return Promise.reject(e);

@@ -161,10 +161,10 @@ describe("js/driver.js mechanics", () => {
  * A scripted stand-in for the wasm side: the same header and buffers in a WebAssembly.Memory
  * (src/wasm/client.rs), answering from a list of actions.
  */
-function fakeCore(script, { provider, fetch } = {}) {
+function fakeCore(script, { provider, fetch, grow = false } = {}) {
   const memory = new WebAssembly.Memory({ initial: 1 });
-  const io = new Float64Array(memory.buffer);
-  const bytes = new Uint8Array(memory.buffer);
+  let io = new Float64Array(memory.buffer);
+  let bytes = new Uint8Array(memory.buffer);
   const AT = 8; // io header at byte 64
   const IN = 1024;
   const OUT = 4096;
@@ -172,6 +172,12 @@ function fakeCore(script, { provider, fetch } = {}) {
   io[AT + 5] = 512;
   const events = [];
   const emit = () => {
+    if (grow) {
+      // As wasm does when it allocates: the old ArrayBuffer is detached.
+      memory.grow(1);
+      io = new Float64Array(memory.buffer);
+      bytes = new Uint8Array(memory.buffer);
+    }
     const [code, n, text = "", timeout = 0] = script.shift();
     const b = new TextEncoder().encode(text);
     bytes.set(b, OUT);
@@ -192,7 +198,7 @@ function fakeCore(script, { provider, fetch } = {}) {
     __provided(id, p, ok, value) { events.push(["provided", id, p, ok, value]); return emit(); }
   }
   installCallPath(Core, memory, TencentCloudError);
-  return { core: new Core(), events, bytes, OUT };
+  return { core: new Core(), events, get bytes() { return bytes; }, OUT };
 }
 
 describe("js/driver.js against a scripted wasm side", () => {
@@ -257,6 +263,19 @@ describe("js/driver.js against a scripted wasm side", () => {
     const { core: c2, events: e2 } = fakeCore([[1, 9, "", 20], [6, 0, "Client.CredentialProviderError\0\0\0\0\0late"]], { provider: () => new Promise(() => {}) });
     await assert.rejects(c2.ExportImages({}), /late/);
     assert.deepEqual(e2[1].slice(0, 4), ["step", 3, 5, 9]);
+  });
+
+  test("memory that grows during a step: the header is read through fresh views (waits and timeouts keep their values)", async () => {
+    let init;
+    const fetch = async (url, i) => {
+      init = i;
+      return { status: 200, headers: { get: () => null }, text: async () => "{}" };
+    };
+    const { core } = fakeCore([[3, 40], [4, 0, "{}", 5000], [5, 0, "{}"]], { fetch, grow: true });
+    const t0 = performance.now();
+    assert.deepEqual(await core.ExportImages({}), {});
+    assert.ok(performance.now() - t0 >= 35, "the 40 ms wait was not read as 0 from a detached view");
+    assert.equal(init.body, "{}");
   });
 
   test("an aborted signal is reported to __start; abort during a wait is the event that follows", async () => {
