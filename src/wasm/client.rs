@@ -11,7 +11,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::credentials::CredentialSource;
 use super::fetch::{aborted, send, Outgoing};
-use super::js::{now_ms, now_secs};
+use super::js::now_secs;
 use super::js_client;
 use super::options::{call_signal, client_settings, to_json};
 use crate::client::retry::{classify, decide, is_read_only, Failure};
@@ -223,14 +223,19 @@ async fn execute(
     let mut skew_corrected = false;
     loop {
         check_abort(signal)?;
-        let credential = inner.credentials.get(now_secs(), signal).await?;
+        let credential = inner
+            .credentials
+            .get(now_secs(), signal, inner.config.req_timeout_secs)
+            .await?;
         if let Some(limiter) = &inner.limiter {
-            let delay = limiter.borrow_mut().reserve(action, now_ms());
+            // The limiter counts on the monotonic clock: a wall-clock jump must neither hold
+            // calls (an hour back) nor let them out early (an hour forward).
+            let delay = limiter.borrow_mut().reserve(action, js_client::monotonic_now());
             wait(delay, signal).await?;
             // The gate: record the real send time; nothing awaits between here and fetch().
             // (The borrow ends with the statement: never hold it across an await.)
             loop {
-                let gate = limiter.borrow_mut().try_send(action, now_ms());
+                let gate = limiter.borrow_mut().try_send(action, js_client::monotonic_now());
                 match gate {
                     Ok(()) => break,
                     Err(more) => wait(more, signal).await?,

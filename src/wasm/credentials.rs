@@ -57,8 +57,16 @@ impl CredentialSource {
         }
     }
 
-    /// The credential to sign with now, calling the provider when needed.
-    pub async fn get(&self, now_secs: u64, signal: Option<&web_sys::AbortSignal>) -> Result<Rc<Credential>, Error> {
+    /// The credential to sign with now, calling the provider when needed. Waiting for the
+    /// provider is bounded by `timeout_secs` (the call's `reqTimeout`): a provider that never
+    /// settles fails the call with `Client.CredentialProviderError`, and the next call asks
+    /// the provider again.
+    pub async fn get(
+        &self,
+        now_secs: u64,
+        signal: Option<&web_sys::AbortSignal>,
+        timeout_secs: u32,
+    ) -> Result<Rc<Credential>, Error> {
         let p = match self {
             CredentialSource::Fixed(c) => return Ok(c.clone()),
             CredentialSource::Provider(p) => p,
@@ -82,24 +90,39 @@ impl CredentialSource {
                 }
             }
         };
-        let outcome = JsFuture::from(js_client::abortable(&promise, signal)).await;
+        let timeout_ms = f64::from(timeout_secs) * 1000.0;
+        let outcome = JsFuture::from(js_client::wait_bounded(&promise, signal, timeout_ms))
+            .await
+            .ok()
+            .map(|pair| js_sys::Array::from(&pair));
+        let (kind, value) = match &outcome {
+            Some(pair) => (pair.get(0).as_f64().unwrap_or(1.0) as u8, pair.get(1)),
+            None => (1, JsValue::UNDEFINED),
+        };
         // A waiter that gave up (aborted) leaves the shared call to the others: it is still
         // running for them, and retiring it would start a second provider call.
-        if signal.is_some_and(|s| s.aborted()) {
+        if kind == 3 {
             return Err(aborted());
         }
-        // The first waiter to come back with the provider's answer retires the shared call;
-        // later ones find it gone.
+        // Otherwise the first waiter to come back (with the answer, or having waited its whole
+        // timeout) retires the shared call: after a timeout the next call asks again instead of
+        // joining a call that may never settle. Later waiters find it gone.
         {
             let mut in_flight = p.in_flight.borrow_mut();
             if in_flight.as_ref().is_some_and(|f| js_sys::Object::is(f, &promise)) {
                 *in_flight = None;
             }
         }
-        let value = match outcome {
-            Ok(v) => v,
-            Err(e) => return Err(provider_error(&e)),
-        };
+        match kind {
+            0 => {}
+            2 => {
+                let mut message = String::from("the credential provider did not answer within ");
+                crate::tc3::text::push_u64(&mut message, u64::from(timeout_secs));
+                message.push_str(" s (reqTimeout)");
+                return Err(Error::new(ErrorKind::CredentialProvider, message));
+            }
+            _ => return Err(provider_error(&value)),
+        }
         let (credential, expires) = read_provided(value)?;
         let credential = Rc::new(credential);
         *p.cached.borrow_mut() = Some((credential.clone(), expires));

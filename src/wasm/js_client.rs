@@ -19,17 +19,35 @@ export function sleep(ms, signal) {
   });
 }
 
-/** Settles like `promise`, or rejects as soon as `signal` aborts. */
-export function abortable(promise, signal) {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener("abort", onAbort); resolve(v); },
-      (e) => { signal.removeEventListener("abort", onAbort); reject(e); });
+/**
+ * Waits for `promise` at most `timeoutMs`, or until `signal` aborts. Never rejects: resolves to
+ * [outcome, value] with outcome 0 = fulfilled (value), 1 = rejected (reason), 2 = timed out,
+ * 3 = aborted — wasm decides what each means. The timer and the listener are removed either way.
+ */
+export function waitBounded(promise, signal, timeoutMs) {
+  return new Promise((resolve) => {
+    if (signal && signal.aborted) return resolve([3, undefined]);
+    let timer;
+    const done = (outcome, value) => {
+      clearTimeout(timer);
+      if (signal) signal.removeEventListener("abort", onAbort);
+      resolve([outcome, value]);
+    };
+    const onAbort = () => done(3, undefined);
+    timer = setTimeout(() => done(2, undefined), timeoutMs);
+    if (signal) signal.addEventListener("abort", onAbort, { once: true });
+    promise.then((v) => done(0, v), (e) => done(1, e));
   });
+}
+
+/**
+ * Milliseconds from a MONOTONIC clock: what every wait and the rate limiter measure with, so a
+ * wall-clock jump (NTP, a user changing the time) can neither hold calls nor let them out early.
+ */
+export function monotonicNow() {
+  return typeof performance === "object" && performance && typeof performance.now === "function"
+    ? performance.now()
+    : Date.now();
 }
 
 /**
@@ -85,7 +103,15 @@ export function isAbortSignal(v) {
 extern "C" {
     pub fn sleep(ms: f64, signal: Option<&web_sys::AbortSignal>) -> js_sys::Promise;
 
-    pub fn abortable(promise: &js_sys::Promise, signal: Option<&web_sys::AbortSignal>) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = waitBounded)]
+    pub fn wait_bounded(
+        promise: &js_sys::Promise,
+        signal: Option<&web_sys::AbortSignal>,
+        timeout_ms: f64,
+    ) -> js_sys::Promise;
+
+    #[wasm_bindgen(js_name = monotonicNow)]
+    pub fn monotonic_now() -> f64;
 
     #[wasm_bindgen(js_name = sendOnce)]
     pub fn send_once(
