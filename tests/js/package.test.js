@@ -357,13 +357,14 @@ const clientOptions = (endpoint, credential = MAIN, extra = {}) => ({
 // ---------------------------------------------------------------------------------------------
 
 describe("installing the packed tarball", () => {
-  it("the tarball ships only the runtime: entries, types, generated glue and wasm", () => {
+  it("the tarball ships only the runtime: entries, types, generated glue and wasm, and the licenses", () => {
     const files = packed.files.map((f) => f.path).sort();
     for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.js", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm",
-      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm"]) {
+      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm",
+      "LICENSE-MIT", "LICENSE-APACHE"]) {
       assert.ok(files.includes(f), `${f} missing from the tarball (${files.join(", ")})`);
     }
-    for (const f of files) assert.match(f, /^(package\.json|README\.md|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
+    for (const f of files) assert.match(f, /^(package\.json|README\.md|LICENSE-(MIT|APACHE)|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
     assert.equal(packed.name, "tc3-edge");
   });
 
