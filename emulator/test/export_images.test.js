@@ -32,9 +32,9 @@ describe('every documented error code', () => {
     assert.deepEqual(codes.filter((c) => !covered.has(c)), []);
   });
 
-  for (const { code, body, region } of EXPORT_ERROR_CASES) {
-    test(`${code} from ${JSON.stringify(body).slice(0, 90)}`, async () => {
-      const r = await exportImages(body, { region });
+  for (const { code, body, region, key } of EXPORT_ERROR_CASES) {
+    test(`${code} from ${JSON.stringify(body).slice(0, 90)}${key ? ` (${key} key)` : ''}`, async () => {
+      const r = await exportImages(body, { region, key: key && CREDENTIALS[key] });
       assert.equal(r.status, DOCUMENTED.find((c) => c.code === code)?.http ?? 200);
       assert.equal(r.response.Error?.Code, code, JSON.stringify(r.response));
       assert.match(r.response.RequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -98,9 +98,15 @@ describe('success', () => {
     assert.deepEqual(r.response.CosPaths, ['/img-abcd1234_system_snap-abcdsys0.vmdk']);
   });
 
-  test('SnapshotIds export a file per snapshot', async () => {
-    const r = await exportImages({ SnapshotIds: ['snap-data0001', 'snap-72n9dat1'], BucketName: BUCKET, FileNamePrefixList: ['a', 'b'], ExportFormat: 'VHD' });
+  test('SnapshotIds (a preview account only) export a file per snapshot; other accounts get UnknownParameter', async () => {
+    const body = { SnapshotIds: ['snap-data0001', 'snap-72n9dat1'], BucketName: BUCKET, FileNamePrefixList: ['a', 'b'], ExportFormat: 'VHD' };
+    const r = await exportImages(body, { key: CREDENTIALS.snapshotPreview });
     assert.deepEqual(r.response.CosPaths, ['/a_snap-data0001.vhd', '/b_snap-72n9dat1.vhd']);
+    for (const key of [CREDENTIALS.permanent, CREDENTIALS.temporary]) {
+      const refused = await exportImages(body, { key });
+      assert.equal(refused.response.Error?.Code, 'UnknownParameter', JSON.stringify(refused.response));
+    }
+    assert.equal((await ledger()).taskCount, 1);
   });
 
   test('an OS limited to one region exports there', async () => {
