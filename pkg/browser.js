@@ -5,6 +5,6 @@ import init, { __errorClass } from "./gen/tc3_edge.js";
 
 await init({ module_or_path: new URL("./gen/tc3_edge_bg.wasm", import.meta.url) });
 
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();

@@ -10,6 +10,6 @@ if (typeof process.getBuiltinModule !== "function") {
 const { readFileSync } = process.getBuiltinModule("node:fs");
 initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.url)) });
 
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();

@@ -5,6 +5,6 @@ import { initSync, __errorClass } from "./gen/tc3_edge.js";
 
 initSync({ module: wasmModule });
 
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();

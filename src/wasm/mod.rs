@@ -16,9 +16,13 @@ mod js;
 mod js_client;
 #[cfg(feature = "client")]
 mod options;
+#[cfg(feature = "client")]
+mod quota;
 mod sign;
 mod text;
 
 #[cfg(feature = "client")]
 pub use client::{CallOptionsArg, CvmClient, PayloadArg};
+#[cfg(feature = "client")]
+pub use quota::SlidingWindow;
 pub use sign::sign_request;
