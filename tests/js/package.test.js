@@ -388,7 +388,7 @@ describe("installing the packed tarball", () => {
     assert.equal(manifest.exports["."].types, "./index.d.ts");
     assert.equal(manifest.types, "./index.d.ts");
     const types = readFileSync(join(dir, "index.d.ts"), "utf8");
-    assert.match(types, /export \{ CvmClient, signRequest \} from "\.\/gen\/tc3_edge\.js"/);
+    assert.match(types, /export \{ CvmClient, signRequest, SlidingWindow \} from "\.\/gen\/tc3_edge\.js"/);
     assert.match(types, /export declare class TencentCloudError extends Error/);
     const generated = readFileSync(join(dir, "gen", "tc3_edge.d.ts"), "utf8");
     for (const decl of [
