@@ -16,6 +16,7 @@ const WAIT = 3;
 const SEND = 4;
 const DONE = 5;
 const FAILED = 6;
+const ACQUIRE = 7;
 
 // Events of __step.
 const EV_ELAPSED = 1;
@@ -23,6 +24,8 @@ const EV_RESPONSE = 2;
 const EV_FAILED = 3;
 const EV_ABORTED = 4;
 const EV_PROVIDER_TIMEOUT = 5;
+const EV_ACQUIRED = 6;
+const EV_ACQUIRE_FAILED = 7; // n = 1: not settled within the bound; else the text says why
 
 // Slots of the io header (f64).
 const IO_NUMBER = 1;
@@ -52,7 +55,7 @@ export const monotonic =
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
  * @typedef {object} Core
- * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number]} __driver
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined]} __driver
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
  * @property {(kind: number, len: number, aborted: boolean, mono: number, wall: number, random: number) => number} __start
@@ -63,12 +66,18 @@ export const monotonic =
 /** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
 
 /**
+ * `rateLimit: { acquire }`: a limiter shared beyond one client (a Durable Object, …).
+ * @typedef {{ acquire: (action: string, options: { signal?: AbortSignal }) => unknown }} SharedLimiter
+ */
+
+/**
  * A client's fixed parts, read once.
  * @typedef {object} ClientDriver
  * @property {string} url
  * @property {Fetch | undefined} fetch
  * @property {(() => unknown) | undefined} provider
  * @property {number} at the io header's index in a Float64Array over the memory
+ * @property {SharedLimiter | undefined} limiter
  * @property {Promise<unknown> | undefined} shared the provider call in flight
  */
 
@@ -199,6 +208,31 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
 }
 
 /**
+ * `limiter.acquire(action, { signal })` as a promise (a synchronous throw becomes a rejection).
+ * @param {SharedLimiter} limiter
+ * @param {string} action
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<unknown>}
+ */
+export function acquireFrom(limiter, action, signal) {
+  try {
+    return Promise.resolve(limiter.acquire(action, { signal }));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+/**
+ * What a rejection says: its message, or its text.
+ * @param {unknown} e
+ * @returns {string}
+ */
+export function reason(e) {
+  const message = e !== null && typeof e === "object" ? /** @type {any} */ (e).message : undefined;
+  return typeof message === "string" && message ? message : String(e);
+}
+
+/**
  * fetch, then the whole body as text.
  * @param {Fetch | undefined} fetchFn
  * @param {string} url
@@ -242,8 +276,8 @@ export function installCallPath(Class, memory, ErrorClass) {
   const driverOf = (core) => {
     let d = drivers.get(core);
     if (!d) {
-      const [url, fetchFn, provider, at] = core.__driver();
-      d = { url, fetch: fetchFn, provider, at, shared: undefined };
+      const [url, fetchFn, provider, at, limiter] = core.__driver();
+      d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined };
       drivers.set(core, d);
     }
     return d;
@@ -317,10 +351,11 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {ClientDriver} d
    * @param {number} id
    * @param {number} code the first action
+   * @param {string} action the API action (what a shared limiter is asked for)
    * @param {AbortSignal | undefined} signal
    * @returns {Promise<string>}
    */
-  const run = async (core, d, id, code, signal) => {
+  const run = async (core, d, id, code, action, signal) => {
     for (;;) {
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
@@ -332,6 +367,18 @@ export function installCallPath(Class, memory, ErrorClass) {
       let len = 0;
       if (code === WAIT) {
         if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
+      } else if (code === ACQUIRE) {
+        // The shared limiter, before every attempt: called as a method of its object.
+        const r = await settleWithin(acquireFrom(/** @type {SharedLimiter} */ (d.limiter), action, signal), io[d.at + IO_TIMEOUT], signal);
+        if (r.kind === "ok") {
+          event = EV_ACQUIRED;
+        } else if (r.kind === "error") {
+          event = EV_ACQUIRE_FAILED;
+          len = write(core, d, reason(r.value));
+        } else if (r.kind === "timeout") {
+          event = EV_ACQUIRE_FAILED;
+          n = 1;
+        }
       } else if (code === SEND) {
         const timeout = io[d.at + IO_TIMEOUT];
         const { headers, body } = outgoing(d);
@@ -411,7 +458,7 @@ export function installCallPath(Class, memory, ErrorClass) {
       }
       const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
       views();
-      return run(core, d, io[d.at + IO_CALL], first, signal);
+      return run(core, d, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -6,7 +6,7 @@ use std::rc::Rc;
 use proptest::prelude::*;
 use tc3_edge::client::limiter::RateLimiter;
 use tc3_edge::client::{
-    Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape,
+    Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Limiter, Now, RetryPolicy, Shape,
 };
 use tc3_edge::tc3::{Credential, SigningKeyCache};
 use tc3_edge::ErrorKind;
@@ -25,7 +25,7 @@ fn client(retry: RetryPolicy, limit: Option<u32>, provider: bool) -> Client {
         })
         .unwrap(),
         retry,
-        limiter: limit.map(RateLimiter::per_second),
+        limiter: limit.map(RateLimiter::per_second).into(),
         clock: ClockSkew::default(),
         keys: SigningKeyCache::new(),
         credentials: if provider {
@@ -313,6 +313,9 @@ fn http_date(secs: u64) -> String {
 
 struct Run {
     sends: Vec<f64>,
+    /// Shared-limiter grants; `acquired_before_each_send`: every send came right after one.
+    acquires: usize,
+    acquired_before_each_send: bool,
     finishes: usize,
     result: Option<Result<String, tc3_edge::Error>>,
     resent_after_maybe_executed: bool,
@@ -323,6 +326,8 @@ struct Run {
 fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, random: f64) -> Run {
     let mut run = Run {
         sends: vec![],
+        acquires: 0,
+        acquired_before_each_send: true,
         finishes: 0,
         result: None,
         resent_after_maybe_executed: false,
@@ -332,6 +337,8 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
     let mut next = outcomes.iter().cloned().chain(std::iter::repeat(Outcome::Ok));
     let mut maybe_executed = false;
     let mut last_expired = false;
+    let shared = matches!(c.limiter, Limiter::Shared);
+    let mut granted = false;
     let wall = |t: f64| 1_795_824_191_000.0 + t;
     let mut a = call.step(
         c,
@@ -357,7 +364,24 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
                     },
                 )
             }
+            Action::Acquire { timeout_ms } => {
+                assert_eq!(timeout_ms, 5000.0, "bounded by reqTimeout");
+                run.acquires += 1;
+                granted = true;
+                call.step(
+                    c,
+                    Event::Acquired,
+                    Now {
+                        mono_ms: t,
+                        wall_ms: wall(t),
+                        random,
+                    },
+                )
+            }
             Action::Send { .. } => {
+                if shared && !std::mem::take(&mut granted) {
+                    run.acquired_before_each_send = false;
+                }
                 if maybe_executed {
                     run.resent_after_maybe_executed = true;
                 }
@@ -570,6 +594,114 @@ proptest! {
             prop_assert!(in_window <= limit as usize, "{} sends in the second after {}", in_window, s);
         }
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// With a shared limiter (`rateLimit: { acquire }`), every attempt — first, retries, the
+    /// skew re-sign — is granted by `acquire` right before it is sent: never bypassed, one
+    /// grant per send, and the other invariants hold as with the client's own window.
+    #[test]
+    fn a_shared_limiter_grants_every_attempt_including_retries(
+        outcomes in prop::collection::vec(outcome(), 0..8),
+        retry in policy(),
+        idempotent in any::<bool>(),
+        random in 0.0f64..1.0,
+    ) {
+        let mut c = client(retry, None, false);
+        c.limiter = Limiter::Shared;
+        let mut call = export(idempotent);
+        let run = drive(&mut c, &mut call, &outcomes, 0.0, random);
+        prop_assert_eq!(run.finishes, 1);
+        prop_assert!(run.acquired_before_each_send, "a send without its own grant");
+        prop_assert_eq!(run.acquires, run.sends.len(), "one grant per send");
+        prop_assert!(idempotent || !run.resent_after_maybe_executed);
+        prop_assert!(run.skew_resigns <= 1);
+    }
+}
+
+fn shared_client() -> Client {
+    let mut c = client(RetryPolicy::default(), None, false);
+    c.limiter = Limiter::Shared;
+    c
+}
+
+#[test]
+fn a_shared_limiter_is_asked_before_the_send_and_a_retry_asks_again() {
+    let mut c = shared_client();
+    let mut call = export(false);
+    assert!(
+        matches!(call.step(&mut c, Event::Start, now(0.0)), Action::Acquire { .. }),
+        "acquire comes first"
+    );
+    assert!(matches!(
+        call.step(&mut c, Event::Acquired, now(1.0)),
+        Action::Send { .. }
+    ));
+    let throttled = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"x"},"RequestId":"r"}}"#;
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: None,
+            body: throttled,
+        },
+        now(2.0),
+    );
+    let Action::Wait(ms) = a else {
+        panic!("backoff expected")
+    };
+    assert!(
+        matches!(call.step(&mut c, Event::Elapsed, now(2.0 + ms)), Action::Acquire { .. }),
+        "the retry re-acquires"
+    );
+    assert!(matches!(
+        call.step(&mut c, Event::Acquired, now(3.0 + ms)),
+        Action::Send { .. }
+    ));
+}
+
+#[test]
+fn a_shared_limiter_that_rejects_or_hangs_ends_the_call_with_nothing_sent() {
+    let mut c = shared_client();
+    let mut call = export(false);
+    assert!(matches!(
+        call.step(&mut c, Event::Start, now(0.0)),
+        Action::Acquire { .. }
+    ));
+    let r = call.step(&mut c, Event::AcquireFailed(Some("queue full")), now(1.0));
+    let err = finished(&r).unwrap().as_ref().unwrap_err();
+    assert_eq!(err.code(), "Client.RateLimiterError");
+    assert_eq!(err.message(), "the rate limiter refused the request: queue full");
+    assert!(!err.may_have_executed());
+
+    let mut call = export(false);
+    assert!(
+        matches!(call.step(&mut c, Event::Start, now(0.0)), Action::Acquire { timeout_ms } if timeout_ms == 5000.0)
+    );
+    let r = call.step(&mut c, Event::AcquireFailed(None), now(5000.0));
+    let err = finished(&r).unwrap().as_ref().unwrap_err();
+    assert_eq!(err.code(), "Client.RateLimiterError");
+    assert_eq!(
+        err.message(),
+        "the rate limiter did not grant a slot within 5 s (reqTimeout)"
+    );
+
+    // Abort while acquiring: Client.Aborted, and it was not in flight.
+    let mut call = export(false);
+    assert!(matches!(
+        call.step(&mut c, Event::Start, now(0.0)),
+        Action::Acquire { .. }
+    ));
+    let r = call.step(&mut c, Event::Aborted, now(1.0));
+    let err = finished(&r).unwrap().as_ref().unwrap_err();
+    assert_eq!(err.code(), "Client.Aborted");
+    assert!(!err.may_have_executed());
+    assert!(
+        matches!(call.step(&mut c, Event::Acquired, now(2.0)), Action::Idle),
+        "a late grant is ignored"
+    );
 }
 
 #[test]

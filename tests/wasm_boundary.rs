@@ -401,3 +401,135 @@ async fn generic_request_returns_the_response_object() {
     let err = call(&c, "request", &["bad action".into()]).await.unwrap_err();
     assert_error(&err, "InvalidAction");
 }
+
+/// A client whose `rateLimit` is a shared limiter built by `limiter_js` (a function body that
+/// returns the limiter object), with `fetch_js` as its transport (a function body of `url, init`).
+/// Both log into `globalThis.__tc3_log`.
+fn shared_limiter_client(limiter_js: &str, fetch_js: &str, extra: &str) -> JsValue {
+    Reflect::set(&js_sys::global(), &"__tc3_log".into(), &js_sys::Array::new()).unwrap();
+    let limiter = Function::new_no_args(limiter_js).call0(&JsValue::NULL).unwrap();
+    let f = Function::new_with_args("url, init", fetch_js);
+    let c = client(extra, Some(&f)); // installs the driver on the class
+    let opts = js(&format!(
+        r#"{{"credential":{{"secretId":"AKIDtest","secretKey":"{SECRET}","token":"{TOKEN}"}},"region":"ap-guangzhou"{extra}}}"#
+    ));
+    Reflect::set(&opts, &"fetch".into(), &f).unwrap();
+    Reflect::set(&opts, &"rateLimit".into(), &limiter).unwrap();
+    drop(c);
+    JsValue::from(CvmClient::new(opts).unwrap())
+}
+
+fn log() -> Vec<String> {
+    js_sys::Array::from(&Reflect::get(&js_sys::global(), &"__tc3_log".into()).unwrap())
+        .iter()
+        .map(|v| v.as_string().unwrap_or_default())
+        .collect()
+}
+
+const THROTTLED_ONCE: &str = r#"const log = globalThis.__tc3_log; log.push("send");
+    const body = log.filter((x) => x === "send").length === 1
+      ? '{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow"},"RequestId":"r"}}'
+      : '{"Response":{"TaskId":1,"CosPaths":["/a.raw"],"RequestId":"r-ok"}}';
+    return Promise.resolve(new Response(body, { status: 200 }));"#;
+
+#[wasm_bindgen_test]
+async fn a_shared_limiter_is_awaited_before_every_attempt_with_the_calls_signal() {
+    let c = shared_limiter_client(
+        r#"return { calls: 0, acquire(action, options) {
+             const log = globalThis.__tc3_log;
+             log.push(`acquire ${action} ${options.signal === globalThis.__tc3_signal} ${this.calls++}`);
+             return new Promise((ok) => setTimeout(() => { log.push("granted"); ok(); }, 5));
+           } };"#,
+        THROTTLED_ONCE,
+        r#","retry":{"maxRetries":2,"baseDelayMs":1,"maxDelayMs":2}"#,
+    );
+    let signal = web_signal();
+    Reflect::set(&js_sys::global(), &"__tc3_signal".into(), &signal).unwrap();
+    let opts = Object::new();
+    Reflect::set(&opts, &"signal".into(), &signal).unwrap();
+    let result = call(
+        &c,
+        "ExportImages",
+        &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#), opts.into()],
+    )
+    .await
+    .unwrap();
+    assert_eq!(get_str(&result, "RequestId").as_deref(), Some("r-ok"));
+    // In order: a grant before each send, the retry included; `this` is the limiter object and
+    // the signal is the call's own.
+    assert_eq!(
+        log(),
+        [
+            "acquire ExportImages true 0",
+            "granted",
+            "send",
+            "acquire ExportImages true 1",
+            "granted",
+            "send"
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_limiter_that_rejects_fails_the_call_and_nothing_is_sent() {
+    let c = shared_limiter_client(
+        r#"return { acquire() { return Promise.reject(new Error("quota queue full")); } };"#,
+        THROTTLED_ONCE,
+        "",
+    );
+    let err = call(&c, "ExportImages", &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#)])
+        .await
+        .unwrap_err();
+    assert_error(&err, "Client.RateLimiterError");
+    assert!(get_str(&err, "message").unwrap().contains("quota queue full"));
+    assert_eq!(get(&err, "mayHaveExecuted").as_bool(), Some(false));
+    assert!(log().is_empty(), "nothing sent: {:?}", log());
+    // A synchronous throw is a rejection too.
+    let c = shared_limiter_client(r#"return { acquire() { throw new Error("boom"); } };"#, THROTTLED_ONCE, "");
+    let err = call(&c, "request", &["DescribeImages".into()]).await.unwrap_err();
+    assert_error(&err, "Client.RateLimiterError");
+}
+
+#[wasm_bindgen_test]
+async fn abort_while_waiting_for_a_shared_limiter_wins_and_nothing_is_sent() {
+    let c = shared_limiter_client(
+        r#"return { acquire(action, { signal }) { globalThis.__tc3_log.push("waiting");
+             return new Promise(() => {}); } };"#,
+        THROTTLED_ONCE,
+        "",
+    );
+    let signal = web_signal();
+    let opts = Object::new();
+    Reflect::set(&opts, &"signal".into(), &signal).unwrap();
+    let pending = call(&c, "ExportImages", &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#), opts.into()]);
+    Function::new_no_args("setTimeout(() => globalThis.__tc3_controller.abort(), 20)")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let err = pending.await.unwrap_err();
+    assert_error(&err, "Client.Aborted");
+    assert_eq!(get(&err, "mayHaveExecuted").as_bool(), Some(false));
+    assert_eq!(log(), ["waiting"], "nothing sent");
+}
+
+#[wasm_bindgen_test]
+fn shared_limiter_options_are_checked() {
+    for (rate_limit, what) in [
+        ("({ acquire: 5 })", "a function"),
+        ("({ acquire() {}, perSecond: 5 })", "not both"),
+        ("({ perSecond: 5, extra: 1 })", "not a known option"),
+    ] {
+        let opts = js(&format!(r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}}}}"#));
+        let value = js_sys::eval(rate_limit).unwrap();
+        Reflect::set(&opts, &"rateLimit".into(), &value).unwrap();
+        let err = CvmClient::new(opts).err().expect(rate_limit);
+        assert_error(&err, "Client.InvalidOption");
+        assert!(get_str(&err, "message").unwrap().contains(what), "{rate_limit}");
+    }
+}
+
+/// A fresh AbortController's signal; the controller is kept in `globalThis.__tc3_controller`.
+fn web_signal() -> JsValue {
+    Function::new_no_args("globalThis.__tc3_controller = new AbortController(); return globalThis.__tc3_controller.signal;")
+        .call0(&JsValue::NULL)
+        .unwrap()
+}

@@ -71,14 +71,31 @@ impl Credentials {
     }
 }
 
+/// Where a call's rate-limit slot comes from.
+pub enum Limiter {
+    /// `rateLimit: false`: none.
+    Off,
+    /// The client's own sliding window per action (`rateLimit: { perSecond }`).
+    Window(RateLimiter),
+    /// A limiter shared beyond this client (`rateLimit: { acquire }`: a Durable Object, a
+    /// Redis window…): the driver awaits `acquire(action, { signal })` before every attempt.
+    Shared,
+}
+
+impl From<Option<RateLimiter>> for Limiter {
+    fn from(window: Option<RateLimiter>) -> Self {
+        window.map_or(Limiter::Off, Limiter::Window)
+    }
+}
+
 /// A client's state shared by all its calls.
 pub struct Client {
     /// Endpoint, region, language, timeout, signing choices.
     pub config: ClientConfig,
     /// Retry settings.
     pub retry: RetryPolicy,
-    /// `None` when `rateLimit: false`.
-    pub limiter: Option<RateLimiter>,
+    /// The rate limiter every attempt passes.
+    pub limiter: Limiter,
     /// The learned clock offset.
     pub clock: ClockSkew,
     /// Derived signing keys.
@@ -104,6 +121,11 @@ pub enum Event<'a> {
     Provided(u32, Result<(Credential, Option<u64>), Error>),
     /// The wait for provider call `id` reached its bound (the client's `reqTimeout`).
     ProviderTimeout(u32),
+    /// The shared limiter granted a slot: send now.
+    Acquired,
+    /// The shared limiter's `acquire` rejected (its message), or did not settle within its
+    /// bound (`None`).
+    AcquireFailed(Option<&'a str>),
     /// A [`Action::Wait`] elapsed.
     Elapsed,
     /// The server answered: HTTP status, `Date` header, the whole body.
@@ -146,9 +168,14 @@ pub enum Action {
         timeout_ms: f64,
     },
     /// Wait this many (monotonic) milliseconds, then report [`Event::Elapsed`]: a rate-limit
-    /// slot or a backoff. (A pluggable limiter, `rateLimit.acquire`, would be one more action
-    /// of this phase: "acquire a slot", answered by the same `Elapsed`.)
+    /// slot or a backoff.
     Wait(f64),
+    /// Await the shared limiter's `acquire(action, { signal })` — at most `timeout_ms` — and
+    /// report [`Event::Acquired`] or [`Event::AcquireFailed`]. Nothing is sent before it.
+    Acquire {
+        /// Bound of the wait (`reqTimeout`).
+        timeout_ms: f64,
+    },
     /// POST `body` with these headers to the client's endpoint; abort it after `timeout_ms`.
     Send {
         /// The signed headers (the request's body is [`Call::body`]).
@@ -168,6 +195,8 @@ enum Phase {
     Credentials(u32),
     /// Waiting for the reserved rate-limit slot (`gate` false) or for the gate to open.
     Limiter,
+    /// Waiting for the shared limiter's `acquire`.
+    Acquiring,
     /// The request is with `fetch`: it may reach the server.
     InFlight,
     /// Waiting out a backoff before the next attempt.
@@ -260,6 +289,17 @@ impl Call {
                 )))
             }
             (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
+            (Phase::Acquiring, Event::Acquired) => self.send(client, now),
+            (Phase::Acquiring, Event::AcquireFailed(why)) => {
+                let message = match why {
+                    Some(why) => ["the rate limiter refused the request: ", why].concat(),
+                    None => format!(
+                        "the rate limiter did not grant a slot within {} s (reqTimeout)",
+                        client.config.req_timeout_secs
+                    ),
+                };
+                self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
+            }
             (Phase::InFlight, Event::Response { status, date, body }) => {
                 self.on_response(client, status, date, body, now)
             }
@@ -347,8 +387,16 @@ impl Call {
 
     /// Takes a rate-limit reservation (in arrival order); waits for it if needed.
     fn reserve(&mut self, client: &mut Client, now: Now) -> Action {
-        let Some(limiter) = &mut client.limiter else {
-            return self.send(client, now);
+        let limiter = match &mut client.limiter {
+            Limiter::Off => return self.send(client, now),
+            Limiter::Shared => {
+                // Every attempt (retries and the skew re-sign too) asks the shared limiter.
+                self.phase = Phase::Acquiring;
+                return Action::Acquire {
+                    timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
+                };
+            }
+            Limiter::Window(limiter) => limiter,
         };
         let delay = limiter.reserve(&self.action, now.mono_ms);
         if delay > 0.0 {
@@ -360,7 +408,7 @@ impl Call {
 
     /// The gate on the actual send time: nothing happens between it and the send.
     fn gate(&mut self, client: &mut Client, now: Now) -> Action {
-        if let Some(limiter) = &mut client.limiter {
+        if let Limiter::Window(limiter) = &mut client.limiter {
             if let Err(more) = limiter.try_send(&self.action, now.mono_ms) {
                 self.phase = Phase::Limiter;
                 return Action::Wait(more);

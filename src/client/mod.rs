@@ -11,7 +11,7 @@ pub mod endpoint;
 pub mod limiter;
 pub mod retry;
 
-pub use call::{Action, Call, Client, Credentials, Event, Now, Shape};
+pub use call::{Action, Call, Client, Credentials, Event, Limiter, Now, Shape};
 pub use clock::ClockSkew;
 pub use config::{check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT};
 pub use endpoint::Endpoint;

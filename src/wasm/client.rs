@@ -13,9 +13,11 @@ use wasm_bindgen::prelude::*;
 
 use super::credentials::{provider_error, read_provided};
 use super::js::now_secs;
-use super::options::{call_options, client_settings, to_json};
+use super::options::{call_options, client_settings, to_json, RateLimit};
 use crate::client::retry::is_read_only;
-use crate::client::{check_action, prepare_export_images, Action, Call, Client, Event, Now, RateLimiter, Shape};
+use crate::client::{
+    check_action, prepare_export_images, Action, Call, Client, Event, Limiter, Now, RateLimiter, Shape,
+};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::SigningKeyCache;
 
@@ -58,6 +60,7 @@ const WAIT: f64 = 3.0;
 const SEND: f64 = 4.0;
 const DONE: f64 = 5.0;
 const FAILED: f64 = 6.0;
+const ACQUIRE: f64 = 7.0;
 
 // Event codes of __step.
 const EV_ELAPSED: u32 = 1;
@@ -65,6 +68,8 @@ const EV_RESPONSE: u32 = 2;
 const EV_FAILED: u32 = 3;
 const EV_ABORTED: u32 = 4;
 const EV_PROVIDER_TIMEOUT: u32 = 5;
+const EV_ACQUIRED: u32 = 6;
+const EV_ACQUIRE_FAILED: u32 = 7; // number 1: not settled within the bound; else the text is why
 
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
@@ -73,6 +78,8 @@ pub struct CvmClient {
     client: Client,
     provider: Option<Function>,
     fetch: Option<Function>,
+    /// `rateLimit: { acquire }`: the object (its `acquire` is called as a method by the driver).
+    shared_limiter: Option<JsValue>,
     calls: Vec<Option<Call>>,
     io: Box<[f64; 8]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
@@ -98,17 +105,23 @@ impl CvmClient {
         #[wasm_bindgen(unchecked_param_type = "CvmClientOptions")] options: JsValue,
     ) -> Result<CvmClient, JsValue> {
         let s = client_settings(options)?;
+        let (limiter, shared_limiter) = match s.rate_limit {
+            RateLimit::Off => (Limiter::Off, None),
+            RateLimit::PerSecond(n) => (Limiter::Window(RateLimiter::per_second(n)), None),
+            RateLimit::Shared(object) => (Limiter::Shared, Some(object)),
+        };
         let mut c = CvmClient {
             client: Client {
                 config: s.config,
                 retry: s.retry,
-                limiter: s.rate_limit.map(RateLimiter::per_second),
+                limiter,
                 clock: Default::default(),
                 keys: SigningKeyCache::new(),
                 credentials: s.credentials,
             },
             provider: s.provider,
             fetch: s.fetch,
+            shared_limiter,
             calls: Vec::new(),
             io: Box::new([0.0; 8]),
             input: Vec::new(),
@@ -166,8 +179,8 @@ impl CvmClient {
         self.client.clock.offset_secs() as f64
     }
 
-    /// For the JS driver: `[url, fetch, provider, ioIndex]`, read once per client. `ioIndex`
-    /// is the header's index in a Float64Array over the wasm memory.
+    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter]`, read once per
+    /// client. `ioIndex` is the header's index in a Float64Array over the wasm memory.
     #[wasm_bindgen(js_name = __driver, skip_typescript)]
     pub fn driver(&self) -> js_sys::Array {
         let io_index = (self.io.as_ptr() as usize / 8) as f64;
@@ -176,6 +189,7 @@ impl CvmClient {
             self.fetch.clone().map_or(JsValue::UNDEFINED, Into::into),
             self.provider.clone().map_or(JsValue::UNDEFINED, Into::into),
             JsValue::from_f64(io_index),
+            self.shared_limiter.clone().unwrap_or(JsValue::UNDEFINED),
         ]
         .into_iter()
         .collect()
@@ -269,6 +283,8 @@ impl CvmClient {
                 message: rest,
             },
             EV_PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
+            EV_ACQUIRED => Event::Acquired,
+            EV_ACQUIRE_FAILED => Event::AcquireFailed(Some(text).filter(|_| number == 0.0)),
             EV_ABORTED => Event::Aborted,
             _ => Event::Aborted,
         };
@@ -350,6 +366,10 @@ impl CvmClient {
             Action::Wait(ms) => {
                 self.io[IO_NUMBER] = ms;
                 WAIT
+            }
+            Action::Acquire { timeout_ms } => {
+                self.io[IO_TIMEOUT] = timeout_ms;
+                ACQUIRE
             }
             Action::Send { signed, timeout_ms } => {
                 let body = self.calls[id].as_ref().map_or("", |c| c.body());

@@ -113,6 +113,19 @@ pub struct RateLimitOptions {
     pub per_second: Option<u32>,
 }
 
+/// A rate limiter shared beyond one client (a Durable Object, a Redis window…). The client
+/// awaits `acquire(action, { signal })` right before every attempt is sent, retries included,
+/// with the call's AbortSignal; the wait is bounded by `reqTimeout`. If it rejects (or does not
+/// settle in time) the call rejects with `Client.RateLimiterError` and nothing is sent.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct SharedRateLimiter {
+    /// Resolves when the request may be sent now.
+    #[tsify(type = "(action: string, options: { signal?: AbortSignal }) => Promise<void>")]
+    pub acquire: (),
+}
+
 /// Options of one call (`client.ExportImages(params, { signal })`).
 #[derive(tsify::Tsify)]
 #[allow(dead_code)] // exists for its generated TypeScript declaration
@@ -145,8 +158,9 @@ pub struct CvmClientOptions {
     /// whose outcome is unknown). Default `{ maxRetries: 3, baseDelayMs: 100, maxDelayMs: 20000 }`.
     #[tsify(optional, type = "RetryOptions | false")]
     pub retry: Option<RetryOptions>,
-    /// Client-side rate limit shared by all calls of this client. Default `{ perSecond: 20 }`.
-    #[tsify(optional, type = "RateLimitOptions | false")]
+    /// Client-side rate limit shared by all calls of this client (default `{ perSecond: 20 }`),
+    /// a limiter shared beyond it (`{ acquire }`), or `false`.
+    #[tsify(optional, type = "RateLimitOptions | SharedRateLimiter | false")]
     pub rate_limit: Option<RateLimitOptions>,
 }
 
@@ -273,7 +287,17 @@ pub struct ClientSettings {
     pub config: crate::client::ClientConfig,
     pub fetch: Option<Function>,
     pub retry: RetryPolicy,
-    pub rate_limit: Option<u32>,
+    pub rate_limit: RateLimit,
+}
+
+/// The `rateLimit` option.
+pub enum RateLimit {
+    /// `false`.
+    Off,
+    /// `{ perSecond }` (default 20): the client's own window per action.
+    PerSecond(u32),
+    /// `{ acquire }`: a shared limiter; the object is kept so `acquire` is called as its method.
+    Shared(JsValue),
 }
 
 /// Reads and checks `CvmClientOptions`.
@@ -364,14 +388,25 @@ fn retry_policy(top: &Props<'_>) -> Result<RetryPolicy, Error> {
     })
 }
 
-fn rate_limit(top: &Props<'_>) -> Result<Option<u32>, Error> {
+fn rate_limit(top: &Props<'_>) -> Result<RateLimit, Error> {
     let raw = top.raw("rateLimit");
     if raw.as_bool() == Some(false) {
-        return Ok(None);
+        return Ok(RateLimit::Off);
     }
-    let p = Props::new(raw, "options.rateLimit", true)?;
-    p.only(&["perSecond"])?;
-    Ok(Some(whole(&p, "perSecond", 20, 1..=10_000)?))
+    let p = Props::new(raw.clone(), "options.rateLimit", true)?;
+    if p.function("acquire")?.is_none() {
+        p.only(&["perSecond", "acquire"])?;
+        return Ok(RateLimit::PerSecond(whole(&p, "perSecond", 20, 1..=10_000)?));
+    }
+    // A shared limiter is the caller's object (a class instance, say, with state of its own):
+    // only its `acquire` matters; `perSecond` beside it would be a contradiction.
+    if p.present("perSecond").is_some() {
+        return Err(invalid(
+            "options.rateLimit takes perSecond (this client's own limit) or acquire (a shared limiter), not both"
+                .to_owned(),
+        ));
+    }
+    Ok(RateLimit::Shared(raw))
 }
 
 /// Checks `{ signal }`, the second argument of a call; `is_signal` is the JS driver's
