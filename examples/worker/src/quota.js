@@ -68,10 +68,13 @@ function positiveInt(text, fallback) {
  */
 export function quotaAcquirer({ namespace, key, limit = DEFAULT_LIMIT, guardMs = DEFAULT_GUARD_MS, timeoutMs = MAX_QUEUE_MS + 5_000, onFallback }) {
   const local = new SlidingWindow(limit, 1000);
-  const stub = namespace.get(namespace.idFromName(key));
+  const id = namespace.idFromName(key);
   return async function acquire(action, { signal } = {}) {
     let response;
     try {
+      // A stub per call: an I/O object made while serving one request cannot be used by
+      // another (a Workers rule), and the client is shared by all of the isolate's requests.
+      const stub = namespace.get(id);
       const bound = AbortSignal.timeout(timeoutMs);
       response = await stub.fetch(`https://quota/acquire?limit=${limit}&guard=${guardMs}`, {
         method: "POST",
@@ -79,7 +82,7 @@ export function quotaAcquirer({ namespace, key, limit = DEFAULT_LIMIT, guardMs =
       });
     } catch (err) {
       if (signal?.aborted) throw signal.reason ?? err;
-      onFallback?.(signal, `quota object unreachable (${err?.name ?? "error"})`);
+      onFallback?.(signal, `quota object unreachable (${err?.name ?? "error"}: ${err?.message ?? ""})`);
       return localAcquire(local, signal);
     }
     if (response.status === 204) return;

@@ -4,7 +4,7 @@
 // does at scale: many isolates of one Worker, one namespace of objects.
 import { dirname } from 'node:path';
 import { Miniflare } from 'miniflare';
-import { compatibilityDate, ORIGIN, WORKER_URL } from './worker.js';
+import { compatibilityDate, ORIGIN } from './worker.js';
 
 /**
  * Starts `isolates` workers named w0…wN-1 on `scriptPath`. `quota`: "object" (EXPORT_QUOTA bound
@@ -23,7 +23,9 @@ export async function startFleet(scriptPath, bindings, { isolates = 4, quota = '
     outboundService: { network: { allow: ['public', 'private', 'local'] } },
   };
   const workers = Array.from({ length: isolates }, (_, i) => {
-    const w = { ...common, name: `w${i}` };
+    // Each isolate is reached through its own route (Miniflare's dispatchFetch picks the
+    // worker by URL; its per-worker fetcher refuses requests with an Origin header).
+    const w = { ...common, name: `w${i}`, routes: [`w${i}.test/*`] };
     if (quota === 'object') w.durableObjects = { EXPORT_QUOTA: { className: 'ExportQuota', scriptName: 'w0' } };
     if (quota === 'broken') w.durableObjects = { EXPORT_QUOTA: { className: 'BrokenQuota', scriptName: 'broken' } };
     return w;
@@ -46,13 +48,16 @@ export async function startFleet(scriptPath, bindings, { isolates = 4, quota = '
     : {};
   const mf = new Miniflare({ ...capture, workers });
   await mf.ready;
-  const fetchers = await Promise.all(workers.slice(0, isolates).map((w) => mf.getWorker(w.name)));
+  const fetchers = workers.slice(0, isolates).map((w) => ({
+    name: w.name,
+    fetch: (path, init) => mf.dispatchFetch(`http://${w.name}.test${path}`, init),
+  }));
   return { mf, fetchers };
 }
 
 /** POSTs ExportImages parameters to one isolate, as the console would. */
 export async function postTo(fetcher, params, { ip = '203.0.113.9' } = {}) {
-  const res = await fetcher.fetch(WORKER_URL, {
+  const res = await fetcher.fetch('/export-images', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Origin: ORIGIN, 'CF-Connecting-IP': ip },
     body: JSON.stringify(params),
