@@ -11,7 +11,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
-const N = Number(process.argv[2] ?? 500);
 
 const entry = `
 import { ExportQuota, quotaAcquirer } from ${JSON.stringify(join(REPO, "examples/worker/src/quota.js"))};
@@ -39,35 +38,51 @@ export default {
   },
 };`;
 
-const { build } = await import("esbuild");
-const { Miniflare } = await import("miniflare");
-const dir = await mkdtemp(join(tmpdir(), "tc3-quota-bench-"));
-try {
-  await writeFile(join(dir, "entry.js"), entry);
-  await build({
-    entryPoints: { index: join(dir, "entry.js") }, outdir: join(dir, "out"), bundle: true, format: "esm",
-    platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"],
-    alias: { "tc3-edge": join(REPO, "pkg", "workerd.js") }, loader: { ".wasm": "copy" }, assetNames: "[name]-[hash]", logLevel: "silent",
-  });
-  const mf = new Miniflare({
-    modules: true, scriptPath: join(dir, "out", "index.js"), modulesRoot: join(dir, "out"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2026-04-20",
-    durableObjects: { QUOTA: "ExportQuota" },
-  });
-  await mf.ready;
-  const get = async (q) => (await mf.dispatchFetch(`http://bench/?${q}`)).json();
-  await get(`mode=hop&n=50&run=warm`);
-  const hops = (await get(`mode=hop&n=${N}&run=hop`)).sort((a, b) => a - b);
-  const pct = (p) => hops[Math.min(hops.length - 1, Math.floor((p / 100) * hops.length))];
-  const bursts = [];
-  for (let r = 0; r < 3; r++) bursts.push((await get(`mode=burst&n=${N * 4}&run=burst${r}`)).ms);
-  const burstMs = bursts.sort((a, b) => a - b)[1];
-  await mf.dispose();
-  const rate = (n, ms) => Math.round((n / Math.max(ms, 1)) * 1000).toLocaleString("en-US");
-  console.log(`| Durable Object quota (workerd via Miniflare, this machine) | value |`);
-  console.log(`| --- | --- |`);
-  console.log(`| acquire hop (Worker → object → Worker), p50 / p99 of ${N} sequential | ${pct(50)} ms / ${pct(99)} ms |`);
-  console.log(`| one object, ${N * 4} concurrent acquires of one key (median of 3) | ${Math.round(burstMs)} ms → ${rate(N * 4, burstMs)} grants/s |`);
-} finally {
-  await rm(dir, { recursive: true, force: true });
+/** Runs the measurement; returns the numbers (ms, grants/s). */
+export async function quotaDoBench({ n = 500 } = {}) {
+  const { build } = await import("esbuild");
+  const { Miniflare } = await import("miniflare");
+  const dir = await mkdtemp(join(tmpdir(), "tc3-quota-bench-"));
+  try {
+    await writeFile(join(dir, "entry.js"), entry);
+    await build({
+      entryPoints: { index: join(dir, "entry.js") }, outdir: join(dir, "out"), bundle: true, format: "esm",
+      platform: "neutral", target: "es2022", conditions: ["workerd", "worker", "browser"], mainFields: ["module", "main"],
+      alias: { "tc3-edge": join(REPO, "pkg", "workerd.js") }, loader: { ".wasm": "copy" }, assetNames: "[name]-[hash]", logLevel: "silent",
+    });
+    const mf = new Miniflare({
+      modules: true, scriptPath: join(dir, "out", "index.js"), modulesRoot: join(dir, "out"),
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }], compatibilityDate: "2026-04-20",
+      durableObjects: { QUOTA: "ExportQuota" },
+    });
+    try {
+      await mf.ready;
+      const get = async (q) => (await mf.dispatchFetch(`http://bench/?${q}`)).json();
+      await get(`mode=hop&n=50&run=warm`);
+      const hops = (await get(`mode=hop&n=${n}&run=hop`)).sort((a, b) => a - b);
+      const pct = (p) => hops[Math.min(hops.length - 1, Math.floor((p / 100) * hops.length))];
+      const bursts = [];
+      for (let r = 0; r < 3; r++) bursts.push((await get(`mode=burst&n=${n * 4}&run=burst${r}`)).ms);
+      const burstMs = bursts.sort((a, b) => a - b)[1];
+      return { n, hopP50: pct(50), hopP99: pct(99), burstN: n * 4, burstMs, grantsPerSec: (n * 4 * 1000) / Math.max(burstMs, 1) };
+    } finally {
+      await mf.dispose();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The Markdown table of a result. */
+export function quotaTable(q) {
+  return [
+    "| Durable Object quota (workerd via Miniflare, this machine) | value |",
+    "| --- | --- |",
+    `| acquire hop (Worker → object → Worker), p50 / p99 of ${q.n} sequential | ${q.hopP50} ms / ${q.hopP99} ms |`,
+    `| one object, ${q.burstN} concurrent acquires of one key (median of 3) | ${Math.round(q.burstMs)} ms → ${Math.round(q.grantsPerSec).toLocaleString("en-US")} grants/s |`,
+  ].join("\n");
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  console.log(quotaTable(await quotaDoBench({ n: Number(process.argv[2] ?? 500) })));
 }

@@ -2,7 +2,7 @@
 //
 //   --quick        scaled-down counts (a quick look; writes nothing unless --out is given)
 //   --out=<path>   where to write the report (default: BENCHMARKS.md at the repository root)
-//   --skip=a,b     skip sections: throughput, percall, memory, size, cold, workerd
+//   --skip=a,b     skip sections: throughput, percall, memory, size, cold, workerd, quota
 //
 // Everything runs in this one process except the cold starts (fresh child processes) and the
 // workerd section (workerd through Miniflare, when installed). No timing is asserted anywhere:
@@ -25,6 +25,7 @@ import { consoleTable, markdown } from "./report.mjs";
 import { comparisons, packageVersion, tc3EdgeEntries, wasmAnatomy } from "./size.mjs";
 import { getSink, median, ratio, roundRobin } from "./throughput.mjs";
 import { workerdBench } from "./workerd.mjs";
+import { quotaDoBench } from "./quota-do.mjs";
 
 const REPO = new URL("../", import.meta.url);
 const REPO_DIR = fileURLToPath(REPO);
@@ -248,6 +249,17 @@ if (!skip.has("workerd")) {
   }
 }
 
+// --- the example Worker's Durable Object quota (issue #12) --------------------------------------
+let quota = { skipped: "skipped (--skip)" };
+if (!skip.has("quota")) {
+  log("quota: the ExportQuota Durable Object in workerd");
+  try {
+    quota = await quotaDoBench({ n: quick ? 200 : 500 });
+  } catch (e) {
+    quota = { skipped: `failed to run: ${e.message.split("\n")[0]}` };
+  }
+}
+
 machine.loadEnd = os.loadavg()[0].toFixed(2);
 
 // --- notes (computed from this run) -------------------------------------------------------------
@@ -291,7 +303,7 @@ const report = {
   date: new Date().toISOString(), quick, machine, versions, config,
   request: { timestamp: F.TIMESTAMP, body: F.BODY },
   identity: { expected: EXPECTED, rows: identity },
-  throughput, targets, perCall, size, cold, workerd, memory, notes,
+  throughput, targets, perCall, size, cold, workerd, quota, memory, notes,
 };
 
 // --- output -------------------------------------------------------------------------------------
