@@ -8,6 +8,7 @@ export type {
   CallOptions,
   RetryOptions,
   RateLimitOptions,
+  SharedRateLimiter,
   ProvidedCredential,
   ClientProfile,
   HttpProfile,

@@ -11,8 +11,8 @@ import { installPackedPackage } from './support/pack.js';
 
 // Every documented call, each with the options it takes.
 const CONSUMER = `
-import { CvmClient, TencentCloudError, signRequest } from "tc3-edge";
-import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SignedRequestOutput } from "tc3-edge";
+import { CvmClient, SlidingWindow, TencentCloudError, signRequest } from "tc3-edge";
+import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SharedRateLimiter, SignedRequestOutput } from "tc3-edge";
 
 const options: CvmClientOptions = {
   credential: { secretId: "AKID", secretKey: "key", token: "t" },
@@ -29,6 +29,13 @@ const provided = new CvmClient({
   rateLimit: false,
 });
 void provided;
+// A limiter shared beyond one client (a Durable Object, …), and the window rule it may use.
+const shared: SharedRateLimiter = { acquire: async (action: string, { signal }: { signal?: AbortSignal }) => { void action; void signal; } };
+const fleet = new CvmClient({ credential: { secretId: "AKID", secretKey: "key" }, region: "ap-guangzhou", rateLimit: shared });
+void fleet;
+const window = new SlidingWindow(20, 1000, 200);
+const waitMs: number = window.reserve(performance.now()) + window.trySend(performance.now());
+void waitMs;
 
 const params: ExportImagesRequest = { BucketName: "backup-1250000000", ImageIds: ["img-72n9mi0y"], ExportFormat: "QCOW2" };
 const normalized: ExportImagesRequest = client.validateExportImages(params);
