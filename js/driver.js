@@ -312,19 +312,24 @@ export function installCallPath(Class, memory, ErrorClass) {
   };
 
   /**
-   * Performs actions until the call finishes: resolves to the result's JSON text.
+   * Performs actions until the call finishes: resolves to the result (`request`: the
+   * response's `Response` object).
    * @param {Core} core
    * @param {ClientDriver} d
+   * @param {number} kind
    * @param {number} id
    * @param {number} code the first action
    * @param {AbortSignal | undefined} signal
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
-  const run = async (core, d, id, code, signal) => {
+  const run = async (core, d, kind, id, code, signal) => {
     for (;;) {
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
-      if (code === DONE) return out(d);
+      if (code === DONE) {
+        const result = JSON.parse(out(d));
+        return kind === KIND_EXPORT ? result : result.Response;
+      }
       if (code === FAILED) throw failure(d);
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
       let event = EV_ABORTED;
@@ -381,7 +386,7 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {string} action
    * @param {unknown} input
    * @param {unknown} options
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
   const call = (core, kind, action, input, options) => {
     try {
@@ -411,7 +416,7 @@ export function installCallPath(Class, memory, ErrorClass) {
       }
       const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
       views();
-      return run(core, d, io[d.at + IO_CALL], first, signal);
+      return run(core, d, kind, io[d.at + IO_CALL], first, signal);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -423,8 +428,8 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {unknown} params
    * @param {unknown} [options]
    */
-  async function ExportImages(params, options) {
-    return JSON.parse(await call(this, KIND_EXPORT, "", params, options));
+  function ExportImages(params, options) {
+    return call(this, KIND_EXPORT, "", params, options);
   }
   /**
    * @this {Core}
@@ -432,10 +437,10 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {unknown} [payload]
    * @param {unknown} [options]
    */
-  async function request(action, payload, options) {
+  function request(action, payload, options) {
     // An action with a NUL could not travel in the packed input; "" fails the same check.
     const name = typeof action === "string" && action.indexOf("\0") === -1 ? action : "";
-    return JSON.parse(await call(this, KIND_REQUEST, name, payload, options)).Response;
+    return call(this, KIND_REQUEST, name, payload, options);
   }
   for (const [name, value] of /** @type {const} */ ([["ExportImages", ExportImages], ["exportImages", ExportImages], ["request", request]])) {
     Object.defineProperty(proto, name, { value, writable: true, configurable: true });
