@@ -169,6 +169,7 @@ if (!skip.has("throughput")) {
     { name: "sign (`signRequest`) ≥ 3× `Sign.sign3`", ratio: ratio(results, "tc3.sign", "sdk.sign3"), want: 3 },
     { name: "validate+build+sign (`signExportImages`) ≥ 4× the official full path", ratio: ratio(results, "tc3.vbs", "sdk.full"), want: 4 },
     { name: "sign (`signRequest`) ≥ 50× the sequential WebCrypto signer", ratio: ratio(results, "tc3.sign", "wc.seq"), want: 50 },
+    { name: "whole call (`client.ExportImages`, transport answering at once with a plain object) ≥ 2× the official full path with the same transport", ratio: ratio(results, "tc3.fullPlain", "sdk.fullPlain"), want: 2 },
   ].map((t) => ({ ...t, met: t.ratio.ofMedians >= t.want }));
   targets.extra = {
     signVsSign3Buffer: ratio(results, "tc3.sign", "sdk.sign3buf"),
