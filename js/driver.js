@@ -32,6 +32,9 @@ const IO_IN_PTR = 4;
 const IO_IN_CAP = 5;
 const IO_CALL = 6;
 const IO_TIMEOUT = 7;
+const IO_MONO = 8;
+const IO_WALL = 9;
+const IO_RANDOM = 10;
 
 // Kinds of __start.
 const KIND_EXPORT = 0;
@@ -55,9 +58,9 @@ export const monotonic =
  * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number]} __driver
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
- * @property {(kind: number, len: number, aborted: boolean, mono: number, wall: number, random: number) => number} __start
- * @property {(id: number, event: number, n: number, len: number, mono: number, wall: number, random: number) => number} __step
- * @property {(id: number, provider: number, ok: boolean, value: unknown, mono: number, wall: number, random: number) => number} __provided
+ * @property {(kind: number, len: number, aborted: boolean) => number} __start
+ * @property {(id: number, event: number, n: number, len: number) => number} __step
+ * @property {(id: number, provider: number, ok: boolean, value: unknown) => number} __provided
  */
 
 /** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
@@ -268,6 +271,18 @@ export function installCallPath(Class, memory, ErrorClass) {
     return written;
   };
 
+  /**
+   * Writes the clocks and a random draw into the header: every event is delivered with them
+   * (the monotonic clock for waits and the limiter, the wall clock for signatures).
+   * @param {ClientDriver} d
+   */
+  const clocks = (d) => {
+    views();
+    io[d.at + IO_MONO] = monotonic();
+    io[d.at + IO_WALL] = Date.now();
+    io[d.at + IO_RANDOM] = Math.random();
+  };
+
   /** The last action's text. @param {ClientDriver} d */
   const out = (d) => {
     views();
@@ -365,7 +380,8 @@ export function installCallPath(Class, memory, ErrorClass) {
         const r = await settleWithin(d.shared, timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
-            code = core.__provided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
+            clocks(d);
+            code = core.__provided(id, provider, r.kind === "ok", r.value);
             continue;
           }
         } else if (r.kind === "timeout") {
@@ -375,7 +391,8 @@ export function installCallPath(Class, memory, ErrorClass) {
       }
       // Abort wins, whatever else happened meanwhile.
       if (signal && signal.aborted) event = EV_ABORTED;
-      code = core.__step(id, event, n, len, monotonic(), Date.now(), Math.random());
+      clocks(d);
+      code = core.__step(id, event, n, len);
     }
   };
 
@@ -414,7 +431,8 @@ export function installCallPath(Class, memory, ErrorClass) {
         kind = KIND_REQUEST_NOT_JSON;
         len = write(core, d, action + "\0");
       }
-      const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
+      clocks(d);
+      const first = core.__start(kind, len, !!(signal && signal.aborted));
       views();
       return run(core, d, kind, io[d.at + IO_CALL], first, signal);
     } catch (e) {
