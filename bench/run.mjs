@@ -264,7 +264,7 @@ if (throughput.rows.length) {
 }
 const prof = perCall.profiles.find((p) => p.id === "tc3.sign");
 if (prof) {
-  const boundary = ["JS glue (wasm-bindgen + snippets)", "TextDecoder/TextEncoder, memory views", "JS↔wasm trampolines"].reduce((a, k) => a + (prof.shares[k] ?? 0), 0);
+  const boundary = ["JS glue (wasm-bindgen, js/ modules)", "TextDecoder/TextEncoder, memory views", "JS↔wasm trampolines"].reduce((a, k) => a + (prof.shares[k] ?? 0), 0);
   notes.push(`\`signRequest\`: ${pct(prof.shares["wasm code"])} of CPU samples in wasm code, ${pct(boundary)} at the boundary (glue, text decoding/encoding, trampolines), ${pct(prof.shares.GC ?? 0)} GC.`);
 }
 const cs = perCall.crossings[0];
