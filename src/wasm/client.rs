@@ -364,7 +364,10 @@ impl CvmClient {
                     Err(e) => {
                         // code, requestId, field, httpCode, mayHaveExecuted, then the message
                         // (last: it may hold anything, NULs included).
-                        let status = e.status().map(|s| s.to_string()).unwrap_or_default();
+                        let status = e
+                            .status()
+                            .map(|s| crate::tc3::text::decimal(s.into()))
+                            .unwrap_or_default();
                         let parts = [
                             e.code(),
                             e.request_id().unwrap_or(""),
