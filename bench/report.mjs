@@ -138,11 +138,12 @@ export function markdown(r) {
 
   out.push("## Size (gzip -9)");
   out.push("");
-  out.push("What each runtime entry of `pkg/` loads, as shipped (files gzipped one by one, `gzip -9 -n`). Target: ≤ 24 KiB");
-  out.push("gzip per runtime entry.");
+  out.push("What each runtime entry of `pkg/` loads, as shipped (files gzipped one by one, `gzip -9 -n`). Targets: the full");
+  out.push("entries (`tc3-edge`: CvmClient + signRequest) ≤ 40 KiB gzip, the sign-only ones (`tc3-edge/sign`) ≤ 24 KiB.");
   out.push("");
-  out.push(table(["entry", "files", "bytes", "gzip -9", "≤ 24 KiB"],
-    Object.entries(r.size.entries).map(([rt, e]) => [rt, e.files.map((f) => `${f.file} (${n0(f.gzip)})`).join(" + "), n0(e.bytes), `**${bytes(e.gzip)}**`, e.gzip <= 24 * 1024 ? "met" : "**not met**"])));
+  const budget = (rt) => (rt.startsWith("sign/") ? 24 : 40);
+  out.push(table(["entry", "files", "bytes", "gzip -9", "target", ""],
+    Object.entries(r.size.entries).map(([rt, e]) => [rt, e.files.map((f) => `${f.file} (${n0(f.gzip)})`).join(" + "), n0(e.bytes), `**${bytes(e.gzip)}**`, `≤ ${budget(rt)} KiB`, e.gzip <= budget(rt) * 1024 ? "met" : "**not met**"])));
   out.push("");
   out.push("For comparison (esbuild, minified, same gzip):");
   out.push("");

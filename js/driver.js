@@ -35,6 +35,9 @@ const IO_IN_PTR = 4;
 const IO_IN_CAP = 5;
 const IO_CALL = 6;
 const IO_TIMEOUT = 7;
+const IO_MONO = 8;
+const IO_WALL = 9;
+const IO_RANDOM = 10;
 
 // Kinds of __start.
 const KIND_EXPORT = 0;
@@ -58,9 +61,9 @@ export const monotonic =
  * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined]} __driver
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
- * @property {(kind: number, len: number, aborted: boolean, mono: number, wall: number, random: number) => number} __start
- * @property {(id: number, event: number, n: number, len: number, mono: number, wall: number, random: number) => number} __step
- * @property {(id: number, provider: number, ok: boolean, value: unknown, mono: number, wall: number, random: number) => number} __provided
+ * @property {(kind: number, len: number, aborted: boolean) => number} __start
+ * @property {(id: number, event: number, n: number, len: number) => number} __step
+ * @property {(id: number, provider: number, ok: boolean, value: unknown) => number} __provided
  */
 
 /** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
@@ -302,6 +305,18 @@ export function installCallPath(Class, memory, ErrorClass) {
     return written;
   };
 
+  /**
+   * Writes the clocks and a random draw into the header: every event is delivered with them
+   * (the monotonic clock for waits and the limiter, the wall clock for signatures).
+   * @param {ClientDriver} d
+   */
+  const clocks = (d) => {
+    views();
+    io[d.at + IO_MONO] = monotonic();
+    io[d.at + IO_WALL] = Date.now();
+    io[d.at + IO_RANDOM] = Math.random();
+  };
+
   /** The last action's text. @param {ClientDriver} d */
   const out = (d) => {
     views();
@@ -346,20 +361,25 @@ export function installCallPath(Class, memory, ErrorClass) {
   };
 
   /**
-   * Performs actions until the call finishes: resolves to the result's JSON text.
+   * Performs actions until the call finishes: resolves to the result (`request`: the
+   * response's `Response` object).
    * @param {Core} core
    * @param {ClientDriver} d
+   * @param {number} kind
    * @param {number} id
    * @param {number} code the first action
    * @param {string} action the API action (what a shared limiter is asked for)
    * @param {AbortSignal | undefined} signal
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
-  const run = async (core, d, id, code, action, signal) => {
+  const run = async (core, d, kind, id, code, action, signal) => {
     for (;;) {
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
-      if (code === DONE) return out(d);
+      if (code === DONE) {
+        const result = JSON.parse(out(d));
+        return kind === KIND_EXPORT ? result : result.Response;
+      }
       if (code === FAILED) throw failure(d);
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
       let event = EV_ABORTED;
@@ -407,7 +427,8 @@ export function installCallPath(Class, memory, ErrorClass) {
         const r = await settleWithin(d.shared, timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
-            code = core.__provided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
+            clocks(d);
+            code = core.__provided(id, provider, r.kind === "ok", r.value);
             continue;
           }
         } else if (r.kind === "timeout") {
@@ -417,7 +438,8 @@ export function installCallPath(Class, memory, ErrorClass) {
       }
       // Abort wins, whatever else happened meanwhile.
       if (signal && signal.aborted) event = EV_ABORTED;
-      code = core.__step(id, event, n, len, monotonic(), Date.now(), Math.random());
+      clocks(d);
+      code = core.__step(id, event, n, len);
     }
   };
 
@@ -428,7 +450,7 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {string} action
    * @param {unknown} input
    * @param {unknown} options
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
   const call = (core, kind, action, input, options) => {
     try {
@@ -456,9 +478,10 @@ export function installCallPath(Class, memory, ErrorClass) {
         kind = KIND_REQUEST_NOT_JSON;
         len = write(core, d, action + "\0");
       }
-      const first = core.__start(kind, len, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
+      clocks(d);
+      const first = core.__start(kind, len, !!(signal && signal.aborted));
       views();
-      return run(core, d, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal);
+      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -470,8 +493,8 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {unknown} params
    * @param {unknown} [options]
    */
-  async function ExportImages(params, options) {
-    return JSON.parse(await call(this, KIND_EXPORT, "", params, options));
+  function ExportImages(params, options) {
+    return call(this, KIND_EXPORT, "", params, options);
   }
   /**
    * @this {Core}
@@ -479,10 +502,10 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {unknown} [payload]
    * @param {unknown} [options]
    */
-  async function request(action, payload, options) {
+  function request(action, payload, options) {
     // An action with a NUL could not travel in the packed input; "" fails the same check.
     const name = typeof action === "string" && action.indexOf("\0") === -1 ? action : "";
-    return JSON.parse(await call(this, KIND_REQUEST, name, payload, options)).Response;
+    return call(this, KIND_REQUEST, name, payload, options);
   }
   for (const [name, value] of /** @type {const} */ ([["ExportImages", ExportImages], ["exportImages", ExportImages], ["request", request]])) {
     Object.defineProperty(proto, name, { value, writable: true, configurable: true });

@@ -285,7 +285,12 @@ impl Call {
                 let secs = client.config.req_timeout_secs;
                 self.finish(Err(Error::new(
                     ErrorKind::CredentialProvider,
-                    format!("the credential provider did not answer within {secs} s"),
+                    [
+                        "the credential provider did not answer within ",
+                        &crate::tc3::text::decimal(secs.into()),
+                        " s",
+                    ]
+                    .concat(),
                 )))
             }
             (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
@@ -496,14 +501,19 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
     if timed_out {
         return Error::new(
             ErrorKind::Timeout,
-            format!("no complete answer within reqTimeout ({timeout_secs} s); the request may have been executed"),
+            [
+                "no complete answer within reqTimeout (",
+                &crate::tc3::text::decimal(timeout_secs.into()),
+                " s); the request may have been executed",
+            ]
+            .concat(),
         )
         .executed_maybe();
     }
     let message = if code.is_empty() {
         ["fetch failed: ", message].concat()
     } else {
-        format!("fetch failed: {message} ({code})")
+        ["fetch failed: ", message, " (", code, ")"].concat()
     };
     let err = Error::new(ErrorKind::Network, message);
     if NOT_SENT_CODES.contains(&code) {
@@ -529,6 +539,6 @@ fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> 
     };
     match retries {
         0 => err,
-        n => err.with_note(&format!("gave up after {n} retries")),
+        n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].concat()),
     }
 }

@@ -219,7 +219,7 @@ impl ExportImagesResponse {
     /// Reads the `Response` object of a successful answer.
     pub fn from_response(response: &Value) -> Result<Self, Error> {
         use crate::error::ErrorKind::InvalidResponse;
-        let bad = |what: &str| Error::new(InvalidResponse, format!("ExportImages response: {what}"));
+        let bad = |what: &str| Error::new(InvalidResponse, ["ExportImages response: ", what].concat());
         let request_id = response
             .get("RequestId")
             .and_then(Value::as_str)
@@ -250,13 +250,13 @@ fn check_unknown_fields(obj: &Value) -> Result<(), Error> {
             continue;
         }
         let hint = match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(key)) {
-            Some(f) => format!("; did you mean {f}? Field names are PascalCase"),
-            None => format!("; ExportImages accepts {}", FIELDS.join(", ")),
+            Some(f) => ["; did you mean ", f, "? Field names are PascalCase"].concat(),
+            None => ["; ExportImages accepts ", &FIELDS.join(", ")].concat(),
         };
         return Err(Error::validation(
             "UnknownParameter",
             key.clone(),
-            format!("unknown field {}{hint}", json::quote(key)),
+            ["unknown field ", &json::quote(key), &hint].concat(),
         ));
     }
     Ok(())
@@ -284,7 +284,7 @@ fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
     Error::validation(
         "InvalidParameter",
         field,
-        format!("{field} must be {expected}, got {}", got.type_name()),
+        [field, " must be ", expected, ", got ", got.type_name()].concat(),
     )
 }
 
@@ -373,7 +373,7 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
     }
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = format!("ImageIds.{i}");
+        let field = ["ImageIds.", &crate::tc3::text::decimal(i as u64)].concat();
         let id = match item {
             Value::String(s) => s,
             other => return Err(wrong_type(&field, "a string", other)),
@@ -382,14 +382,18 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
             return Err(Error::validation(
                 "InvalidImageId.Malformed",
                 field,
-                format!("{} is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\"", json::quote(id)),
+                [
+                    &json::quote(id),
+                    " is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\"",
+                ]
+                .concat(),
             ));
         }
         if ids.contains(id) {
             return Err(Error::validation(
                 "InvalidParameterValue",
                 field,
-                format!("{id} is listed twice in ImageIds; list each image once"),
+                [id, " is listed twice in ImageIds; list each image once"].concat(),
             ));
         }
         ids.push(id.clone());
@@ -403,13 +407,13 @@ fn export_format(v: Option<&Value>) -> Result<Option<ExportFormat>, Error> {
         None => Ok(None),
         Some(Value::String(s)) => ExportFormat::parse(s).map(Some).ok_or_else(|| {
             let hint = match ExportFormat::parse(&s.to_ascii_uppercase()) {
-                Some(_) => format!(" (write it in capitals: {})", json::quote(&s.to_ascii_uppercase())),
+                Some(_) => [" (write it in capitals: ", &json::quote(&s.to_ascii_uppercase()), ")"].concat(),
                 None => String::new(),
             };
             Error::validation(
                 "InvalidParameterValue",
                 F,
-                format!("ExportFormat must be one of RAW, QCOW2, VHD, VMDK{hint}"),
+                ["ExportFormat must be one of RAW, QCOW2, VHD, VMDK", &hint].concat(),
             )
         }),
         Some(other) => Err(wrong_type(F, "a string (RAW, QCOW2, VHD or VMDK)", other)),
@@ -428,15 +432,19 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
         return Err(Error::validation(
             "InvalidParameterValue.InvalidFileNamePrefixList",
             F,
-            format!(
-                "FileNamePrefixList has {} entries but ImageIds has {image_count}: give one prefix per image",
-                items.len()
-            ),
+            [
+                "FileNamePrefixList has ",
+                &crate::tc3::text::decimal(items.len() as u64),
+                " entries but ImageIds has ",
+                &crate::tc3::text::decimal(image_count as u64),
+                ": give one prefix per image",
+            ]
+            .concat(),
         ));
     }
     let mut prefixes = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = format!("FileNamePrefixList.{i}");
+        let field = ["FileNamePrefixList.", &crate::tc3::text::decimal(i as u64)].concat();
         match item {
             Value::String(s) if s.is_empty() => {
                 return Err(Error::validation(

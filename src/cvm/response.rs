@@ -19,10 +19,18 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
             return Err(if e == ParseError::Eof {
                 Error::new(
                     ErrorKind::TruncatedResponse,
-                    format!("the response body ended after {} bytes, in the middle of its JSON; the request may have been executed", body.len()),
+                    [
+                        "the response body ended after ",
+                        &crate::tc3::text::decimal(body.len() as u64),
+                        " bytes, in the middle of its JSON; the request may have been executed",
+                    ]
+                    .concat(),
                 )
             } else {
-                Error::new(ErrorKind::NonJsonResponse, "the response body is not JSON (a proxy or gateway answered?); the request may have been executed")
+                Error::new(
+                    ErrorKind::NonJsonResponse,
+                    "the response body is not JSON (a proxy or gateway answered?); the request may have been executed",
+                )
             }
             .with_status(status)
             .executed_maybe());
@@ -55,7 +63,12 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
 fn http_status(status: u16) -> Error {
     let e = Error::new(
         ErrorKind::HttpStatus,
-        format!("the server answered HTTP {status} without an API response"),
+        [
+            "the server answered HTTP ",
+            &crate::tc3::text::decimal(status.into()),
+            " without an API response",
+        ]
+        .concat(),
     )
     .with_status(status);
     // 4xx from a gateway means it was refused before reaching the API; 5xx may not be.
@@ -69,7 +82,7 @@ fn http_status(status: u16) -> Error {
 fn invalid_response(what: &str, status: u16) -> Error {
     Error::new(
         ErrorKind::InvalidResponse,
-        format!("{what}; the request may have been executed"),
+        [what, "; the request may have been executed"].concat(),
     )
     .with_status(status)
     .executed_maybe()

@@ -24,6 +24,14 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// `n` in decimal (messages are built with this and `concat`, not `format!`: keeping
+/// `core::fmt` out of the module measured smaller).
+pub fn decimal(n: u64) -> String {
+    let mut s = String::with_capacity(20);
+    push_u64(&mut s, n);
+    s
+}
+
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];

@@ -42,7 +42,8 @@ export interface CvmClient {
 }
 "#;
 
-/// Where the action of the last step is written for the JS driver (f64 slots, in wasm memory).
+/// The header shared with the JS driver (f64 slots, in wasm memory): the action of the last
+/// step, the buffers, and the clocks JS reads before each call.
 const IO_CODE: usize = 0; // the action (see `code_of`)
 const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
 const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
@@ -51,6 +52,11 @@ const IO_IN_PTR: usize = 4; // where JS writes event text …
 const IO_IN_CAP: usize = 5; // … and how much fits
 const IO_CALL: usize = 6; // the call's id (set by __start)
 const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
+                             // Written by JS before each call: the clocks and the random draw (`Now`).
+const IO_MONO: usize = 8; // performance.now()
+const IO_WALL: usize = 9; // Date.now()
+const IO_RANDOM: usize = 10; // Math.random()
+const IO_SLOTS: usize = 11;
 
 // Action codes (js/driver.js has the same numbers).
 const IDLE: f64 = 0.0;
@@ -81,7 +87,7 @@ pub struct CvmClient {
     /// `rateLimit: { acquire }`: the object (its `acquire` is called as a method by the driver).
     shared_limiter: Option<JsValue>,
     calls: Vec<Option<Call>>,
-    io: Box<[f64; 8]>,
+    io: Box<[f64; IO_SLOTS]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
     /// used at `len == capacity` so JS only writes initialised memory. Never holds a secret.
     input: Vec<u8>,
@@ -123,7 +129,7 @@ impl CvmClient {
             fetch: s.fetch,
             shared_limiter,
             calls: Vec::new(),
-            io: Box::new([0.0; 8]),
+            io: Box::new([0.0; IO_SLOTS]),
             input: Vec::new(),
             out: Vec::new(),
         };
@@ -215,14 +221,11 @@ impl CvmClient {
     /// For the JS driver: starts a call. `kind` 0: ExportImages, the input holds the
     /// parameters' JSON (`len` < 0: they have no JSON form); 1: `request`, the input holds
     /// `action NUL payload-JSON`; 2: `request` whose payload has no JSON form (`action NUL`).
-    /// `aborted`: the call's signal has already fired (checked after validation). Writes the first action; returns its code.
+    /// `aborted`: the call's signal has already fired (checked after validation). The clocks
+    /// are in the header (`IO_MONO`…). Writes the first action; returns its code.
     #[wasm_bindgen(js_name = __start, skip_typescript)]
-    pub fn start(&mut self, kind: u32, len: i32, aborted: bool, mono_ms: f64, wall_ms: f64, random: f64) -> f64 {
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
+    pub fn start(&mut self, kind: u32, len: i32, aborted: bool) -> f64 {
+        let now = self.now();
         match self.new_call(kind, len) {
             Ok(call) => {
                 let id = match self.calls.iter().position(Option::is_none) {
@@ -250,21 +253,8 @@ impl CvmClient {
     /// HTTP status, the timed-out flag or the provider call's id; the input's first `len`
     /// bytes its text). Writes the next action; returns its code.
     #[wasm_bindgen(js_name = __step, skip_typescript)]
-    pub fn step(
-        &mut self,
-        id: usize,
-        event: u32,
-        number: f64,
-        len: usize,
-        mono_ms: f64,
-        wall_ms: f64,
-        random: f64,
-    ) -> f64 {
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
+    pub fn step(&mut self, id: usize, event: u32, number: f64, len: usize) -> f64 {
+        let now = self.now();
         let Some(Some(call)) = self.calls.get_mut(id) else {
             return self.emit(id, Action::Idle);
         };
@@ -295,21 +285,8 @@ impl CvmClient {
     /// For the JS driver: the answer of provider call `provider` (its value, or what it
     /// threw), for call `id`.
     #[wasm_bindgen(js_name = __provided, skip_typescript)]
-    pub fn provided(
-        &mut self,
-        id: usize,
-        provider: u32,
-        ok: bool,
-        value: JsValue,
-        mono_ms: f64,
-        wall_ms: f64,
-        random: f64,
-    ) -> f64 {
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
+    pub fn provided(&mut self, id: usize, provider: u32, ok: bool, value: JsValue) -> f64 {
+        let now = self.now();
         let answer = if ok {
             read_provided(value)
         } else {
@@ -324,6 +301,15 @@ impl CvmClient {
 }
 
 impl CvmClient {
+    /// The clocks JS wrote into the header for this call.
+    fn now(&self) -> Now {
+        Now {
+            mono_ms: self.io[IO_MONO],
+            wall_ms: self.io[IO_WALL],
+            random: self.io[IO_RANDOM],
+        }
+    }
+
     fn new_call(&self, kind: u32, len: i32) -> Result<Call, Error> {
         let text = usize::try_from(len)
             .ok()
@@ -398,7 +384,10 @@ impl CvmClient {
                     Err(e) => {
                         // code, requestId, field, httpCode, mayHaveExecuted, then the message
                         // (last: it may hold anything, NULs included).
-                        let status = e.status().map(|s| s.to_string()).unwrap_or_default();
+                        let status = e
+                            .status()
+                            .map(|s| crate::tc3::text::decimal(s.into()))
+                            .unwrap_or_default();
                         let parts = [
                             e.code(),
                             e.request_id().unwrap_or(""),

@@ -33,7 +33,7 @@ pub fn provider_error(e: &JsValue) -> Error {
     Error::new(
         ErrorKind::CredentialProvider,
         match detail {
-            Some(d) => format!("the credential provider failed: {d}"),
+            Some(d) => ["the credential provider failed: ", &d].concat(),
             None => "the credential provider failed".to_owned(),
         },
     )
@@ -44,7 +44,7 @@ pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error>
     let as_provider_error = |e: Error| {
         Error::new(
             ErrorKind::CredentialProvider,
-            format!("the credential provider returned {}", e.message()),
+            ["the credential provider returned ", e.message()].concat(),
         )
     };
     let p = Props::new(value, "credentials", false).map_err(as_provider_error)?;

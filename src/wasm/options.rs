@@ -189,10 +189,10 @@ impl<'a> Props<'a> {
                     path,
                 });
             }
-            return Err(invalid(format!("{path} is required")));
+            return Err(invalid([path, " is required"].concat()));
         }
         if !value.is_object() || value.is_function() || js_sys::Array::is_array(&value) {
-            return Err(invalid(format!("{path} must be an object")));
+            return Err(invalid([path, " must be an object"].concat()));
         }
         Ok(Props { obj: value, path })
     }
@@ -209,11 +209,17 @@ impl<'a> Props<'a> {
         for key in js_sys::Object::keys(&obj).iter() {
             let key = key.as_string().unwrap_or_default();
             if !known.contains(&key.as_str()) && !self.get(&key).is_undefined() {
-                return Err(invalid(format!(
-                    "{}.{key} is not a known option (known: {})",
-                    self.path,
-                    known.join(", ")
-                )));
+                return Err(invalid(
+                    [
+                        self.path,
+                        ".",
+                        &key,
+                        " is not a known option (known: ",
+                        &known.join(", "),
+                        ")",
+                    ]
+                    .concat(),
+                ));
             }
         }
         Ok(())
@@ -225,7 +231,7 @@ impl<'a> Props<'a> {
     }
 
     fn wrong_type(&self, key: &str, what: &str) -> Error {
-        invalid(format!("{}.{key} must be {what}", self.path))
+        invalid([self.path, ".", key, " must be ", what].concat())
     }
 
     /// An optional string property. The error names the property, never its value.
@@ -263,8 +269,11 @@ impl<'a> Props<'a> {
 /// Reads the `secretId`, `secretKey` and `token` properties of `p`.
 pub fn credential(p: &Props<'_>) -> Result<Credential, Error> {
     let missing = |what: &str| {
-        Error::new(ErrorKind::InvalidCredential, format!("{}.{what} is required", p.path))
-            .with_field(["credential.", what].concat())
+        Error::new(
+            ErrorKind::InvalidCredential,
+            [p.path, ".", what, " is required"].concat(),
+        )
+        .with_field(["credential.", what].concat())
     };
     let wrap = |e: Error| {
         let field = e.field().unwrap_or("credential").to_owned();
@@ -361,12 +370,18 @@ fn whole(p: &Props<'_>, key: &str, default: u32, range: std::ops::RangeInclusive
     match p.number(key)? {
         None => Ok(default),
         Some(v) if v.fract() == 0.0 && v >= f64::from(*range.start()) && v <= f64::from(*range.end()) => Ok(v as u32),
-        Some(_) => Err(invalid(format!(
-            "{}.{key} must be a whole number from {} to {}",
-            p.path,
-            range.start(),
-            range.end()
-        ))),
+        Some(_) => Err(invalid(
+            [
+                p.path,
+                ".",
+                key,
+                " must be a whole number from ",
+                &crate::tc3::text::decimal((*range.start()).into()),
+                " to ",
+                &crate::tc3::text::decimal((*range.end()).into()),
+            ]
+            .concat(),
+        )),
     }
 }
 
@@ -427,7 +442,7 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
         Error::validation(
             "InvalidParameter",
             "",
-            format!("{what} must be a JSON-serializable object"),
+            [what, " must be a JSON-serializable object"].concat(),
         )
     };
     // JS writes the JSON straight into this buffer (see `super::text`); most parameter

@@ -193,7 +193,13 @@ function fakeCore(script, { provider, fetch, grow = false } = {}) {
     __driver() { return ["https://h/", fetch, provider, AT]; }
     __reserve() { throw new Error("not in this script"); }
     __callOptions() {}
-    __start(kind, len, aborted) { events.push(["start", kind, input(len), aborted]); io[AT + 6] = 3; return emit(); }
+    __start(kind, len, aborted) {
+      // The driver wrote the clocks first.
+      assert.ok(Math.abs(io[AT + 8] - performance.now()) < 1000 && Math.abs(io[AT + 9] - Date.now()) < 1000 && io[AT + 10] < 1);
+      events.push(["start", kind, input(len), aborted]);
+      io[AT + 6] = 3;
+      return emit();
+    }
     __step(id, event, n, len) { events.push(["step", id, event, n, input(len)]); return emit(); }
     __provided(id, p, ok, value) { events.push(["provided", id, p, ok, value]); return emit(); }
   }
