@@ -9,12 +9,12 @@
 // queued in arrival order.
 //
 // The object grants slots; the Worker sends right after the grant. The guard (default 200 ms,
-// QUOTA_GUARD_MS) covers the jitter of that last hop (object → Worker → CVM), so the API, which
-// counts ARRIVALS, still sees at most N in any second.
+// `quotaAcquirer({ guardMs })`) covers the jitter of that last hop (object → Worker → CVM), so
+// the API, which counts ARRIVALS, still sees at most N in any second.
 //
 // Protocol (internal, Worker → object): POST https://quota/acquire?limit=20&guard=200
 //   204                      the slot is yours: send now
-//   429 { retryAfterMs }     the queue is longer than MAX_QUEUE_MS: do not wait here
+//   429 { retryAfterMs }     MAX_QUEUE_MS of grants are already queued: do not wait here
 import { SlidingWindow } from "tc3-edge";
 
 /** The longest a caller may be queued in the object (a bound on every wait). */
@@ -26,37 +26,39 @@ const now = () => performance.now();
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class ExportQuota {
-  constructor(state, env) {
-    this.state = state;
-    this.env = env;
-    this.window = null; // created on the first request, with the limit it names
-    this.granted = 0;
+  constructor() {
+    this.window = null; // created on the first request, with the limit and guard it names
+    this.limit = DEFAULT_LIMIT;
+    this.waiting = 0; // callers holding a reservation, not yet granted
   }
 
   async fetch(request) {
     const url = new URL(request.url);
     if (url.pathname !== "/acquire" || request.method !== "POST") return new Response(null, { status: 404 });
     if (!this.window) {
-      const limit = positiveInt(url.searchParams.get("limit"), DEFAULT_LIMIT);
-      const guard = positiveInt(url.searchParams.get("guard"), DEFAULT_GUARD_MS);
-      this.window = new SlidingWindow(limit, 1000, guard);
+      this.limit = wholeNumber(url.searchParams.get("limit"), DEFAULT_LIMIT, 1);
+      this.window = new SlidingWindow(this.limit, 1000, wholeNumber(url.searchParams.get("guard"), DEFAULT_GUARD_MS, 0));
     }
-    const wait = this.window.reserve(now());
-    if (wait > MAX_QUEUE_MS) {
-      // The reservation stays taken (the window only ever errs on the safe side).
-      return Response.json({ retryAfterMs: Math.ceil(wait) }, { status: 429 });
+    // A full queue refuses before reserving: a refused caller must not push later ones back.
+    if (this.waiting >= (this.limit * MAX_QUEUE_MS) / 1000) {
+      return Response.json({ retryAfterMs: MAX_QUEUE_MS }, { status: 429 });
     }
-    if (wait > 0) await sleep(wait);
-    // The gate: record the grant as a send only when the window has room at this instant.
-    for (let more = this.window.trySend(now()); more > 0; more = this.window.trySend(now())) await sleep(more);
-    this.granted += 1;
-    return new Response(null, { status: 204, headers: { "X-Quota-Waited-Ms": String(Math.round(wait)) } });
+    this.waiting += 1;
+    try {
+      const wait = this.window.reserve(now());
+      if (wait > 0) await sleep(wait);
+      // The gate: record the grant as a send only when the window has room at this instant.
+      for (let more = this.window.trySend(now()); more > 0; more = this.window.trySend(now())) await sleep(more);
+      return new Response(null, { status: 204, headers: { "X-Quota-Waited-Ms": String(Math.round(wait)) } });
+    } finally {
+      this.waiting -= 1;
+    }
   }
 }
 
-function positiveInt(text, fallback) {
+function wholeNumber(text, fallback, min) {
   const n = Number.parseInt(text ?? "", 10);
-  return Number.isInteger(n) && n > 0 ? n : fallback;
+  return Number.isInteger(n) && n >= min ? n : fallback;
 }
 
 /**
