@@ -1,13 +1,16 @@
 //! Pure client decisions: endpoint parsing and configuration, retry policy, clock-skew
-//! correction, the rate limiter and credential expiry. Nothing here touches JS, the clock or
-//! the network: times and random draws come in as arguments.
+//! correction, the rate limiter, credential expiry, and waiting for an export's files in COS.
+//! Nothing here touches JS, the clock or the network: times and random draws come in as
+//! arguments.
 
 pub mod clock;
 pub mod config;
+pub mod cos_reply;
 pub mod credentials;
 pub mod endpoint;
 pub mod limiter;
 pub mod retry;
+pub mod wait_export;
 
 pub use clock::ClockSkew;
 pub use config::{check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT};
