@@ -123,7 +123,8 @@ impl WaitSettings {
         } else {
             0.0
         };
-        self.interval_ms + r * (ceiling - self.interval_ms).max(0.0)
+        // `min`: interval + (ceiling − interval) can round one ulp above the ceiling.
+        (self.interval_ms + r * (ceiling - self.interval_ms).max(0.0)).min(ceiling.max(self.interval_ms))
     }
 }
 
