@@ -131,13 +131,39 @@ fn push_pair(url: &mut String, name: &str, value: &str) {
 }
 
 /// A presigned link: `url` works on its own (GET or HEAD, no headers needed unless the
-/// request signed some) until the KeyTime's end.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// request signed some) until the KeyTime's end. With temporary credentials the URL holds the
+/// session token: `Debug` redacts it and the URL is wiped when dropped.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Presigned {
     /// The link: `<object URL>?<authorization fields>[&x-cos-security-token=…][&<query>]`.
     pub url: String,
     /// The signature and its stages (`signed.authorization` is what the link carries).
     pub signed: CosSigned,
+}
+
+impl Drop for Presigned {
+    fn drop(&mut self) {
+        crate::wipe::wipe_string(&mut self.url);
+    }
+}
+
+impl core::fmt::Debug for Presigned {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // The token is the last value before the request's own query (if any).
+        let marker = "&x-cos-security-token=";
+        let url = match self.url.find(marker) {
+            Some(at) => {
+                let value = at + marker.len();
+                let end = self.url[value..].find('&').map_or(self.url.len(), |e| value + e);
+                [&self.url[..value], "** redacted **", &self.url[end..]].concat()
+            }
+            None => self.url.clone(),
+        };
+        f.debug_struct("Presigned")
+            .field("url", &url)
+            .field("signed", &self.signed)
+            .finish()
+    }
 }
 
 /// Signs `request` and puts the signature in the URL's query string (the SDK's
