@@ -8,6 +8,7 @@ pub mod config;
 pub mod cos_reply;
 pub mod credentials;
 pub mod endpoint;
+pub mod export_json;
 pub mod limiter;
 pub mod retry;
 pub mod wait_export;

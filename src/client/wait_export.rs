@@ -82,7 +82,7 @@ pub struct WaitOptions {
 
 impl WaitSettings {
     /// Checks the options: each problem is `Client.InvalidOption` naming the option
-    /// (`field` = `options.<name>`).
+    /// (`field` = its name, e.g. `timeout`).
     pub fn new(o: &WaitOptions, request_timeout_secs: u32, mode: Mode) -> Result<Self, Error> {
         let secs = |v: Option<f64>, name: &str, default: f64, min: f64, max: f64| match v {
             None => Ok(default),
@@ -91,7 +91,7 @@ impl WaitSettings {
                 ErrorKind::InvalidOption,
                 format!("options.{name} must be a number of seconds from {min} to {max}"),
             )
-            .with_field(["options.", name].concat())),
+            .with_field(name)),
         };
         let timeout = secs(o.timeout_secs, "timeout", DEFAULT_TIMEOUT_SECS, 0.001, MAX_TIMEOUT_SECS)?;
         let interval = secs(
@@ -128,8 +128,8 @@ impl WaitSettings {
     }
 }
 
-/// Checks `CosPaths` and the bucket: `Client.InvalidOption` naming `task.<field>`.
-/// Returns the paths as given (they are the files' `key`s).
+/// Checks `CosPaths` and the bucket: `Client.InvalidOption` whose `field` names the task's
+/// property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
     let invalid = |field: &str, m: String| Error::new(ErrorKind::InvalidOption, m).with_field(field);
     let bucket = bucket.unwrap_or("");
@@ -144,13 +144,13 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
     });
     if !valid_bucket {
         return Err(invalid(
-            "task.BucketName",
+            "BucketName",
             "task.BucketName must be the export's bucket, <name>-<APPID>, e.g. \"backup-1250000000\"".into(),
         ));
     }
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
         return Err(invalid(
-            "task.CosPaths",
+            "CosPaths",
             format!("task.CosPaths must list 1 to {MAX_FILES} files (ExportImages' CosPaths)"),
         ));
     }
@@ -158,13 +158,13 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
         let key = object_key(path);
         if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
             return Err(invalid(
-                &format!("task.CosPaths.{i}"),
+                &format!("CosPaths.{i}"),
                 format!("task.CosPaths.{i} must be a COS object key of 1 to {MAX_KEY_BYTES} bytes without control characters"),
             ));
         }
         if cos_paths[..i].iter().any(|p| object_key(p) == key) {
             return Err(invalid(
-                &format!("task.CosPaths.{i}"),
+                &format!("CosPaths.{i}"),
                 format!("task.CosPaths.{i} repeats an earlier path"),
             ));
         }
@@ -509,35 +509,35 @@ mod tests {
                     timeout_secs: Some(0.0),
                     ..Default::default()
                 },
-                "options.timeout",
+                "timeout",
             ),
             (
                 WaitOptions {
                     timeout_secs: Some(f64::NAN),
                     ..Default::default()
                 },
-                "options.timeout",
+                "timeout",
             ),
             (
                 WaitOptions {
                     timeout_secs: Some(8.0 * 86_400.0),
                     ..Default::default()
                 },
-                "options.timeout",
+                "timeout",
             ),
             (
                 WaitOptions {
                     interval_secs: Some(0.0),
                     ..Default::default()
                 },
-                "options.interval",
+                "interval",
             ),
             (
                 WaitOptions {
                     interval_secs: Some(-1.0),
                     ..Default::default()
                 },
-                "options.interval",
+                "interval",
             ),
             (
                 WaitOptions {
@@ -545,7 +545,7 @@ mod tests {
                     max_interval_secs: Some(5.0),
                     ..Default::default()
                 },
-                "options.maxInterval",
+                "maxInterval",
             ),
         ] {
             let e = WaitSettings::new(&o, 60, Mode::UntilReady).unwrap_err();
@@ -557,12 +557,12 @@ mod tests {
     fn tasks_are_checked() {
         assert!(check_task(Some("backup-1250000000"), &keys(2)).is_ok());
         let cases: [(Option<&str>, Vec<String>, &str); 6] = [
-            (None, keys(1), "task.BucketName"),
-            (Some("backup"), keys(1), "task.BucketName"),
-            (Some("Backup-125"), keys(1), "task.BucketName"),
-            (Some("b-1"), vec![], "task.CosPaths"),
-            (Some("b-1"), vec!["/a".into(), "/".into()], "task.CosPaths.1"),
-            (Some("b-1"), vec!["/a".into(), "a".into()], "task.CosPaths.1"),
+            (None, keys(1), "BucketName"),
+            (Some("backup"), keys(1), "BucketName"),
+            (Some("Backup-125"), keys(1), "BucketName"),
+            (Some("b-1"), vec![], "CosPaths"),
+            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1"),
+            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1"),
         ];
         for (bucket, paths, field) in cases {
             let e = check_task(bucket, &paths).unwrap_err();
