@@ -17,6 +17,13 @@ export type {
   ExportFormat,
   SignRequestInput,
   SignedRequestOutput,
+  ExportTask,
+  WaitForExportOptions,
+  CheckExportFilesOptions,
+  ExportProgress,
+  ExportFileState,
+  ExportFile,
+  ExportFilesState,
 } from "./gen/tc3_edge.js";
 
 /**
