@@ -156,8 +156,8 @@ function statusForFilesError(code) {
   if (code === "Client.InvalidOption") return 400; // BucketName / CosPaths malformed
   if (code === "NoSuchBucket") return 404;
   if (code === "Client.Timeout" || code === "Client.WaitTimeout") return 504;
-  if (code === "SlowDown" || code === "Client.HttpStatus") return 502;
-  return 502; // AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId, network: the Worker's side
+  // AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId (the Worker's key), COS 5xx, network.
+  return 502;
 }
 
 function retryAfterFor(code) {
