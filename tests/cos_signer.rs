@@ -144,3 +144,29 @@ fn nothing_secret_in_debug_output_or_errors() {
         assert!(!text.contains(secret_key) && !text.contains(token), "{text}");
     }
 }
+
+#[test]
+fn client_config_reads_cos_endpoint() {
+    use tc3_edge::client::{ClientConfig, ClientOptions};
+    let default = ClientConfig::new(&ClientOptions::default()).unwrap();
+    assert!(default.cos_endpoint.is_real());
+    let local = ClientConfig::new(&ClientOptions {
+        cos_endpoint: Some("http://127.0.0.1:8787/cos/{Bucket}"),
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        local.cos_endpoint.base("b-1250000000", "ap-guangzhou"),
+        "http://127.0.0.1:8787/cos/b-1250000000"
+    );
+    let err = ClientConfig::new(&ClientOptions {
+        cos_endpoint: Some("http://127.0.0.1:8787/cos/{bucket}"),
+        ..Default::default()
+    })
+    .unwrap_err();
+    assert_eq!(
+        (err.code(), err.field()),
+        ("Client.InvalidOption", Some("profile.cosEndpoint"))
+    );
+    assert!(err.message().contains("{Bucket}"), "{}", err.message());
+}

@@ -35,6 +35,8 @@ pub struct CosSigned {
     /// and `x-cos-security-token` for temporary credentials. `Host` is not among them
     /// (`fetch` sets it from the URL; a proxy behind `cosEndpoint` must send the signed one).
     pub headers: Vec<(String, String)>,
+    /// The signature bytes, for the query string of a presigned URL.
+    pub(crate) signature_bytes: [u8; 20],
     /// The session token, for the query string of a presigned URL.
     pub(crate) token: Option<crate::wipe::Wiping<String>>,
 }
@@ -116,6 +118,7 @@ pub fn sign_request(credential: &Credential, request: &CosRequest<'_>, key_time:
         url_param_list: http.url_param_list,
         string_to_sign,
         signature: crate::tc3::text::hex(&signature),
+        signature_bytes: signature,
         authorization,
         headers,
         token: credential.token().map(|t| crate::wipe::Wiping(t.to_owned())),

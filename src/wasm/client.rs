@@ -31,14 +31,16 @@ extern "C" {
     pub type PayloadArg;
 }
 
-struct Inner {
-    credentials: CredentialSource,
-    config: ClientConfig,
-    fetch: Option<Function>,
+// Fields pub(super): the COS exports (src/wasm/cos.rs, their own `impl CvmClient` block) read
+// the credential, the configuration and the clock.
+pub(super) struct Inner {
+    pub(super) credentials: CredentialSource,
+    pub(super) config: ClientConfig,
+    pub(super) fetch: Option<Function>,
     retry: RetryPolicy,
     /// Shared by every call of this client; borrowed only synchronously.
     limiter: Option<RefCell<RateLimiter>>,
-    clock: Cell<ClockSkew>,
+    pub(super) clock: Cell<ClockSkew>,
     /// Borrowed only while signing, never across an `await`.
     key_cache: RefCell<SigningKeyCache>,
 }
@@ -47,7 +49,7 @@ struct Inner {
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
 #[wasm_bindgen]
 pub struct CvmClient {
-    inner: Rc<Inner>,
+    pub(super) inner: Rc<Inner>,
 }
 
 #[wasm_bindgen]

@@ -7,6 +7,8 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod cos;
+#[cfg(feature = "client")]
 mod credentials;
 mod errors;
 #[cfg(feature = "client")]
