@@ -17,6 +17,8 @@ export type {
   ExportFormat,
   SignRequestInput,
   SignedRequestOutput,
+  PresignCosUrlRequest,
+  PresignedCosUrl,
   ExportTask,
   WaitForExportOptions,
   CheckExportFilesOptions,

@@ -12,7 +12,7 @@ import { installPackedPackage } from './support/pack.js';
 // Every documented call, each with the options it takes.
 const CONSUMER = `
 import { CvmClient, TencentCloudError, signRequest } from "tc3-edge";
-import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SignedRequestOutput } from "tc3-edge";
+import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SignedRequestOutput, PresignCosUrlRequest, PresignedCosUrl } from "tc3-edge";
 
 const options: CvmClientOptions = {
   credential: { secretId: "AKID", secretKey: "key", token: "t" },
@@ -49,6 +49,12 @@ export function onError(e: unknown): string | undefined {
 
 const signed: SignedRequestOutput = signRequest({ secretId: "AKID", secretKey: "key", action: "DescribeImages", region: "ap-guangzhou" });
 void signed.authorization;
+
+// COS links.
+const cosClient = new CvmClient({ ...options, profile: { cosEndpoint: "http://127.0.0.1:8787/cos/{Bucket}" } });
+const cosRequest: PresignCosUrlRequest = { BucketName: "backup-1250000000", key: "/img-72n9mi0y_system_snap-72n9sys0.qcow2", method: "HEAD", expires: 3600, timestamp: 1_732_665_600, query: { "response-content-type": "application/octet-stream" }, headers: { Range: "bytes=0-1023" } };
+const link: PresignedCosUrl = cosClient.presignCosUrl(cosRequest);
+void (link.url + link.authorization);
 
 // The sign-only entry.
 import { signRequest as leanSign, TencentCloudError as LeanError } from "tc3-edge/sign";
