@@ -9,6 +9,8 @@ mod client;
 #[cfg(feature = "client")]
 mod cos;
 #[cfg(feature = "client")]
+mod cos_fetch;
+#[cfg(feature = "client")]
 mod credentials;
 mod errors;
 #[cfg(feature = "client")]
@@ -20,6 +22,8 @@ mod js_client;
 mod options;
 mod sign;
 mod text;
+#[cfg(feature = "client")]
+mod wait_export;
 
 #[cfg(feature = "client")]
 pub use client::{CallOptionsArg, CvmClient, PayloadArg};
