@@ -358,7 +358,10 @@ impl Waiter {
         if self.settings.mode == Mode::Once {
             return self.finish(None, Err(e));
         }
-        self.last_problem = Some(e.message().to_owned());
+        // A request cut short by the deadline tells nothing: keep the problem seen before it.
+        if now_ms < self.start_ms + self.settings.timeout_ms {
+            self.last_problem = Some(e.message().to_owned());
+        }
         self.continue_round(poll.index + 1, now_ms, random)
     }
 
@@ -717,6 +720,12 @@ mod tests {
             .next,
             Next::Sleep(_)
         ));
+        // A request the deadline cuts short does not hide the problem seen before it.
+        let mut w2 = w.clone();
+        assert!(matches!(w2.step(3_000.0, 0.0, Event::TimerFired).next, Next::Send(_)));
+        let s = w2.step(60_000.0, 0.0, Event::Failed(Error::new(ErrorKind::Timeout, "no answer")));
+        let Next::Finish(Err(e)) = s.next else { panic!() };
+        assert!(e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"), "{}", e.message());
         // The deadline (60 s) passes during the sleep.
         let s = w.step(60_000.0, 0.0, Event::TimerFired);
         let Next::Finish(Err(e)) = s.next else { panic!() };
