@@ -4,8 +4,8 @@
 //! SignKey   = hex(HMAC-SHA1(SecretKey, KeyTime))
 //! Signature = hex(HMAC-SHA1(SignKey, StringToSign))   -- keyed with the 40 hex CHARACTERS
 //! ```
-//! The SignKey is secret-equivalent until KeyTime's end: it is wiped when dropped and never
-//! printed. It depends on KeyTime, which changes with every presigned link, so it is not
+//! The SignKey is secret-equivalent until KeyTime's end: it is wiped when dropped, the stack
+//! both HMACs used is overwritten, and it is never printed. It depends on KeyTime, which changes with every presigned link, so it is not
 //! cached (one HMAC more per signature).
 
 use hmac::{Hmac, KeyInit, Mac};
@@ -48,8 +48,17 @@ impl SignKey {
         SignKey(hex)
     }
 
-    /// `HMAC-SHA1(SignKey, StringToSign)`, raw bytes.
+    /// `HMAC-SHA1(SignKey, StringToSign)`, raw bytes. HMAC pads the key into a block on the
+    /// stack, so the stack is overwritten afterwards here too (the memory test of
+    /// tests/js/cos-secrets.test.js found the hex SignKey there otherwise).
     pub fn sign(&self, string_to_sign: &[u8]) -> [u8; 20] {
+        let signature = self.sign_in_own_frames(string_to_sign);
+        crate::wipe::scrub_stack();
+        signature
+    }
+
+    #[inline(never)]
+    fn sign_in_own_frames(&self, string_to_sign: &[u8]) -> [u8; 20] {
         hmac_sha1(self.0.as_bytes(), string_to_sign)
     }
 

@@ -153,7 +153,7 @@ fn push_pair(url: &mut String, name: &str, value: &str) {
 /// session token: `Debug` redacts it and the URL is wiped when dropped.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Presigned {
-    /// The link: `<object URL>?<authorization fields>[&x-cos-security-token=…][&<query>]`.
+    /// The link: `<object URL>?<authorization fields>[&<query>][&x-cos-security-token=…]`.
     pub url: String,
     /// The signature and its stages (`signed.authorization` is what the link carries).
     pub signed: CosSigned,
@@ -167,7 +167,7 @@ impl Drop for Presigned {
 
 impl core::fmt::Debug for Presigned {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // The token is the last value before the request's own query (if any).
+        // The token is the last parameter (see `presign`).
         let marker = "&x-cos-security-token=";
         let url = match self.url.find(marker) {
             Some(at) => {
@@ -185,8 +185,8 @@ impl core::fmt::Debug for Presigned {
 }
 
 /// Signs `request` and puts the signature in the URL's query string (the SDK's
-/// `getObjectUrl` layout; with temporary credentials the token follows as
-/// `x-cos-security-token`, unsigned).
+/// `getObjectUrl` fields), then the request's query parameters and, with temporary
+/// credentials, the token as `x-cos-security-token` (unsigned, as the SDK sends it).
 pub fn presign(
     credential: &Credential,
     request: &CosRequest<'_>,
@@ -204,13 +204,19 @@ pub fn presign(
         signature: signed.signature_bytes,
     }
     .write_query(&mut url);
-    if let Some(token) = &signed.token {
-        url.push('&');
-        push_pair(&mut url, super::signer::TOKEN_HEADER, token);
-    }
     for (name, value) in request.query {
         url.push('&');
         push_pair(&mut url, name, value);
+    }
+    // The token goes last, into room reserved first (an encoded byte takes at most 3), so the
+    // buffer never reallocates once it holds the token: a reallocation would free a block with
+    // the token in it unwiped. Presigned's Drop wipes the final one.
+    if let Some(token) = &signed.token {
+        url.reserve(2 + super::signer::TOKEN_HEADER.len() + 3 * token.len());
+        let capacity = url.capacity();
+        url.push('&');
+        push_pair(&mut url, super::signer::TOKEN_HEADER, token);
+        debug_assert_eq!(url.capacity(), capacity, "the token was written without reallocating");
     }
     Ok(Presigned { url, signed })
 }
@@ -292,7 +298,7 @@ mod tests {
             "https://b-1250000000.cos.ap-guangzhou.myqcloud.com/dir/f.raw?q-sign-algorithm=sha1&q-ak=AKIDx",
             "&q-sign-time=100;150&q-key-time=100;150&q-header-list=host&q-url-param-list=versionid&q-signature=",
             &p.signed.signature,
-            "&x-cos-security-token=tok%2Ben%2F%3D&versionId=v%201",
+            "&versionId=v%201&x-cos-security-token=tok%2Ben%2F%3D",
         ]
         .concat();
         assert_eq!(p.url, expected_prefix);
