@@ -85,8 +85,10 @@ impl CosEndpoint {
         let sample = fill(template, "examplebucket-1250000000", "ap-guangzhou");
         crate::client::Endpoint::parse(&sample)
             .map_err(|_| usage("is not a valid URL once {Bucket} and {Region} are filled in"))?;
+        // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
+        let (scheme, rest) = template.split_once("://").unwrap_or(("https", template));
         Ok(CosEndpoint {
-            template: template.trim_end_matches('/').to_owned(),
+            template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].concat(),
         })
     }
 
