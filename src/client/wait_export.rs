@@ -723,9 +723,17 @@ mod tests {
         // A request the deadline cuts short does not hide the problem seen before it.
         let mut w2 = w.clone();
         assert!(matches!(w2.step(3_000.0, 0.0, Event::TimerFired).next, Next::Send(_)));
-        let s = w2.step(60_000.0, 0.0, Event::Failed(Error::new(ErrorKind::Timeout, "no answer")));
+        let s = w2.step(
+            60_000.0,
+            0.0,
+            Event::Failed(Error::new(ErrorKind::Timeout, "no answer")),
+        );
         let Next::Finish(Err(e)) = s.next else { panic!() };
-        assert!(e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"), "{}", e.message());
+        assert!(
+            e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
+            "{}",
+            e.message()
+        );
         // The deadline (60 s) passes during the sleep.
         let s = w.step(60_000.0, 0.0, Event::TimerFired);
         let Next::Finish(Err(e)) = s.next else { panic!() };

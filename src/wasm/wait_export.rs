@@ -274,7 +274,14 @@ fn read_job(inner: &Inner, task: JsValue, options: JsValue, mode: Mode) -> Resul
     })?;
 
     let known: &[&str] = match mode {
-        Mode::UntilReady => &["signal", "onProgress", "timeout", "interval", "maxInterval", "urlExpires"],
+        Mode::UntilReady => &[
+            "signal",
+            "onProgress",
+            "timeout",
+            "interval",
+            "maxInterval",
+            "urlExpires",
+        ],
         Mode::Once => &["signal", "timeout", "urlExpires"],
     };
     let o = Props::new(options, "options", true)?;
@@ -452,7 +459,9 @@ fn links(
                 headers: &[],
             };
             let time = KeyTime::new(start, job.url_expires).ok()?;
-            presign(credential, &request, time, endpoint).ok().map(|p| p.url.clone())
+            presign(credential, &request, time, endpoint)
+                .ok()
+                .map(|p| p.url.clone())
         })
         .collect()
 }
