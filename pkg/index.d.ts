@@ -17,6 +17,15 @@ export type {
   ExportFormat,
   SignRequestInput,
   SignedRequestOutput,
+  PresignCosUrlRequest,
+  PresignedCosUrl,
+  ExportTask,
+  WaitForExportOptions,
+  CheckExportFilesOptions,
+  ExportProgress,
+  ExportFileState,
+  ExportFile,
+  ExportFilesState,
 } from "./gen/tc3_edge.js";
 
 /**

@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Timeout,
     /// The call was aborted through its `AbortSignal`.
     Aborted,
+    /// `waitForExport` gave up: its `timeout` passed before every file appeared.
+    WaitTimeout,
     /// The credential provider function failed or returned something unusable.
     CredentialProvider,
     /// The server answered with a non-2xx HTTP status.
@@ -49,6 +51,7 @@ impl ErrorKind {
             ErrorKind::Network => "Client.NetworkError",
             ErrorKind::Timeout => "Client.Timeout",
             ErrorKind::Aborted => "Client.Aborted",
+            ErrorKind::WaitTimeout => "Client.WaitTimeout",
             ErrorKind::CredentialProvider => "Client.CredentialProviderError",
             ErrorKind::HttpStatus => "Client.HttpStatus",
             ErrorKind::TruncatedResponse => "Client.TruncatedResponse",

@@ -41,46 +41,50 @@ export interface CvmClient {
 "#;
 
 /// Where the action of the last step is written for the JS driver (f64 slots, in wasm memory).
-const IO_CODE: usize = 0; // the action (see `code_of`)
-const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
-const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
-const IO_OUT_LEN: usize = 3; // … and its length
+pub(super) const IO_CODE: usize = 0; // the action (see `code_of`)
+pub(super) const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
+pub(super) const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
+pub(super) const IO_OUT_LEN: usize = 3; // … and its length
 const IO_IN_PTR: usize = 4; // where JS writes event text …
 const IO_IN_CAP: usize = 5; // … and how much fits
-const IO_CALL: usize = 6; // the call's id (set by __start)
-const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
+pub(super) const IO_CALL: usize = 6; // the call's id (set by __start)
+pub(super) const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
 
-// Action codes (js/driver.js has the same numbers).
-const IDLE: f64 = 0.0;
-const CALL_PROVIDER: f64 = 1.0;
-const JOIN_PROVIDER: f64 = 2.0;
-const WAIT: f64 = 3.0;
-const SEND: f64 = 4.0;
-const DONE: f64 = 5.0;
-const FAILED: f64 = 6.0;
+// Action codes (js/driver.js and js/wait.js have the same numbers).
+pub(super) const IDLE: f64 = 0.0;
+pub(super) const CALL_PROVIDER: f64 = 1.0;
+pub(super) const JOIN_PROVIDER: f64 = 2.0;
+pub(super) const WAIT: f64 = 3.0;
+pub(super) const SEND: f64 = 4.0;
+pub(super) const DONE: f64 = 5.0;
+pub(super) const FAILED: f64 = 6.0;
 
 // Event codes of __step.
-const EV_ELAPSED: u32 = 1;
-const EV_RESPONSE: u32 = 2;
-const EV_FAILED: u32 = 3;
-const EV_ABORTED: u32 = 4;
-const EV_PROVIDER_TIMEOUT: u32 = 5;
+pub(super) const EV_ELAPSED: u32 = 1;
+pub(super) const EV_RESPONSE: u32 = 2;
+pub(super) const EV_FAILED: u32 = 3;
+pub(super) const EV_ABORTED: u32 = 4;
+pub(super) const EV_PROVIDER_TIMEOUT: u32 = 5;
 
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
 #[wasm_bindgen]
 pub struct CvmClient {
-    client: Client,
+    // pub(super): the COS exports (src/wasm/cos.rs, src/wasm/wait_export.rs: their own
+    // `impl CvmClient` blocks) share the client's state and its io header and buffers.
+    pub(super) client: Client,
     provider: Option<Function>,
     fetch: Option<Function>,
     calls: Vec<Option<Call>>,
-    io: Box<[f64; 8]>,
+    /// The export waits in progress (`waitForExport`, `checkExportFiles`), driven by js/wait.js.
+    pub(super) waits: Vec<Option<super::wait_export::WaitJob>>,
+    pub(super) io: Box<[f64; 8]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
     /// used at `len == capacity` so JS only writes initialised memory. Never holds a secret.
-    input: Vec<u8>,
+    pub(super) input: Vec<u8>,
     /// The last action's text. A Send's holds the session token: JS wipes it after reading,
     /// and it is wiped here before it grows and when the client is freed.
-    out: Vec<u8>,
+    pub(super) out: Vec<u8>,
 }
 
 impl Drop for CvmClient {
@@ -110,6 +114,7 @@ impl CvmClient {
             provider: s.provider,
             fetch: s.fetch,
             calls: Vec::new(),
+            waits: Vec::new(),
             io: Box::new([0.0; 8]),
             input: Vec::new(),
             out: Vec::new(),
@@ -335,7 +340,7 @@ impl CvmClient {
     }
 
     /// Writes `action` into the io header and the out buffer; frees a finished call's slot.
-    fn emit(&mut self, id: usize, action: Action) -> f64 {
+    pub(super) fn emit(&mut self, id: usize, action: Action) -> f64 {
         let code = match action {
             Action::Idle => IDLE,
             Action::CallProvider { id: p, timeout_ms } | Action::JoinProvider { id: p, timeout_ms } => {
@@ -407,7 +412,7 @@ impl CvmClient {
 
 /// The out buffer, emptied, with room for `len` bytes. What it held is wiped first if it has
 /// to grow (a Send's text holds the session token).
-fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
+pub(super) fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
     if out.capacity() < len {
         crate::wipe::wipe_vec(out);
         *out = Vec::with_capacity(len.max(1024));

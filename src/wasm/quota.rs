@@ -28,7 +28,11 @@ impl SlidingWindow {
         if !(window_ms.is_finite() && window_ms > 0.0 && guard_ms.is_finite() && guard_ms >= 0.0) {
             return Err(invalid("windowMs must be > 0 and guardMs >= 0 (finite milliseconds)"));
         }
-        Ok(SlidingWindow(limiter::SlidingWindow::with_guard(limit as u32, window_ms, guard_ms)))
+        Ok(SlidingWindow(limiter::SlidingWindow::with_guard(
+            limit as u32,
+            window_ms,
+            guard_ms,
+        )))
     }
 
     /// Reserves the earliest slot at or after `nowMs` (a monotonic clock) and returns how many
