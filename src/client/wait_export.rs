@@ -359,7 +359,10 @@ impl Waiter {
             return self.finish(None, Err(e));
         }
         // A request cut short by the deadline tells nothing: keep the problem seen before it.
-        if now_ms < self.start_ms + self.settings.timeout_ms {
+        // (Its own timeout was the deadline's rest: a host timer may fire a fraction of a ms
+        // before the monotonic clock shows the deadline, so the clock alone cannot tell.)
+        let cut_short = e.kind() == ErrorKind::Timeout && poll.timeout_ms < self.settings.request_timeout_ms;
+        if !cut_short && now_ms < self.start_ms + self.settings.timeout_ms {
             self.last_problem = Some(e.message().to_owned());
         }
         self.continue_round(poll.index + 1, now_ms, random)
@@ -729,6 +732,23 @@ mod tests {
             Event::Failed(Error::new(ErrorKind::Timeout, "no answer")),
         );
         let Next::Finish(Err(e)) = s.next else { panic!() };
+        assert!(
+            e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
+            "{}",
+            e.message()
+        );
+        // Its timer firing a little before the clock shows the deadline does not either.
+        let mut w3 = w.clone();
+        assert!(matches!(w3.step(59_999.0, 0.0, Event::TimerFired).next, Next::Send(p) if p.timeout_ms == 1.0));
+        let s = w3.step(
+            59_999.5,
+            0.0,
+            Event::Failed(Error::new(ErrorKind::Timeout, "no answer within 1 ms")),
+        );
+        assert!(matches!(s.next, Next::Sleep(ms) if ms <= 0.5), "{s:?}");
+        let Next::Finish(Err(e)) = w3.step(60_000.0, 0.0, Event::TimerFired).next else {
+            panic!()
+        };
         assert!(
             e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
             "{}",
