@@ -1,5 +1,6 @@
 //! The call state machine (`src/client/call.rs`), natively: scripted flows and property tests of
 //! its invariants, driven by a simulated driver (the role src/wasm's JS driver plays).
+#![cfg(not(target_arch = "wasm32"))] // proptest does not build for wasm32-unknown-unknown
 
 use std::rc::Rc;
 

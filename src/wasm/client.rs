@@ -241,6 +241,7 @@ impl CvmClient {
     /// HTTP status, the timed-out flag or the provider call's id; the input's first `len`
     /// bytes its text). Writes the next action; returns its code.
     #[wasm_bindgen(js_name = __step, skip_typescript)]
+    #[allow(clippy::too_many_arguments)] // the event and the clocks, as numbers: no JS object per step
     pub fn step(
         &mut self,
         id: usize,
@@ -284,6 +285,7 @@ impl CvmClient {
     /// For the JS driver: the answer of provider call `provider` (its value, or what it
     /// threw), for call `id`.
     #[wasm_bindgen(js_name = __provided, skip_typescript)]
+    #[allow(clippy::too_many_arguments)] // the event and the clocks, as numbers: no JS object per step
     pub fn provided(
         &mut self,
         id: usize,
