@@ -143,10 +143,10 @@ impl Credentials {
                 p.in_flight = None;
             }
         }
-        Error::new(
-            ErrorKind::CredentialProvider,
-            format!("the credential provider did not answer within {timeout_secs} s"),
-        )
+        let mut message = String::from("the credential provider did not answer within ");
+        crate::tc3::text::push_u64(&mut message, timeout_secs.into());
+        message.push_str(" s");
+        Error::new(ErrorKind::CredentialProvider, message)
     }
 }
 

@@ -7,6 +7,7 @@
 //! `SignatureDoesNotMatch`. [`judge`] therefore asks for a GET of the same key whenever a
 //! HEAD's error needs its body, unless a `NoSuchKey` already proved the bucket exists.
 
+use super::wait_export::decimal;
 use crate::client::clock::parse_http_date;
 use crate::error::{Error, ErrorKind};
 use crate::tc3::UtcDate;
@@ -177,7 +178,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
     let cos = parse_cos_error(reply.body);
     if status == 429 || status >= 500 {
         let code = cos.as_ref().map(|e| [" ", &e.code].concat()).unwrap_or_default();
-        let message = format!("{} {key}: HTTP {status}{code}", method.as_str());
+        let message = [method.as_str(), " ", key, ": HTTP ", &decimal(status.into()), &code].concat();
         let request_id = reply.request_id.map(str::to_owned).or(cos.and_then(|e| e.request_id));
         return Verdict::Transient(
             Error::new(ErrorKind::HttpStatus, message)
@@ -190,10 +191,21 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
             return Verdict::Pending { bucket_exists: true };
         }
         let request_id = reply.request_id.map(str::to_owned).or(e.request_id);
+        let status_text = decimal(status.into());
         let message = if e.message.is_empty() {
-            format!("COS refused {} {key} (HTTP {status})", method.as_str())
+            ["COS refused ", method.as_str(), " ", key, " (HTTP ", &status_text, ")"].concat()
         } else {
-            format!("{} (COS, {} {key}: HTTP {status})", e.message, method.as_str())
+            [
+                &e.message,
+                " (COS, ",
+                method.as_str(),
+                " ",
+                key,
+                ": HTTP ",
+                &status_text,
+                ")",
+            ]
+            .concat()
         };
         return Verdict::Fatal(Error::api(e.code, message, request_id).with_status(status));
     }
@@ -203,11 +215,17 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
         PollMethod::Get => Verdict::Fatal(
             Error::new(
                 ErrorKind::HttpStatus,
-                format!(
-                    "COS answered {} {key} with HTTP {status} and no XML error body, so the cause \
-                     (e.g. a missing file or a missing bucket) cannot be told",
-                    method.as_str()
-                ),
+                [
+                    "COS answered ",
+                    method.as_str(),
+                    " ",
+                    key,
+                    " with HTTP ",
+                    &decimal(status.into()),
+                    " and no XML error body, so the cause (e.g. a missing file or a missing bucket) \
+                     cannot be told",
+                ]
+                .concat(),
             )
             .with_status(status)
             .with_request_id(reply.request_id.map(str::to_owned)),

@@ -89,7 +89,15 @@ impl WaitSettings {
             Some(v) if v.is_finite() && v >= min && v <= max => Ok(v),
             Some(_) => Err(Error::new(
                 ErrorKind::InvalidOption,
-                format!("options.{name} must be a number of seconds from {min} to {max}"),
+                [
+                    "options.",
+                    name,
+                    " must be a number of seconds from ",
+                    &seconds(min),
+                    " to ",
+                    &seconds(max),
+                ]
+                .concat(),
             )
             .with_field(name)),
         };
@@ -151,21 +159,34 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
         return Err(invalid(
             "CosPaths",
-            format!("task.CosPaths must list 1 to {MAX_FILES} files (ExportImages' CosPaths)"),
+            [
+                "task.CosPaths must list 1 to ",
+                &decimal(MAX_FILES as u64),
+                " files (ExportImages' CosPaths)",
+            ]
+            .concat(),
         ));
     }
     for (i, path) in cos_paths.iter().enumerate() {
         let key = object_key(path);
+        let field = || ["CosPaths.", &decimal(i as u64)].concat();
         if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
             return Err(invalid(
-                &format!("CosPaths.{i}"),
-                format!("task.CosPaths.{i} must be a COS object key of 1 to {MAX_KEY_BYTES} bytes without control characters"),
+                &field(),
+                [
+                    "task.",
+                    &field(),
+                    " must be a COS object key of 1 to ",
+                    &decimal(MAX_KEY_BYTES as u64),
+                    " bytes without control characters",
+                ]
+                .concat(),
             ));
         }
         if cos_paths[..i].iter().any(|p| object_key(p) == key) {
             return Err(invalid(
-                &format!("CosPaths.{i}"),
-                format!("task.CosPaths.{i} repeats an earlier path"),
+                &field(),
+                ["task.", &field(), " repeats an earlier path"].concat(),
             ));
         }
     }
@@ -344,7 +365,7 @@ impl Waiter {
             }
             (Phase::InFlight(poll), Event::Failed(e)) => {
                 let key = &self.files[poll.index].key;
-                let e = Error::new(e.kind(), format!("{} {key}: {}", poll.method.as_str(), e.message()));
+                let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
                 self.on_transient(poll, e, now_ms, random)
             }
             (Phase::Sleeping, Event::TimerFired) => self.continue_round(0, now_ms, random),
@@ -436,23 +457,49 @@ impl Waiter {
             .filter(|f| f.ready.is_none())
             .map(|f| f.key.as_str())
             .collect();
-        let secs = self.settings.timeout_ms / 1000.0;
         let what = match self.settings.mode {
             Mode::UntilReady => "the export's files did not all appear",
             Mode::Once => "the files could not all be checked",
         };
-        let mut message = format!(
-            "{what} within the timeout ({secs} s): {} of {} missing: {}",
-            missing.len(),
-            self.files.len(),
-            missing.join(", ")
-        );
+        let mut message = [
+            what,
+            " within the timeout (",
+            &seconds(self.settings.timeout_ms / 1000.0),
+            " s): ",
+            &decimal(missing.len() as u64),
+            " of ",
+            &decimal(self.files.len() as u64),
+            " missing: ",
+            &missing.join(", "),
+        ]
+        .concat();
         if let Some(p) = &self.last_problem {
             message.push_str("; last poll problem: ");
             message.push_str(p);
         }
         Error::new(ErrorKind::WaitTimeout, message)
     }
+}
+
+/// `n` in decimal (without `core::fmt`, which the shipped module leaves out).
+pub fn decimal(n: u64) -> String {
+    let mut s = String::new();
+    crate::tc3::text::push_u64(&mut s, n);
+    s
+}
+
+/// Seconds as a short decimal, to the millisecond (`0.5`, `60`, `0.01`), without `core::fmt`
+/// (whose float formatting alone is kilobytes of wasm).
+pub fn seconds(secs: f64) -> String {
+    let ms = (secs * 1000.0).round().max(0.0) as u64;
+    let mut s = decimal(ms / 1000);
+    let frac = ms % 1000;
+    if frac > 0 {
+        let digits = decimal(1000 + frac);
+        s.push('.');
+        s.push_str(digits[1..].trim_end_matches('0'));
+    }
+    s
 }
 
 /// `Client.Aborted` for a wait.
@@ -557,6 +604,23 @@ mod tests {
             let e = WaitSettings::new(&o, 60, Mode::UntilReady).unwrap_err();
             assert_eq!((e.code(), e.field()), ("Client.InvalidOption", Some(field)), "{o:?}");
         }
+    }
+
+    #[test]
+    fn numbers_in_messages_are_written_without_fmt() {
+        for (v, text) in [
+            (0.5, "0.5"),
+            (60.0, "60"),
+            (0.01, "0.01"),
+            (0.001, "0.001"),
+            (1.25, "1.25"),
+            (604_800.0, "604800"),
+        ] {
+            assert_eq!(seconds(v), text);
+            assert_eq!(seconds(v), format!("{v}"));
+        }
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(850), "850");
     }
 
     #[test]

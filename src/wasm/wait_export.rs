@@ -32,7 +32,9 @@ use super::credentials::{provider_error, read_provided};
 use super::options::Props;
 use crate::client::cos_reply::{CosReply, PollMethod};
 use crate::client::export_json;
-use crate::client::wait_export::{check_task, Event, FileState, Mode, Next, Step, WaitOptions, WaitSettings, Waiter};
+use crate::client::wait_export::{
+    check_task, decimal, Event, FileState, Mode, Next, Step, WaitOptions, WaitSettings, Waiter,
+};
 use crate::client::{Action, Client, CredentialNeed, Now};
 use crate::cos::{presign, sign_request, CosMethod, CosRequest, KeyTime};
 use crate::error::{Error, ErrorKind};
@@ -251,8 +253,12 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
             .enumerate()
             .map(|(i, v)| {
                 v.as_string().ok_or_else(|| {
-                    Error::new(ErrorKind::InvalidOption, format!("task.CosPaths.{i} must be a string"))
-                        .with_field(format!("CosPaths.{i}"))
+                    let field = ["CosPaths.", &decimal(i as u64)].concat();
+                    Error::new(
+                        ErrorKind::InvalidOption,
+                        ["task.", &field, " must be a string"].concat(),
+                    )
+                    .with_field(field)
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -298,10 +304,11 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         Some(_) => {
             return Err(Error::new(
                 ErrorKind::InvalidOption,
-                format!(
-                    "options.urlExpires must be whole seconds from 1 to {}",
-                    crate::cos::MAX_EXPIRES_SECS
-                ),
+                [
+                    "options.urlExpires must be whole seconds from 1 to ",
+                    &decimal(crate::cos::MAX_EXPIRES_SECS),
+                ]
+                .concat(),
             )
             .with_field("urlExpires"))
         }
@@ -422,12 +429,15 @@ impl CvmClient {
                 let e = if number != 0.0 {
                     Error::new(
                         ErrorKind::Timeout,
-                        format!("no answer within {} ms", job.timeout_ms.round()),
+                        ["no answer within ", &decimal(job.timeout_ms.round() as u64), " ms"].concat(),
                     )
                 } else if code.is_empty() {
                     Error::new(ErrorKind::Network, ["fetch failed: ", message].concat())
                 } else {
-                    Error::new(ErrorKind::Network, format!("fetch failed: {message} ({code})"))
+                    Error::new(
+                        ErrorKind::Network,
+                        ["fetch failed: ", message, " (", code, ")"].concat(),
+                    )
                 };
                 let e = match &job.credential {
                     Some(c) => e.redact(&[c.token().unwrap_or(""), c.secret_key()]),
