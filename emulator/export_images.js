@@ -154,7 +154,8 @@ export function exportImages(params, { state, region, secretId, requestId, now, 
   }
   // The real API answers a DryRun that would have succeeded with this error, not with a result.
   if (dryRun) return fail('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.');
-  const task = { TaskId: state.nextTaskId++, ...plan, SecretId: secretId, Region: region, RequestId: requestId, CreatedAt: now };
+  // ExportMs: how long this task runs; its files appear in COS one by one meanwhile (cos.js).
+  const task = { TaskId: state.nextTaskId++, ...plan, SecretId: secretId, Region: region, RequestId: requestId, CreatedAt: now, ExportMs: state.config.exportTaskMs };
   state.tasks.push(task);
   return { data: { TaskId: task.TaskId, CosPaths: task.CosPaths } };
 }

@@ -1,4 +1,5 @@
-// Injected failures, for testing how a client copes. They touch API requests only.
+// Injected failures, for testing how a client copes. They touch API requests only, except the
+// `cos*` ones, which touch COS requests only (emulator/cos.js).
 // A response fault fires either before the action runs (default: nothing was executed) or, with
 // `after: true`, once it has run (a task may exist although the client never saw the answer).
 import { STATUS_CODES } from 'node:http';
@@ -13,6 +14,11 @@ const SPEC = {
   truncate: (v) => typeof v === 'boolean', internalError: (v) => typeof v === 'boolean',
   after: (v) => typeof v === 'boolean',
   count: (v) => Number.isSafeInteger(v) && v >= 1,
+  // COS: answer `cosStatus` (5xx, with COS's XML error) to the next `cosCount` COS requests
+  // (omitted: until cleared), before anything is checked; wait `cosLatencyMs` before each answer.
+  cosStatus: (v) => Number.isInteger(v) && v >= 500 && v <= 599,
+  cosCount: (v) => Number.isSafeInteger(v) && v >= 1,
+  cosLatencyMs: (v) => Number.isSafeInteger(v) && v >= 0 && v <= 600_000,
 };
 
 /** Validates a POST /__admin/faults body; returns an error string or null. */

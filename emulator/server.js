@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { handleApi } from './api.js';
+import { COS_CORS, COS_PREFIX, cosPreflight, handleCos } from './cos.js';
 import { checkFaults, sendFault, takeFault } from './faults.js';
+import { BUCKETS } from './account.js';
 import { createState } from './state.js';
 import { serveStatic } from './static.js';
 
@@ -22,13 +24,14 @@ const rootDir = (rel) => fileURLToPath(new URL(rel, import.meta.url));
 /**
  * Starts the emulator. Options: port (0 = any free), host, staticRoots ({ '/url-prefix/': absDir }),
  * clock (ms, for tests), apiHosts (hosts a signature may name besides the Host header),
- * log (one line per request), maxRunningExportTasks, exportTaskMs, rateLimit ({ max, windowMs }).
+ * log (one line per request), maxRunningExportTasks, exportTaskMs (how long a task runs; its files
+ * appear in COS one by one meanwhile), rateLimit ({ max, windowMs }).
  */
 export async function startEmulator(opts = {}) {
   const {
     port = 0, host = '127.0.0.1', clock = () => Date.now(), apiHosts = DEFAULT_API_HOSTS, log = () => {},
     staticRoots = { '/': rootDir('../www/'), '/pkg/': rootDir('../pkg/') },
-    maxRunningExportTasks = 50, exportTaskMs = 60_000, rateLimit = { max: 20, windowMs: 1000 },
+    maxRunningExportTasks = 50, exportTaskMs = 5_000, rateLimit = { max: 20, windowMs: 1000 },
   } = opts;
   const state = createState({ maxRunningExportTasks, exportTaskMs, rateLimit });
   const now = () => clock() + (state.faults.clockOffsetSeconds ?? 0) * 1000; // the server's idea of time
@@ -56,6 +59,13 @@ export async function startEmulator(opts = {}) {
 async function handle(req, res, { state, now, apiHosts, staticRoots }) {
   for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
   res.setHeader('Date', new Date(now()).toUTCString()); // includes a forced clock offset
+  // COS (emulator/cos.js): by the raw path, which is what the signature covers.
+  if (req.url.startsWith(COS_PREFIX)) {
+    if (req.method === 'OPTIONS') return void res.writeHead(204, cosPreflight(req)).end();
+    for (const [k, v] of Object.entries(COS_CORS)) res.setHeader(k, v);
+    if (state.faults.cosLatencyMs) await new Promise((ok) => setTimeout(ok, state.faults.cosLatencyMs));
+    return handleCos(req, res, { state, now, buckets: BUCKETS });
+  }
   if (req.method === 'OPTIONS') return void res.writeHead(204).end();
 
   // Prefixing (not resolving against a base) keeps `//x/y` a path instead of a host.
@@ -100,6 +110,23 @@ async function admin(req, res, pathname, state, now) {
   const route = `${req.method} ${pathname.replace(/\/$/, '')}`;
   if (route === 'GET /__admin/ledger') return sendJson(res, 200, state.ledger(now()));
   if (route === 'GET /__admin/faults') return sendJson(res, 200, state.faults);
+  if (route === 'GET /__admin/config') return sendJson(res, 200, { exportTaskMs: state.config.exportTaskMs });
+  if (route === 'POST /__admin/config') {
+    // How long tasks created from now on run (their files appear in COS meanwhile).
+    let body;
+    try {
+      body = JSON.parse((await readBody(req))?.toString('utf8') || '{}');
+    } catch {
+      return sendJson(res, 400, { error: 'config must be JSON' });
+    }
+    const keys = Object.keys(body ?? {});
+    const ms = body?.exportTaskMs;
+    if (keys.some((k) => k !== 'exportTaskMs') || !Number.isSafeInteger(ms) || ms < 0 || ms > 86_400_000) {
+      return sendJson(res, 400, { error: 'config is { "exportTaskMs": <whole ms from 0 to 86400000> }' });
+    }
+    state.config.exportTaskMs = ms;
+    return sendJson(res, 200, { exportTaskMs: ms });
+  }
   if (route === 'POST /__admin/reset') {
     state.reset();
     return sendJson(res, 200, { ok: true });

@@ -1,8 +1,11 @@
 // Everything the emulator remembers between requests; /__admin/reset empties it.
+import { fileReadyAt } from './cos.js';
+
 export const FIRST_TASK_ID = 105591590; // the TaskId of the API documentation's example
 const RECENT_MAX = 100;
 
 export function createState(config) {
+  const initial = structuredClone(config);
   const state = {
     config, // { maxRunningExportTasks, exportTaskMs, rateLimit: { max, windowMs } }
     tasks: [],
@@ -11,9 +14,12 @@ export function createState(config) {
     recent: [], // the last RECENT_MAX API requests, newest last: what a client actually sent
     admitted: new Map(), // SecretId → times (ms) of ExportImages requests admitted in the window
     faults: {},
+    cos: { total: 0, byCode: {} }, // COS requests (emulator/cos.js), counted like `requests`
+    recentCos: [], // the last RECENT_MAX COS requests, newest last
 
     reset() {
-      Object.assign(state, { tasks: [], nextTaskId: FIRST_TASK_ID, requests: { total: 0, byAction: {}, byCode: {}, byFault: {} }, recent: [], faults: {} });
+      // Also undoes POST /__admin/config: the configuration the emulator was started with.
+      Object.assign(state, { config: structuredClone(initial), tasks: [], nextTaskId: FIRST_TASK_ID, requests: { total: 0, byAction: {}, byCode: {}, byFault: {} }, recent: [], faults: {}, cos: { total: 0, byCode: {} }, recentCos: [] });
       state.admitted.clear();
     },
 
@@ -27,8 +33,11 @@ export function createState(config) {
       return ok;
     },
 
-    /** A task is in progress for config.exportTaskMs after its creation, then SUCCESS. */
-    taskStatus: (task, now) => (now - task.CreatedAt < state.config.exportTaskMs ? 'RUNNING' : 'SUCCESS'),
+    /**
+     * A task is in progress for its ExportMs (config.exportTaskMs when it was created) after its
+     * creation, then SUCCESS; its files appear in COS one by one meanwhile (emulator/cos.js).
+     */
+    taskStatus: (task, now) => (now - task.CreatedAt < (task.ExportMs ?? state.config.exportTaskMs) ? 'RUNNING' : 'SUCCESS'),
     runningTasks: (now) => state.tasks.filter((t) => state.taskStatus(t, now) === 'RUNNING').length,
 
     record(entry) {
@@ -41,12 +50,24 @@ export function createState(config) {
       if (state.recent.length > RECENT_MAX) state.recent.shift();
     },
 
+    recordCos(entry) {
+      state.cos.total++;
+      state.cos.byCode[entry.code] = (state.cos.byCode[entry.code] ?? 0) + 1;
+      state.recentCos.push(entry);
+      if (state.recentCos.length > RECENT_MAX) state.recentCos.shift();
+    },
+
     ledger(now) {
       return {
-        tasks: state.tasks.map((t) => ({ ...t, CreatedTime: new Date(t.CreatedAt).toISOString(), Status: state.taskStatus(t, now) })),
+        tasks: state.tasks.map((t) => ({
+          ...t, CreatedTime: new Date(t.CreatedAt).toISOString(), Status: state.taskStatus(t, now),
+          // When each file appears in COS (emulator/cos.js).
+          Files: t.CosPaths.map((path, i) => ({ CosPath: path, ReadyAt: new Date(fileReadyAt(t, i)).toISOString(), Ready: fileReadyAt(t, i) <= now })),
+        })),
         taskCount: state.tasks.length,
         requests: state.requests,
         recent: state.recent,
+        cos: { ...state.cos, recent: state.recentCos },
         faults: state.faults,
       };
     },

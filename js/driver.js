@@ -253,6 +253,45 @@ async function attempt(fetchFn, url, init) {
   return { kind: "ok", status, date: String(date), text: String(text) };
 }
 
+/** @type {WeakMap<object, ClientDriver>} */
+const drivers = new WeakMap();
+
+/**
+ * A client's fixed parts, read once; shared by the call path and the export waiter
+ * (js/wait.js), so both see the same provider call in flight.
+ * @param {{ __driver: Core["__driver"] }} core
+ * @returns {ClientDriver}
+ */
+export function driverOf(core) {
+  let d = drivers.get(core);
+  if (!d) {
+    const [url, fetchFn, provider, at, limiter] = core.__driver();
+    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined };
+    drivers.set(core, d);
+  }
+  return d;
+}
+
+/**
+ * The provider call a CALL_PROVIDER action asks for (a new one), or the one in flight that a
+ * JOIN_PROVIDER joins — one per client, whichever call or wait started it (the machine,
+ * src/client/call.rs, numbers them and decides which).
+ * @param {ClientDriver} d
+ * @param {number} code CALL_PROVIDER or JOIN_PROVIDER
+ * @returns {Promise<unknown>}
+ */
+export function providerCall(d, code) {
+  if (code === CALL_PROVIDER || !d.shared) {
+    const fn = /** @type {() => unknown} */ (d.provider);
+    try {
+      d.shared = Promise.resolve(fn());
+    } catch (e) {
+      d.shared = Promise.reject(e);
+    }
+  }
+  return d.shared;
+}
+
 /**
  * Installs `ExportImages`, `exportImages` and `request` on the wasm-bindgen `CvmClient`
  * class: each runs the call's state machine to its end.
@@ -272,20 +311,6 @@ export function installCallPath(Class, memory, ErrorClass) {
       io = new Float64Array(memory.buffer);
     }
   };
-  /** @type {WeakMap<object, ClientDriver>} */
-  const drivers = new WeakMap();
-
-  /** @param {Core} core */
-  const driverOf = (core) => {
-    let d = drivers.get(core);
-    if (!d) {
-      const [url, fetchFn, provider, at, limiter] = core.__driver();
-      d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined };
-      drivers.set(core, d);
-    }
-    return d;
-  };
-
   /**
    * Writes `s` into the client's input buffer; returns its UTF-8 length.
    * @param {Core} core
@@ -416,15 +441,7 @@ export function installCallPath(Class, memory, ErrorClass) {
         // CALL_PROVIDER / JOIN_PROVIDER: one provider call shared by every call that joins it.
         const provider = io[d.at + IO_NUMBER];
         const timeout = io[d.at + IO_TIMEOUT];
-        if (code === CALL_PROVIDER || !d.shared) {
-          const fn = /** @type {() => unknown} */ (d.provider);
-          try {
-            d.shared = Promise.resolve(fn());
-          } catch (e) {
-            d.shared = Promise.reject(e);
-          }
-        }
-        const r = await settleWithin(d.shared, timeout, signal);
+        const r = await settleWithin(providerCall(d, code), timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
             clocks(d);

@@ -18,6 +18,15 @@ export type {
   ExportFormat,
   SignRequestInput,
   SignedRequestOutput,
+  PresignCosUrlRequest,
+  PresignedCosUrl,
+  ExportTask,
+  WaitForExportOptions,
+  CheckExportFilesOptions,
+  ExportProgress,
+  ExportFileState,
+  ExportFile,
+  ExportFilesState,
 } from "./gen/tc3_edge.js";
 
 /**

@@ -2,6 +2,7 @@
 // `import` alone is enough — no init() call.
 import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
 import { installCallPath } from "./gen/driver.js";
+import { installWaitPath } from "./gen/wait.js";
 
 // process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
 // facade of node:fs measured ~2 ms of a ~16 ms cold start.
@@ -16,3 +17,5 @@ export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 export const TencentCloudError = __errorClass();
 // ExportImages / request: the call path's driver (js/driver.js) runs the state machine.
 installCallPath(CvmClient, __memory(), TencentCloudError);
+// waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
+installWaitPath(CvmClient, __memory(), TencentCloudError);

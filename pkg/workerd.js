@@ -3,6 +3,7 @@
 import wasmModule from "./gen/tc3_edge_bg.wasm";
 import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
 import { installCallPath } from "./gen/driver.js";
+import { installWaitPath } from "./gen/wait.js";
 
 initSync({ module: wasmModule });
 
@@ -11,3 +12,5 @@ export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 export const TencentCloudError = __errorClass();
 // ExportImages / request: the call path's driver (js/driver.js) runs the state machine.
 installCallPath(CvmClient, __memory(), TencentCloudError);
+// waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
+installWaitPath(CvmClient, __memory(), TencentCloudError);

@@ -58,8 +58,10 @@ out=$(mktemp -d "$pkg_dir/.gen-XXXXXX")
 trap 'rm -rf "$out"' EXIT
 # The full module (CvmClient + signRequest): pkg/gen/.
 cargo_build
-# The call path's driver (js/driver.js) is loaded by the entries next to the glue.
+# The call path's driver (js/driver.js) and the export waiter's (js/wait.js) are loaded by the
+# entries next to the glue.
 cp js/driver.js "$out/driver.js"
+cp js/wait.js "$out/wait.js"
 bindgen "$out"
 # The sign-only module (signRequest alone, ~1/3 of the size): pkg/gen/sign/, loaded by the
 # `tc3-edge/sign` entries.

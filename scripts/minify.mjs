@@ -10,7 +10,7 @@ import { transformSync } from "esbuild";
 
 const dir = process.argv[2];
 const files = [join(dir, "tc3_edge.js")];
-if (existsSync(join(dir, "driver.js"))) files.push(join(dir, "driver.js"));
+for (const f of ["driver.js", "wait.js"]) if (existsSync(join(dir, f))) files.push(join(dir, f));
 // Snippets: wasm-bindgen copies `module = "/js/…"` imports to snippets/<crate-hash>/js/….
 for (const f of readdirSync(join(dir, "snippets"), { recursive: true })) {
   if (String(f).endsWith(".js")) files.push(join(dir, "snippets", String(f)));

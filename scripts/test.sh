@@ -34,12 +34,12 @@ stage "cargo test (native)" test-output/cargo-native.log cargo test --quiet
 count_cargo test-output/cargo-native.log
 
 stage "wasm-bindgen-test (node)" test-output/wasm-node.log \
-  cargo test --target wasm32-unknown-unknown --test wasm_boundary
+  cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
 count_cargo test-output/wasm-node.log
 
 stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
   env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_boundary
+  cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
 count_cargo test-output/wasm-chromium.log
 
 stage "node --test" test-output/node.log \

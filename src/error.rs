@@ -26,6 +26,8 @@ pub enum ErrorKind {
     Timeout,
     /// The call was aborted through its `AbortSignal`.
     Aborted,
+    /// `waitForExport` gave up: its `timeout` passed before every file appeared.
+    WaitTimeout,
     /// The credential provider function failed or returned something unusable.
     CredentialProvider,
     /// A shared rate limiter (`rateLimit: { acquire }`) refused or did not grant a slot.
@@ -51,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Network => "Client.NetworkError",
             ErrorKind::Timeout => "Client.Timeout",
             ErrorKind::Aborted => "Client.Aborted",
+            ErrorKind::WaitTimeout => "Client.WaitTimeout",
             ErrorKind::CredentialProvider => "Client.CredentialProviderError",
             ErrorKind::RateLimiter => "Client.RateLimiterError",
             ErrorKind::HttpStatus => "Client.HttpStatus",

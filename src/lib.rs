@@ -28,6 +28,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod cos;
 pub mod cvm;
 pub mod error;
 pub mod json;

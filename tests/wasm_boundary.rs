@@ -450,7 +450,10 @@ async fn a_shared_limiter_is_awaited_before_every_attempt_with_the_calls_signal(
     let result = call(
         &c,
         "ExportImages",
-        &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#), opts.into()],
+        &[
+            js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#),
+            opts.into(),
+        ],
     )
     .await
     .unwrap();
@@ -477,15 +480,23 @@ async fn a_shared_limiter_that_rejects_fails_the_call_and_nothing_is_sent() {
         THROTTLED_ONCE,
         "",
     );
-    let err = call(&c, "ExportImages", &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#)])
-        .await
-        .unwrap_err();
+    let err = call(
+        &c,
+        "ExportImages",
+        &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#)],
+    )
+    .await
+    .unwrap_err();
     assert_error(&err, "Client.RateLimiterError");
     assert!(get_str(&err, "message").unwrap().contains("quota queue full"));
     assert_eq!(get(&err, "mayHaveExecuted").as_bool(), Some(false));
     assert!(log().is_empty(), "nothing sent: {:?}", log());
     // A synchronous throw is a rejection too.
-    let c = shared_limiter_client(r#"return { acquire() { throw new Error("boom"); } };"#, THROTTLED_ONCE, "");
+    let c = shared_limiter_client(
+        r#"return { acquire() { throw new Error("boom"); } };"#,
+        THROTTLED_ONCE,
+        "",
+    );
     let err = call(&c, "request", &["DescribeImages".into()]).await.unwrap_err();
     assert_error(&err, "Client.RateLimiterError");
 }
@@ -501,7 +512,14 @@ async fn abort_while_waiting_for_a_shared_limiter_wins_and_nothing_is_sent() {
     let signal = web_signal();
     let opts = Object::new();
     Reflect::set(&opts, &"signal".into(), &signal).unwrap();
-    let pending = call(&c, "ExportImages", &[js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#), opts.into()]);
+    let pending = call(
+        &c,
+        "ExportImages",
+        &[
+            js(r#"{"BucketName":"b-1250000000","ImageIds":["img-72n9mi0y"]}"#),
+            opts.into(),
+        ],
+    );
     Function::new_no_args("setTimeout(() => globalThis.__tc3_controller.abort(), 20)")
         .call0(&JsValue::NULL)
         .unwrap();
@@ -518,7 +536,9 @@ fn shared_limiter_options_are_checked() {
         ("({ acquire() {}, perSecond: 5 })", "not both"),
         ("({ perSecond: 5, extra: 1 })", "not a known option"),
     ] {
-        let opts = js(&format!(r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}}}}"#));
+        let opts = js(&format!(
+            r#"{{"credential":{{"secretId":"id","secretKey":"{SECRET}"}}}}"#
+        ));
         let value = js_sys::eval(rate_limit).unwrap();
         Reflect::set(&opts, &"rateLimit".into(), &value).unwrap();
         let err = CvmClient::new(opts).err().expect(rate_limit);
@@ -529,7 +549,9 @@ fn shared_limiter_options_are_checked() {
 
 /// A fresh AbortController's signal; the controller is kept in `globalThis.__tc3_controller`.
 fn web_signal() -> JsValue {
-    Function::new_no_args("globalThis.__tc3_controller = new AbortController(); return globalThis.__tc3_controller.signal;")
-        .call0(&JsValue::NULL)
-        .unwrap()
+    Function::new_no_args(
+        "globalThis.__tc3_controller = new AbortController(); return globalThis.__tc3_controller.signal;",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap()
 }

@@ -13,6 +13,10 @@ const TEST_ACCOUNT = {
 };
 const DEFAULT_BUCKET = 'backup-1250000000';
 const DESCRIBE_LIMIT = 100;
+// waitForExport timing for the demo: the emulator writes an export's files within seconds, so
+// poll every second at first and at least every 5 s (the library's defaults are 5 s and 120 s,
+// for real exports that take hours). Give up after an hour.
+const WAIT_OPTIONS = { interval: 1, maxInterval: 5, timeout: 3600 };
 const MAX_ACTIVITY = 30;
 
 const el = (id) => document.getElementById(id);
@@ -24,6 +28,7 @@ const els = {
   region: el('region'),
   endpoint: el('endpoint'),
   signHost: el('sign-host'),
+  cosEndpoint: el('cos-endpoint'),
   loadImages: el('load-images'),
   imagesStatus: el('images-status'),
   imagesArea: el('images-area'),
@@ -48,6 +53,13 @@ const els = {
   result: el('result'),
   resultBody: el('result-body'),
   activity: el('activity'),
+  files: el('files'),
+  filesCancel: el('files-cancel'),
+  filesStatus: el('files-status'),
+  filesProgress: el('files-progress'),
+  filesCount: el('files-count'),
+  filesElapsed: el('files-elapsed'),
+  filesList: el('files-list'),
   appStatus: document.querySelector('[data-testid="app-status"]'),
 };
 
@@ -116,6 +128,7 @@ function readConnection() {
     region: els.region.value,
     endpoint: els.endpoint.value.trim(),
     host: els.signHost.value.trim(),
+    cosEndpoint: els.cosEndpoint.value.trim(),
   };
 }
 
@@ -132,7 +145,7 @@ function currentClient() {
     client = new lib.CvmClient({
       credential: { secretId: c.secretId, secretKey: els.secretKey.value.trim(), ...(c.token ? { token: c.token } : {}) },
       region: c.region,
-      profile: { httpProfile },
+      profile: { httpProfile, ...(c.cosEndpoint ? { cosEndpoint: c.cosEndpoint } : {}) },
     });
     clientError = null;
   } catch (err) {
@@ -228,6 +241,7 @@ function connectionTargetOf(err) {
     if (/token/.test(m)) return { box: 'credentials', control: els.token };
     return { box: 'credentials', control: els.secretId };
   }
+  if (/^cosEndpoint/.test(m) || err?.field === 'profile.cosEndpoint') return { box: 'connection', control: els.cosEndpoint };
   if (/^endpoint/.test(m)) return { box: 'connection', control: els.endpoint };
   if (/^host/.test(m)) return { box: 'connection', control: els.signHost };
   if (/^region/.test(m)) return { box: 'connection', control: els.region };
@@ -558,6 +572,7 @@ async function doExport(ev) {
     const res = await valid.client.ExportImages(valid.params);
     showSuccess(res);
     logActivity('ok', 'ExportImages', `TaskId ${res?.TaskId}`, res?.RequestId);
+    startWaiting(valid.client, res, valid.params.BucketName);
   } catch (err) {
     if (errCode(err) === 'DryRunOperation') {
       showDryRun(err);
@@ -572,6 +587,111 @@ async function doExport(ev) {
     els.exportButton.textContent = 'Export';
     validate();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files: the export's life in COS (waitForExport)
+//
+// Each file of CosPaths appears in the bucket when it is complete. The library polls them
+// (signed HEADs, backoff), reports each change through onProgress and resolves with presigned
+// links. Cancel aborts the wait: no request is sent after it. Links are kept in this closure,
+// never in the DOM (with temporary credentials they carry the session token); the Download
+// button builds a detached <a download> when clicked.
+
+let wait = null; // the current wait: { controller, started, ticker, urls: Map key → url }
+
+function formatBytes(n) {
+  if (typeof n !== 'number') return '';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+function formatElapsed(ms) {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+function download(key) {
+  const url = wait?.urls.get(key);
+  if (!url) return;
+  const a = document.createElement('a'); // detached: the link never enters the document
+  a.href = url;
+  a.download = key.split('/').pop() || 'export';
+  a.rel = 'noopener';
+  a.click();
+}
+
+function renderFiles(state, progress) {
+  for (const f of progress.files) if (f.url) state.urls.set(f.key, f.url);
+  els.filesProgress.max = progress.total || 1;
+  els.filesProgress.value = progress.ready;
+  els.filesCount.textContent = `${progress.ready} of ${progress.total} ready`;
+  els.files.dataset.ready = String(progress.ready);
+  els.files.dataset.total = String(progress.total);
+  els.filesList.replaceChildren(...progress.files.map((f) => {
+    const ready = f.state === 'ready';
+    const button = ready && state.urls.has(f.key)
+      ? h('button', { type: 'button', class: 'btn btn-small btn-secondary', 'data-testid': 'file-download', 'data-key': f.key, text: 'Download' })
+      : null;
+    button?.addEventListener('click', () => download(f.key));
+    return h('li', { class: 'file-row', 'data-testid': 'file-row', 'data-key': f.key, 'data-state': f.state },
+      h('span', {},
+        h('span', { class: 'file-key', text: f.key }),
+        ready && f.size != null ? h('span', { class: 'file-size', 'data-testid': 'file-size', text: ` · ${formatBytes(f.size)}` }) : null),
+      h('span', { class: 'file-state', 'data-testid': 'file-state', text: ready ? 'ready' : 'pending' }),
+      button);
+  }));
+}
+
+function setFilesState(state, text, err) {
+  els.files.dataset.state = state;
+  els.filesStatus.replaceChildren(...(err ? [codeNode(errCode(err), { 'data-testid': 'files-error-code' }), ' ', text] : [text]));
+}
+
+function stopWaiting() {
+  if (!wait) return;
+  clearInterval(wait.ticker);
+  wait.controller.abort();
+  wait = null;
+}
+
+function startWaiting(client, res, bucket) {
+  stopWaiting();
+  const paths = Array.isArray(res?.CosPaths) ? res.CosPaths : [];
+  if (paths.length === 0) return;
+  const state = { controller: new AbortController(), started: performance.now(), urls: new Map(), ticker: 0 };
+  wait = state;
+  const tick = () => { els.filesElapsed.textContent = formatElapsed(performance.now() - state.started); };
+  state.ticker = setInterval(tick, 1000);
+  tick();
+  els.files.hidden = false;
+  els.filesCancel.disabled = false;
+  setFilesState('waiting', `Waiting for ${paths.length} file${paths.length === 1 ? '' : 's'} of task ${res.TaskId} in ${bucket}…`);
+  renderFiles(state, { ready: 0, total: paths.length, files: paths.map((key) => ({ key, state: 'pending' })) });
+  const current = () => wait === state;
+  client.waitForExport({ ...res, BucketName: bucket }, {
+    ...WAIT_OPTIONS,
+    signal: state.controller.signal,
+    onProgress: (p) => { if (current()) renderFiles(state, p); },
+  }).then((files) => {
+    if (!current()) return;
+    renderFiles(state, { ready: files.length, total: files.length, files: files.map((f) => ({ ...f, state: 'ready' })) });
+    setFilesState('done', `All ${files.length} file${files.length === 1 ? ' is' : 's are'} in the bucket.`);
+    logActivity('ok', 'waitForExport', `${files.length} files ready`);
+  }, (err) => {
+    if (!current()) return;
+    const code = errCode(err);
+    if (code === 'Client.Aborted') setFilesState('cancelled', 'Cancelled: no more polling.');
+    else setFilesState(code === 'Client.WaitTimeout' ? 'timeout' : 'error', errMessage(err), err);
+    logActivity(code === 'Client.Aborted' ? 'ok' : 'error', 'waitForExport', code, err?.requestId);
+  }).finally(() => {
+    if (!current()) return;
+    clearInterval(state.ticker);
+    tick();
+    els.filesCancel.disabled = true;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -599,11 +719,12 @@ function prefill() {
   els.secretId.value = TEST_ACCOUNT.secretId;
   els.secretKey.value = TEST_ACCOUNT.secretKey;
   els.endpoint.value = location.origin && location.origin !== 'null' ? location.origin : 'http://127.0.0.1:8787';
+  els.cosEndpoint.value = `${els.endpoint.value}/cos/{Bucket}`; // the emulator's COS (emulator/README.md)
   els.bucket.value = DEFAULT_BUCKET;
 }
 
 function wire() {
-  for (const input of [els.secretId, els.secretKey, els.token, els.endpoint, els.signHost]) {
+  for (const input of [els.secretId, els.secretKey, els.token, els.endpoint, els.signHost, els.cosEndpoint]) {
     input.addEventListener('input', () => { connectionDirty = true; validate(); });
   }
   els.region.addEventListener('change', () => { connectionDirty = true; validate(); loadImages(); });
@@ -611,6 +732,7 @@ function wire() {
   for (const input of [els.bucket, els.role]) input.addEventListener('input', () => validate());
   for (const input of [els.format, els.onlyRoot, els.dryRun]) input.addEventListener('change', () => validate());
   els.loadImages.addEventListener('click', () => loadImages());
+  els.filesCancel.addEventListener('click', () => { wait?.controller.abort(); els.filesCancel.disabled = true; });
   els.form.addEventListener('submit', doExport);
   els.explainButton.addEventListener('click', toggleExplain);
   els.explainRefresh.addEventListener('click', () => validate());

@@ -1,5 +1,5 @@
 //! Endpoint and client configuration parsing: `Endpoint::parse`, `ClientConfig::new` with
-//! arbitrary option strings, `check_action`, `Language::parse`; a configuration that is
+//! arbitrary option strings (`cosEndpoint` too), `check_action`, `Language::parse`; a configuration that is
 //! accepted must be able to sign.
 #![no_main]
 
@@ -18,6 +18,7 @@ struct Input<'a> {
     sign_action: bool,
     content_type: Option<&'a str>,
     action: &'a str,
+    cos_endpoint: Option<&'a str>,
 }
 
 fuzz_target!(|input: Input<'_>| {
@@ -35,9 +36,12 @@ fuzz_target!(|input: Input<'_>| {
         req_timeout_secs: input.timeout,
         sign_action: input.sign_action,
         content_type: input.content_type,
+        cos_endpoint: input.cos_endpoint,
     };
     if let Ok(config) = ClientConfig::new(&o) {
         assert!((1..=3600).contains(&config.req_timeout_secs));
+        let cos = config.cos_endpoint.base("b-1250000000", "ap-guangzhou");
+        assert!(cos.starts_with("http://") || cos.starts_with("https://"), "{cos}");
         let cred = Credential::new("AKIDfuzz", "secret", None).unwrap();
         let action = if action_ok { input.action } else { "DescribeImages" };
         let signed = config.sign(&cred, &mut SigningKeyCache::new(), action, "{}", 1_700_000_000);

@@ -34,7 +34,8 @@ pub struct Now {
 }
 
 impl Now {
-    fn wall_secs(&self) -> u64 {
+    /// Unix seconds of `wall_ms` (0 for a clock that makes no sense).
+    pub fn wall_secs(&self) -> u64 {
         if self.wall_ms.is_finite() && self.wall_ms > 0.0 {
             (self.wall_ms / 1000.0) as u64
         } else {
@@ -85,6 +86,84 @@ pub enum Limiter {
 impl From<Option<RateLimiter>> for Limiter {
     fn from(window: Option<RateLimiter>) -> Self {
         window.map_or(Limiter::Off, Limiter::Window)
+    }
+}
+
+/// What another machine of the client (the export waiter's driver, `src/wasm/wait_export.rs`)
+/// needs before it can sign: the provider action to perform first.
+pub enum CredentialNeed {
+    /// Call the provider (call `id`), bounded by `timeout_ms`.
+    Call {
+        /// The provider call's number.
+        id: u32,
+        /// Bound of the wait (the client's `reqTimeout`).
+        timeout_ms: f64,
+    },
+    /// Wait for provider call `id`, already in flight for another call.
+    Join {
+        /// The provider call's number.
+        id: u32,
+        /// Bound of the wait.
+        timeout_ms: f64,
+    },
+}
+
+// The same cache and the same one shared provider call as `Call` uses (`attempt`,
+// `on_provided`, the `ProviderTimeout` arm), for signers outside the API call path (COS
+// requests): so a provider is asked at most once at a time whoever needs it.
+impl Credentials {
+    /// The credential to sign with at `now`, or the provider call to make or join first.
+    pub fn usable(&mut self, now: Now, timeout_ms: f64) -> Result<Rc<Credential>, CredentialNeed> {
+        let p = match self {
+            Credentials::Fixed(c) => return Ok(c.clone()),
+            Credentials::Provider(p) => p,
+        };
+        if let Some((c, expires)) = &p.cached {
+            if !needs_refresh(*expires, now.wall_secs()) {
+                return Ok(c.clone());
+            }
+        }
+        match p.in_flight {
+            Some(id) => Err(CredentialNeed::Join { id, timeout_ms }),
+            None => {
+                p.calls = p.calls.wrapping_add(1);
+                let id = p.calls;
+                p.in_flight = Some(id);
+                Err(CredentialNeed::Call { id, timeout_ms })
+            }
+        }
+    }
+
+    /// Provider call `id` answered: caches a credential (and retires the shared call).
+    pub fn provided(
+        &mut self,
+        id: u32,
+        answer: Result<(Credential, Option<u64>), Error>,
+    ) -> Result<Rc<Credential>, Error> {
+        let Credentials::Provider(p) = self else {
+            return Err(Error::new(ErrorKind::CredentialProvider, "internal: no provider"));
+        };
+        if p.in_flight == Some(id) {
+            p.in_flight = None;
+        }
+        let (credential, expires) = answer?;
+        let credential = Rc::new(credential);
+        p.cached = Some((credential.clone(), expires));
+        Ok(credential)
+    }
+
+    /// The wait for provider call `id` reached its bound: the stuck call is dropped (the next
+    /// signer asks again). Returns the error the waiter ends with.
+    pub fn provider_timed_out(&mut self, id: u32, timeout_secs: u32) -> Error {
+        if let Credentials::Provider(p) = self {
+            if p.in_flight == Some(id) {
+                p.in_flight = None;
+            }
+        }
+        let mut message = String::from("the credential provider did not answer within ");
+        crate::tc3::text::push_u64(&mut message, timeout_secs.into());
+        message.push_str(" s");
+        Error::new(ErrorKind::CredentialProvider, message)
     }
 }
 

@@ -30,6 +30,8 @@ pub struct ClientConfig {
     pub signed_headers: SignedHeaders,
     /// Content-Type sent and signed.
     pub content_type: String,
+    /// Where COS requests go (`profile.cosEndpoint`); they are signed for the real COS host.
+    pub cos_endpoint: crate::cos::CosEndpoint,
 }
 
 /// The client options as given, before checking.
@@ -49,6 +51,8 @@ pub struct ClientOptions<'a> {
     pub sign_action: bool,
     /// Content-Type to send and sign; default `application/json`.
     pub content_type: Option<&'a str>,
+    /// COS URL template with `{Bucket}` and `{Region}`; default the real COS host.
+    pub cos_endpoint: Option<&'a str>,
 }
 
 impl ClientConfig {
@@ -106,6 +110,12 @@ impl ClientConfig {
                 "contentType must be application/json (optionally with parameters such as \"; charset=utf-8\")",
             ));
         }
+        let cos_endpoint = o
+            .cos_endpoint
+            .map(crate::cos::CosEndpoint::parse)
+            .transpose()
+            .map_err(|e| e.with_field("profile.cosEndpoint"))?
+            .unwrap_or_default();
         Ok(ClientConfig {
             endpoint,
             signing_host,
@@ -118,6 +128,7 @@ impl ClientConfig {
                 SignedHeaders::ContentTypeHost
             },
             content_type: content_type.to_owned(),
+            cos_endpoint,
         })
     }
 

@@ -44,36 +44,36 @@ export interface CvmClient {
 
 /// The header shared with the JS driver (f64 slots, in wasm memory): the action of the last
 /// step, the buffers, and the clocks JS reads before each call.
-const IO_CODE: usize = 0; // the action (see `code_of`)
-const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
-const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
-const IO_OUT_LEN: usize = 3; // … and its length
+pub(super) const IO_CODE: usize = 0; // the action (see `code_of`)
+pub(super) const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
+pub(super) const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
+pub(super) const IO_OUT_LEN: usize = 3; // … and its length
 const IO_IN_PTR: usize = 4; // where JS writes event text …
 const IO_IN_CAP: usize = 5; // … and how much fits
-const IO_CALL: usize = 6; // the call's id (set by __start)
-const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
-                             // Written by JS before each call: the clocks and the random draw (`Now`).
-const IO_MONO: usize = 8; // performance.now()
-const IO_WALL: usize = 9; // Date.now()
-const IO_RANDOM: usize = 10; // Math.random()
-const IO_SLOTS: usize = 11;
+pub(super) const IO_CALL: usize = 6; // the call's id (set by __start)
+pub(super) const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
+                                        // Written by JS before each call: the clocks and the random draw (`Now`).
+pub(super) const IO_MONO: usize = 8; // performance.now()
+pub(super) const IO_WALL: usize = 9; // Date.now()
+pub(super) const IO_RANDOM: usize = 10; // Math.random()
+pub(super) const IO_SLOTS: usize = 11;
 
-// Action codes (js/driver.js has the same numbers).
-const IDLE: f64 = 0.0;
-const CALL_PROVIDER: f64 = 1.0;
-const JOIN_PROVIDER: f64 = 2.0;
-const WAIT: f64 = 3.0;
-const SEND: f64 = 4.0;
-const DONE: f64 = 5.0;
-const FAILED: f64 = 6.0;
+// Action codes (js/driver.js and js/wait.js have the same numbers).
+pub(super) const IDLE: f64 = 0.0;
+pub(super) const CALL_PROVIDER: f64 = 1.0;
+pub(super) const JOIN_PROVIDER: f64 = 2.0;
+pub(super) const WAIT: f64 = 3.0;
+pub(super) const SEND: f64 = 4.0;
+pub(super) const DONE: f64 = 5.0;
+pub(super) const FAILED: f64 = 6.0;
 const ACQUIRE: f64 = 7.0;
 
 // Event codes of __step.
-const EV_ELAPSED: u32 = 1;
-const EV_RESPONSE: u32 = 2;
-const EV_FAILED: u32 = 3;
-const EV_ABORTED: u32 = 4;
-const EV_PROVIDER_TIMEOUT: u32 = 5;
+pub(super) const EV_ELAPSED: u32 = 1;
+pub(super) const EV_RESPONSE: u32 = 2;
+pub(super) const EV_FAILED: u32 = 3;
+pub(super) const EV_ABORTED: u32 = 4;
+pub(super) const EV_PROVIDER_TIMEOUT: u32 = 5;
 const EV_ACQUIRED: u32 = 6;
 const EV_ACQUIRE_FAILED: u32 = 7; // number 1: not settled within the bound; else the text is why
 
@@ -81,19 +81,23 @@ const EV_ACQUIRE_FAILED: u32 = 7; // number 1: not settled within the bound; els
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
 #[wasm_bindgen]
 pub struct CvmClient {
-    client: Client,
+    // pub(super): the COS exports (src/wasm/cos.rs, src/wasm/wait_export.rs: their own
+    // `impl CvmClient` blocks) share the client's state and its io header and buffers.
+    pub(super) client: Client,
     provider: Option<Function>,
     fetch: Option<Function>,
     /// `rateLimit: { acquire }`: the object (its `acquire` is called as a method by the driver).
     shared_limiter: Option<JsValue>,
     calls: Vec<Option<Call>>,
-    io: Box<[f64; IO_SLOTS]>,
+    /// The export waits in progress (`waitForExport`, `checkExportFiles`), driven by js/wait.js.
+    pub(super) waits: Vec<Option<super::wait_export::WaitJob>>,
+    pub(super) io: Box<[f64; IO_SLOTS]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
     /// used at `len == capacity` so JS only writes initialised memory. Never holds a secret.
-    input: Vec<u8>,
+    pub(super) input: Vec<u8>,
     /// The last action's text. A Send's holds the session token: JS wipes it after reading,
     /// and it is wiped here before it grows and when the client is freed.
-    out: Vec<u8>,
+    pub(super) out: Vec<u8>,
 }
 
 impl Drop for CvmClient {
@@ -129,6 +133,7 @@ impl CvmClient {
             fetch: s.fetch,
             shared_limiter,
             calls: Vec::new(),
+            waits: Vec::new(),
             io: Box::new([0.0; IO_SLOTS]),
             input: Vec::new(),
             out: Vec::new(),
@@ -337,7 +342,7 @@ impl CvmClient {
     }
 
     /// Writes `action` into the io header and the out buffer; frees a finished call's slot.
-    fn emit(&mut self, id: usize, action: Action) -> f64 {
+    pub(super) fn emit(&mut self, id: usize, action: Action) -> f64 {
         let code = match action {
             Action::Idle => IDLE,
             Action::CallProvider { id: p, timeout_ms } | Action::JoinProvider { id: p, timeout_ms } => {
@@ -416,7 +421,7 @@ impl CvmClient {
 
 /// The out buffer, emptied, with room for `len` bytes. What it held is wiped first if it has
 /// to grow (a Send's text holds the session token).
-fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
+pub(super) fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
     if out.capacity() < len {
         crate::wipe::wipe_vec(out);
         *out = Vec::with_capacity(len.max(1024));

@@ -8,6 +8,8 @@
 #[cfg(feature = "client")]
 mod client;
 #[cfg(feature = "client")]
+mod cos;
+#[cfg(feature = "client")]
 mod credentials;
 mod errors;
 mod js;
@@ -17,6 +19,8 @@ mod options;
 mod quota;
 mod sign;
 mod text;
+#[cfg(feature = "client")]
+mod wait_export;
 
 #[cfg(feature = "client")]
 pub use client::CvmClient;

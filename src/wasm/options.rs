@@ -66,6 +66,12 @@ pub struct ClientProfile {
     /// HTTP settings.
     #[tsify(optional)]
     pub http_profile: Option<HttpProfile>,
+    /// Where COS requests (`presignCosUrl` links, `waitForExport`) go: a URL template with
+    /// `{Bucket}` and `{Region}`, the object key appended to its path — a proxy, or the local
+    /// emulator (`"http://127.0.0.1:8787/cos/{Bucket}"`). They stay signed for the real host
+    /// `<Bucket>.cos.<Region>.myqcloud.com`. Default `"https://{Bucket}.cos.{Region}.myqcloud.com"`.
+    #[tsify(optional)]
+    pub cos_endpoint: Option<String>,
 }
 
 /// What a credential provider returns (the STS API's shape, camelCased).
@@ -316,7 +322,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     let (credentials, provider) = super::credentials::from_option(top.raw("credential"))?;
     let region = top.string("region")?;
     let profile = top.object("profile", "options.profile")?;
-    profile.only(&["language", "signMethod", "signedHeaders", "httpProfile"])?;
+    profile.only(&["language", "signMethod", "signedHeaders", "httpProfile", "cosEndpoint"])?;
     let language = profile.string("language")?;
     if let Some(m) = profile.string("signMethod")? {
         if m != "TC3-HMAC-SHA256" {
@@ -346,6 +352,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     }
     let endpoint = http.string("endpoint")?;
     let host = http.string("host")?;
+    let cos_endpoint = profile.string("cosEndpoint")?;
     let config = crate::client::ClientConfig::new(&ClientOptions {
         endpoint: endpoint.as_deref(),
         host: host.as_deref(),
@@ -354,6 +361,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         req_timeout_secs: http.number("reqTimeout")?,
         sign_action,
         content_type: None,
+        cos_endpoint: cos_endpoint.as_deref(),
     })?;
     Ok(ClientSettings {
         credentials,

@@ -12,7 +12,8 @@ import { installPackedPackage } from './support/pack.js';
 // Every documented call, each with the options it takes.
 const CONSUMER = `
 import { CvmClient, SlidingWindow, TencentCloudError, signRequest } from "tc3-edge";
-import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SharedRateLimiter, SignedRequestOutput } from "tc3-edge";
+import type { ExportImagesRequest, ExportImagesResponse, CvmClientOptions, SharedRateLimiter, SignedRequestOutput, PresignCosUrlRequest, PresignedCosUrl } from "tc3-edge";
+import type { ExportFile, ExportFileState, ExportFilesState, ExportProgress } from "tc3-edge";
 
 const options: CvmClientOptions = {
   credential: { secretId: "AKID", secretKey: "key", token: "t" },
@@ -56,6 +57,24 @@ export function onError(e: unknown): string | undefined {
 
 const signed: SignedRequestOutput = signRequest({ secretId: "AKID", secretKey: "key", action: "DescribeImages", region: "ap-guangzhou" });
 void signed.authorization;
+
+// COS links.
+const cosClient = new CvmClient({ ...options, profile: { cosEndpoint: "http://127.0.0.1:8787/cos/{Bucket}" } });
+const cosRequest: PresignCosUrlRequest = { BucketName: "backup-1250000000", key: "/img-72n9mi0y_system_snap-72n9sys0.qcow2", method: "HEAD", expires: 3600, timestamp: 1_732_665_600, query: { "response-content-type": "application/octet-stream" }, headers: { Range: "bytes=0-1023" } };
+const link: PresignedCosUrl = cosClient.presignCosUrl(cosRequest);
+void (link.url + link.authorization);
+
+// Waiting for an export's files.
+export async function waitForFiles(): Promise<string[]> {
+  const task = await cosClient.ExportImages(params);
+  const progress: ExportProgress[] = [];
+  const files: ExportFile[] = await cosClient.waitForExport({ ...task, BucketName: params.BucketName }, {
+    signal: AbortSignal.timeout(60_000), onProgress: (p) => { progress.push(p); }, timeout: 3600, interval: 5, maxInterval: 60, urlExpires: 600,
+  });
+  const state: ExportFilesState = await cosClient.checkExportFiles({ BucketName: "backup-1250000000", CosPaths: task.CosPaths }, { timeout: 20 });
+  const first: ExportFileState | undefined = state.files[0];
+  return [...files.map((f) => f.url + f.key + (f.size ?? 0) + (f.etag ?? "") + (f.lastModified ?? "")), String(first?.state), String(progress[0]?.elapsedMs)];
+}
 
 // The sign-only entry.
 import { signRequest as leanSign, TencentCloudError as LeanError } from "tc3-edge/sign";

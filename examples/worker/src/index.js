@@ -5,11 +5,15 @@
 //     200 { TaskId, CosPaths, RequestId }
 //     200 { DryRun: true, RequestId, message }           (DryRun: true on a valid request)
 //     4xx/5xx { error: { code, message, field?, requestId?, mayHaveExecuted? } }
-//   OPTIONS /export-images  CORS preflight
+//   POST /export-files    body: { BucketName, CosPaths } (the task's bucket and ExportImages' CosPaths)
+//     200 { ready, total, files: [{ key, state: "pending" | "ready", size?, etag?, lastModified?, url? }] }
+//         (one signed HEAD per file in COS; `url`: a presigned GET of each ready file, 1 hour)
+//     4xx/5xx { error: { code, message, field?, requestId? } }
+//   OPTIONS on either route: CORS preflight
 //
 // Configuration (see README.md): secrets TC_SECRET_ID, TC_SECRET_KEY, TC_TOKEN (optional);
-// vars TC_REGION, TC_ENDPOINT (optional), TC_LANGUAGE (optional), ALLOWED_ORIGINS,
-// CALLER_LIMIT_PER_MINUTE (optional, default 30).
+// vars TC_REGION, TC_ENDPOINT (optional), TC_COS_ENDPOINT (optional), TC_LANGUAGE (optional),
+// ALLOWED_ORIGINS, CALLER_LIMIT_PER_MINUTE (optional, default 30, per route).
 //
 // Secrets are read from `env` and handed to the client only: they are never put in a response,
 // a header or a log line (tc3-edge's errors never contain the SecretKey or the token either).
@@ -22,6 +26,11 @@ import { quotaAcquirer } from "./quota.js";
 export { ExportQuota } from "./quota.js";
 
 const ROUTE = "/export-images";
+const FILES_ROUTE = "/export-files";
+// A console polls /export-files while it shows an export's progress; one check must answer
+// well within a browser's patience, so it is bounded (the client's reqTimeout bounds each HEAD).
+const FILES_CHECK_TIMEOUT_SECS = 20;
+const FILES_URL_EXPIRES_SECS = 3600;
 const MAX_BODY_BYTES = 16 * 1024;
 const DEFAULT_CALLER_LIMIT_PER_MINUTE = 30;
 const CALLER_WINDOW_MS = 60_000;
@@ -42,6 +51,8 @@ function getClient(env) {
   // new isolates, hence a new client.
   const profile = { httpProfile: { endpoint: env.TC_ENDPOINT || "cvm.tencentcloudapi.com", reqTimeout: 30 } };
   if (env.TC_LANGUAGE) profile.language = env.TC_LANGUAGE;
+  // Where the export files are checked and linked to; default the real COS host of the bucket.
+  if (env.TC_COS_ENDPOINT) profile.cosEndpoint = env.TC_COS_ENDPOINT;
   const perSecond = quotaPerSecond(env);
   client = new CvmClient({
     credential: { secretId, secretKey, token: env.TC_TOKEN || undefined },
@@ -183,6 +194,16 @@ function statusForApiError(code) {
   return 502;
 }
 
+// How an error of the files check is answered. COS's codes: a bucket that does not exist is
+// the caller's mistake (404); a refused key or signature is the Worker's (502).
+function statusForFilesError(code) {
+  if (code === "Client.InvalidOption") return 400; // BucketName / CosPaths malformed
+  if (code === "NoSuchBucket") return 404;
+  if (code === "Client.Timeout" || code === "Client.WaitTimeout") return 504;
+  // AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId (the Worker's key), COS 5xx, network.
+  return 502;
+}
+
 function retryAfterFor(code) {
   if (code.startsWith("RequestLimitExceeded") || code === "Client.RateLimiterError") return "1";
   if (code.startsWith("LimitExceeded")) return "60";
@@ -206,25 +227,28 @@ async function readJsonObject(request) {
   return { value };
 }
 
-async function exportImages(request, env, cors) {
+// What both routes do first: media type, the per-caller limit (per route, so a console's
+// polls of /export-files do not use up its exports), the JSON body, the client.
+// Returns { response } to answer at once, or { body, cvm }.
+async function prepare(request, env, cors, route, what) {
   const contentType = (request.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
   if (contentType !== "application/json") {
-    return fail(415, "Worker.UnsupportedMediaType", "send the parameters as application/json", {}, cors);
+    return { response: fail(415, "Worker.UnsupportedMediaType", "send the parameters as application/json", {}, cors) };
   }
 
   const ip = request.headers.get("CF-Connecting-IP") || "unknown";
-  const slot = takeCallerSlot(ip, callerLimit(env), Date.now());
+  const slot = takeCallerSlot(`${route} ${ip}`, callerLimit(env), Date.now());
   if (!slot.ok) {
-    return fail(429, "Worker.TooManyRequests", `at most ${callerLimit(env)} requests per minute`, {},
-      { ...cors, "Retry-After": String(slot.retryAfter) });
+    return { response: fail(429, "Worker.TooManyRequests", `at most ${callerLimit(env)} requests per minute`, {},
+      { ...cors, "Retry-After": String(slot.retryAfter) }) };
   }
 
   const body = await readJsonObject(request);
   if (body.status === 413) {
-    return fail(413, "Worker.PayloadTooLarge", `the body is larger than ${MAX_BODY_BYTES} bytes`, {}, cors);
+    return { response: fail(413, "Worker.PayloadTooLarge", `the body is larger than ${MAX_BODY_BYTES} bytes`, {}, cors) };
   }
   if (body.status === 400) {
-    return fail(400, "Worker.InvalidJson", "the body must be a JSON object of ExportImages parameters", {}, cors);
+    return { response: fail(400, "Worker.InvalidJson", `the body must be a JSON object of ${what}`, {}, cors) };
   }
 
   let cvm;
@@ -232,13 +256,42 @@ async function exportImages(request, env, cors) {
     cvm = getClient(env);
   } catch (err) {
     if (!(err instanceof TencentCloudError)) throw err;
-    // e.g. Client.InvalidOption for a malformed TC_ENDPOINT or TC_REGION (never the key).
+    // e.g. Client.InvalidOption for a malformed TC_ENDPOINT, TC_COS_ENDPOINT or TC_REGION (never the key).
     console.error(`tc3-edge worker: bad configuration: ${err.code}`);
   }
   if (!cvm) {
     console.error("tc3-edge worker: TC_SECRET_ID, TC_SECRET_KEY and TC_REGION must be set");
-    return fail(500, "Worker.NotConfigured", "the Worker is not configured", {}, cors);
+    return { response: fail(500, "Worker.NotConfigured", "the Worker is not configured", {}, cors) };
   }
+  return { body, cvm };
+}
+
+// POST /export-files: the state of each file of an export in COS, and links to the ready ones.
+// The console polls this (every few seconds, backing off) instead of holding a key itself.
+async function exportFiles(request, env, cors) {
+  const prepared = await prepare(request, env, cors, FILES_ROUTE, "{ BucketName, CosPaths }");
+  if (prepared.response) return prepared.response;
+  const { body, cvm } = prepared;
+  const { BucketName, CosPaths } = body.value;
+  try {
+    const state = await cvm.checkExportFiles({ BucketName, CosPaths },
+      { timeout: FILES_CHECK_TIMEOUT_SECS, urlExpires: FILES_URL_EXPIRES_SECS });
+    return json(200, state, cors);
+  } catch (err) {
+    if (!(err instanceof TencentCloudError)) throw err;
+    const status = statusForFilesError(err.code);
+    if (status >= 500) console.error(`tc3-edge worker: export files check failed: ${err.code} requestId=${err.requestId ?? "-"}`);
+    const extra = {};
+    if (err.requestId) extra.requestId = err.requestId;
+    if (err.field) extra.field = err.field;
+    return fail(status, err.code, err.message, extra, cors);
+  }
+}
+
+async function exportImages(request, env, cors) {
+  const prepared = await prepare(request, env, cors, ROUTE, "ExportImages parameters");
+  if (prepared.response) return prepared.response;
+  const { body, cvm } = prepared;
 
   // Validate here, so a mistake is answered 400 without a signed request ever leaving.
   let params;
@@ -286,7 +339,10 @@ export default {
     const url = new URL(request.url);
     const origin = request.headers.get("Origin");
 
-    if (url.pathname !== ROUTE) return fail(404, "Worker.NotFound", `no such route; use POST ${ROUTE}`);
+    const route = url.pathname;
+    if (route !== ROUTE && route !== FILES_ROUTE) {
+      return fail(404, "Worker.NotFound", `no such route; use POST ${ROUTE} or POST ${FILES_ROUTE}`);
+    }
 
     // Browsers send Origin with every POST and preflight; one that is not listed gets nothing.
     if (!origin || !allowedOrigins(env).has(origin)) {
@@ -306,11 +362,11 @@ export default {
       });
     }
     if (request.method !== "POST") {
-      return fail(405, "Worker.MethodNotAllowed", `use POST ${ROUTE}`, {}, { ...cors, Allow: "POST, OPTIONS" });
+      return fail(405, "Worker.MethodNotAllowed", `use POST ${route}`, {}, { ...cors, Allow: "POST, OPTIONS" });
     }
 
     try {
-      return await exportImages(request, env, cors);
+      return await (route === FILES_ROUTE ? exportFiles : exportImages)(request, env, cors);
     } catch (err) {
       // Not a TencentCloudError: a bug. Name its kind, never echo it (it could quote input).
       console.error(`tc3-edge worker: unexpected ${err && err.name}`);

@@ -1,0 +1,922 @@
+//! Waiting for an export's files: the decisions of `waitForExport` (and of the one-round
+//! `checkExportFiles`) as a sans-IO state machine.
+//!
+//! No public CVM API reports an export task's progress. What changes is COS: each file in
+//! `CosPaths` appears in the bucket once it is complete (COS writes an object whole), so the
+//! waiter polls each pending file with a signed HEAD until all exist. The driver
+//! (`src/wasm/wait_export.rs`) performs what [`Waiter::step`] asks — a request, a sleep, a
+//! progress callback, the result — and feeds back what happened as an [`Event`], with the
+//! MONOTONIC time in ms and a uniform random draw; nothing here reads a clock.
+//!
+//! - Rounds: a round asks about each pending file in `CosPaths` order. The first round starts
+//!   at once (an export that already finished is seen immediately).
+//! - Between rounds, exponential backoff with jitter, capped: after round `n` (from 0) the wait
+//!   is uniform in `[interval, min(maxInterval, interval·2ⁿ)]` — AWS SDK waiters' scheme. The
+//!   floor is `interval`, not 0 (textbook full jitter): a poll delay near zero buys nothing
+//!   but load. Default interval 5 s, cap 120 s.
+//! - Errors: [`crate::client::cos_reply::judge`] says what an answer means. Network failures,
+//!   5xx and 429 are retried by the next round (HEAD is idempotent) and remembered for the
+//!   timeout message; a definite COS error (NoSuchBucket, AccessDenied,
+//!   SignatureDoesNotMatch, …) ends the wait at once.
+//! - Bounds: no sleep and no request timeout reaches past the deadline (`timeout` after
+//!   start); an event at or after it ends the wait with `Client.WaitTimeout` naming the
+//!   missing files — unless its answer completed the last file (a file seen counts). Abort
+//!   always wins. The machine finishes exactly once and ignores every event after that.
+//! - Progress: one event at the start, then exactly one each time a file becomes ready, so
+//!   `ready` never decreases.
+
+use super::cos_reply::{judge, FileInfo, PollMethod, Verdict};
+use crate::error::{Error, ErrorKind};
+
+/// Default `timeout`: 6 hours (a large image takes hours to export).
+pub const DEFAULT_TIMEOUT_SECS: f64 = 6.0 * 3600.0;
+/// Longest `timeout` accepted: 7 days.
+pub const MAX_TIMEOUT_SECS: f64 = 7.0 * 86_400.0;
+/// Default `interval`: the first wait between rounds.
+pub const DEFAULT_INTERVAL_SECS: f64 = 5.0;
+/// Default `maxInterval`: the backoff cap.
+pub const DEFAULT_MAX_INTERVAL_SECS: f64 = 120.0;
+/// Shortest `interval` accepted (tests and demos use short ones).
+pub const MIN_INTERVAL_SECS: f64 = 0.01;
+/// Longest `interval` / `maxInterval` accepted.
+pub const MAX_INTERVAL_SECS: f64 = 3600.0;
+/// Longest COS object key, in bytes.
+pub const MAX_KEY_BYTES: usize = 850;
+/// Most files one wait accepts (an export has at most 10 images with their data disks).
+pub const MAX_FILES: usize = 1000;
+
+/// Whether to wait for every file or look once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// `waitForExport`: until every file exists (or timeout, abort, a definite error).
+    UntilReady,
+    /// `checkExportFiles`: one round, then the state of each file.
+    Once,
+}
+
+/// The timing of one wait, checked. All in milliseconds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WaitSettings {
+    /// The wait's bound, from its start.
+    pub timeout_ms: f64,
+    /// The first wait between rounds, and the floor of every later one.
+    pub interval_ms: f64,
+    /// The backoff cap.
+    pub max_interval_ms: f64,
+    /// One request's bound (the client's `reqTimeout`), further clamped to the deadline.
+    pub request_timeout_ms: f64,
+    /// Until ready, or once.
+    pub mode: Mode,
+}
+
+/// The options as given (seconds), before checking.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WaitOptions {
+    /// `timeout` (default 6 h).
+    pub timeout_secs: Option<f64>,
+    /// `interval` (default 5 s).
+    pub interval_secs: Option<f64>,
+    /// `maxInterval` (default 120 s, and never below `interval`).
+    pub max_interval_secs: Option<f64>,
+}
+
+impl WaitSettings {
+    /// Checks the options: each problem is `Client.InvalidOption` naming the option
+    /// (`field` = its name, e.g. `timeout`).
+    pub fn new(o: &WaitOptions, request_timeout_secs: u32, mode: Mode) -> Result<Self, Error> {
+        let secs = |v: Option<f64>, name: &str, default: f64, min: f64, max: f64| match v {
+            None => Ok(default),
+            Some(v) if v.is_finite() && v >= min && v <= max => Ok(v),
+            Some(_) => Err(Error::new(
+                ErrorKind::InvalidOption,
+                [
+                    "options.",
+                    name,
+                    " must be a number of seconds from ",
+                    &seconds(min),
+                    " to ",
+                    &seconds(max),
+                ]
+                .concat(),
+            )
+            .with_field(name)),
+        };
+        let timeout = secs(o.timeout_secs, "timeout", DEFAULT_TIMEOUT_SECS, 0.001, MAX_TIMEOUT_SECS)?;
+        let interval = secs(
+            o.interval_secs,
+            "interval",
+            DEFAULT_INTERVAL_SECS,
+            MIN_INTERVAL_SECS,
+            MAX_INTERVAL_SECS,
+        )?;
+        let max_interval = match o.max_interval_secs {
+            None => DEFAULT_MAX_INTERVAL_SECS.max(interval),
+            Some(_) => secs(o.max_interval_secs, "maxInterval", 0.0, interval, MAX_INTERVAL_SECS)?,
+        };
+        Ok(WaitSettings {
+            timeout_ms: timeout * 1000.0,
+            interval_ms: interval * 1000.0,
+            max_interval_ms: max_interval * 1000.0,
+            request_timeout_ms: f64::from(request_timeout_secs.max(1)) * 1000.0,
+            mode,
+        })
+    }
+
+    /// The wait after round `round` (from 0), for a uniform draw `random` in [0, 1):
+    /// `interval + random · (min(cap, interval·2^round) − interval)`.
+    pub fn backoff_ms(&self, round: u32, random: f64) -> f64 {
+        let ceiling = (self.interval_ms * 2f64.powi(round.min(60) as i32)).min(self.max_interval_ms);
+        let r = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        // `min`: interval + (ceiling − interval) can round one ulp above the ceiling.
+        (self.interval_ms + r * (ceiling - self.interval_ms).max(0.0)).min(ceiling.max(self.interval_ms))
+    }
+}
+
+/// Checks `CosPaths` and the bucket: `Client.InvalidOption` whose `field` names the task's
+/// property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
+pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
+    let invalid = |field: &str, m: String| Error::new(ErrorKind::InvalidOption, m).with_field(field);
+    let bucket = bucket.unwrap_or("");
+    let valid_bucket = bucket.rsplit_once('-').is_some_and(|(name, app_id)| {
+        !name.is_empty()
+            && !app_id.is_empty()
+            && app_id.bytes().all(|b| b.is_ascii_digit())
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !name.starts_with('-')
+    });
+    if !valid_bucket {
+        return Err(invalid(
+            "BucketName",
+            "task.BucketName must be the export's bucket, <name>-<APPID>, e.g. \"backup-1250000000\"".into(),
+        ));
+    }
+    if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
+        return Err(invalid(
+            "CosPaths",
+            [
+                "task.CosPaths must list 1 to ",
+                &decimal(MAX_FILES as u64),
+                " files (ExportImages' CosPaths)",
+            ]
+            .concat(),
+        ));
+    }
+    for (i, path) in cos_paths.iter().enumerate() {
+        let key = object_key(path);
+        let field = || ["CosPaths.", &decimal(i as u64)].concat();
+        if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
+            return Err(invalid(
+                &field(),
+                [
+                    "task.",
+                    &field(),
+                    " must be a COS object key of 1 to ",
+                    &decimal(MAX_KEY_BYTES as u64),
+                    " bytes without control characters",
+                ]
+                .concat(),
+            ));
+        }
+        if cos_paths[..i].iter().any(|p| object_key(p) == key) {
+            return Err(invalid(
+                &field(),
+                ["task.", &field(), " repeats an earlier path"].concat(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The object key of a `CosPaths` entry: without its leading `/`.
+pub fn object_key(path: &str) -> &str {
+    path.strip_prefix('/').unwrap_or(path)
+}
+
+/// One file's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileState {
+    /// The `CosPaths` entry, as given.
+    pub key: String,
+    /// `Some` once the file exists.
+    pub ready: Option<FileInfo>,
+}
+
+/// A progress report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// Files that exist.
+    pub ready: usize,
+    /// All files.
+    pub total: usize,
+    /// Since the start (monotonic).
+    pub elapsed_ms: f64,
+    /// Each file, in `CosPaths` order.
+    pub files: Vec<FileState>,
+}
+
+/// A request to perform.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Poll {
+    /// Which file (index into `CosPaths`).
+    pub index: usize,
+    /// HEAD, or GET to read an error body.
+    pub method: PollMethod,
+    /// Abort it after this long: the client's `reqTimeout`, clamped to the deadline.
+    pub timeout_ms: f64,
+}
+
+/// What the driver does next. Exactly one per step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Next {
+    /// Send this request, then report [`Event::Replied`] or [`Event::Failed`].
+    Send(Poll),
+    /// Wait this long (never past the deadline), then report [`Event::TimerFired`].
+    Sleep(f64),
+    /// Settle with this. (Every file, in order; `UntilReady` succeeds only with all ready.)
+    Finish(Result<Vec<FileState>, Error>),
+    /// Nothing: the event did not apply (already finished, or unexpected here).
+    Nothing,
+}
+
+/// The result of one step: an optional progress report to emit first, then what to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// Emit this (`onProgress`) before doing `next`.
+    pub progress: Option<Progress>,
+    /// What to do.
+    pub next: Next,
+}
+
+/// What happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event<'a> {
+    /// The wait begins.
+    Start,
+    /// COS answered the request in flight.
+    Replied(super::cos_reply::CosReply<'a>),
+    /// The request in flight failed without an answer (network, its timeout).
+    Failed(Error),
+    /// The sleep ended.
+    TimerFired,
+    /// The caller's AbortSignal fired.
+    Aborted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Phase {
+    NotStarted,
+    InFlight(Poll),
+    Sleeping,
+    Done,
+}
+
+/// The waiter for one export's files.
+#[derive(Clone, Debug)]
+pub struct Waiter {
+    settings: WaitSettings,
+    files: Vec<FileState>,
+    phase: Phase,
+    start_ms: f64,
+    /// Rounds completed.
+    rounds: u32,
+    /// A `NoSuchKey` proved the bucket exists: a bodiless HEAD 404 is a file not yet written.
+    bucket_seen: bool,
+    /// The last transient problem, for the timeout message.
+    last_problem: Option<String>,
+}
+
+impl Waiter {
+    /// A waiter for `keys` (checked with [`check_task`]).
+    pub fn new(settings: WaitSettings, keys: &[String]) -> Self {
+        Waiter {
+            settings,
+            files: keys
+                .iter()
+                .map(|k| FileState {
+                    key: k.clone(),
+                    ready: None,
+                })
+                .collect(),
+            phase: Phase::NotStarted,
+            start_ms: 0.0,
+            rounds: 0,
+            bucket_seen: false,
+            last_problem: None,
+        }
+    }
+
+    /// True once the machine has finished.
+    pub fn is_done(&self) -> bool {
+        self.phase == Phase::Done
+    }
+
+    /// Files that exist now.
+    pub fn ready(&self) -> usize {
+        self.files.iter().filter(|f| f.ready.is_some()).count()
+    }
+
+    /// The files' current states.
+    pub fn files(&self) -> &[FileState] {
+        &self.files
+    }
+
+    /// Advances on `event`, which happened at monotonic time `now_ms`; `random` is uniform in
+    /// [0, 1) (used for backoff).
+    pub fn step(&mut self, now_ms: f64, random: f64, event: Event<'_>) -> Step {
+        let nothing = Step {
+            progress: None,
+            next: Next::Nothing,
+        };
+        match (self.phase, event) {
+            (Phase::Done, _) => nothing,
+            (_, Event::Aborted) => self.finish(None, Err(aborted())),
+            (Phase::NotStarted, Event::Start) => {
+                self.start_ms = now_ms;
+                let progress = Some(self.progress(now_ms));
+                let next = self.advance(0, now_ms, random);
+                Step { progress, next }
+            }
+            (Phase::InFlight(poll), Event::Replied(reply)) => {
+                let key = &self.files[poll.index].key;
+                match judge(poll.method, key, &reply, self.bucket_seen) {
+                    Verdict::Ready(info) => {
+                        self.files[poll.index].ready = Some(info);
+                        let progress = Some(self.progress(now_ms));
+                        let next = self.advance(poll.index + 1, now_ms, random);
+                        Step { progress, next }
+                    }
+                    Verdict::Pending { bucket_exists } => {
+                        self.bucket_seen |= bucket_exists;
+                        self.continue_round(poll.index + 1, now_ms, random)
+                    }
+                    Verdict::ReadErrorBody => match self.send(poll.index, PollMethod::Get, now_ms) {
+                        Some(next) => Step { progress: None, next },
+                        None => self.finish(None, Err(self.timeout_error())),
+                    },
+                    Verdict::Transient(e) => self.on_transient(poll, e, now_ms, random),
+                    Verdict::Fatal(e) => self.finish(None, Err(e)),
+                }
+            }
+            (Phase::InFlight(poll), Event::Failed(e)) => {
+                let key = &self.files[poll.index].key;
+                let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
+                self.on_transient(poll, e, now_ms, random)
+            }
+            (Phase::Sleeping, Event::TimerFired) => self.continue_round(0, now_ms, random),
+            _ => nothing,
+        }
+    }
+
+    /// A failure that may pass: remembered and retried next round (or, for a one-round
+    /// check, the check's error: it could not tell that file's state).
+    fn on_transient(&mut self, poll: Poll, e: Error, now_ms: f64, random: f64) -> Step {
+        if self.settings.mode == Mode::Once {
+            return self.finish(None, Err(e));
+        }
+        // A request cut short by the deadline tells nothing: keep the problem seen before it.
+        // (Its own timeout was the deadline's rest: a host timer may fire a fraction of a ms
+        // before the monotonic clock shows the deadline, so the clock alone cannot tell.)
+        let cut_short = e.kind() == ErrorKind::Timeout && poll.timeout_ms < self.settings.request_timeout_ms;
+        if !cut_short && now_ms < self.start_ms + self.settings.timeout_ms {
+            self.last_problem = Some(e.message().to_owned());
+        }
+        self.continue_round(poll.index + 1, now_ms, random)
+    }
+
+    fn continue_round(&mut self, from: usize, now_ms: f64, random: f64) -> Step {
+        let next = self.advance(from, now_ms, random);
+        Step { progress: None, next }
+    }
+
+    /// After file `from - 1`: done, the next pending file of this round, or the sleep.
+    fn advance(&mut self, from: usize, now_ms: f64, random: f64) -> Next {
+        if self.files.iter().all(|f| f.ready.is_some()) {
+            return self.finish(None, Ok(self.files.clone())).next;
+        }
+        let deadline = self.start_ms + self.settings.timeout_ms;
+        if now_ms >= deadline {
+            return self.finish(None, Err(self.timeout_error())).next;
+        }
+        if let Some(index) = (from..self.files.len()).find(|&i| self.files[i].ready.is_none()) {
+            if let Some(next) = self.send(index, PollMethod::Head, now_ms) {
+                return next;
+            }
+        }
+        if self.settings.mode == Mode::Once {
+            return self.finish(None, Ok(self.files.clone())).next;
+        }
+        let wait = self.settings.backoff_ms(self.rounds, random).min(deadline - now_ms);
+        self.rounds = self.rounds.saturating_add(1);
+        self.phase = Phase::Sleeping;
+        Next::Sleep(wait)
+    }
+
+    /// A request for file `index`, bounded by the deadline (`None` if it has passed).
+    fn send(&mut self, index: usize, method: PollMethod, now_ms: f64) -> Option<Next> {
+        let remaining = self.start_ms + self.settings.timeout_ms - now_ms;
+        if remaining <= 0.0 {
+            return None;
+        }
+        let poll = Poll {
+            index,
+            method,
+            timeout_ms: self.settings.request_timeout_ms.min(remaining),
+        };
+        self.phase = Phase::InFlight(poll);
+        Some(Next::Send(poll))
+    }
+
+    fn finish(&mut self, progress: Option<Progress>, result: Result<Vec<FileState>, Error>) -> Step {
+        self.phase = Phase::Done;
+        Step {
+            progress,
+            next: Next::Finish(result),
+        }
+    }
+
+    fn progress(&self, now_ms: f64) -> Progress {
+        Progress {
+            ready: self.ready(),
+            total: self.files.len(),
+            elapsed_ms: (now_ms - self.start_ms).max(0.0),
+            files: self.files.clone(),
+        }
+    }
+
+    /// `Client.WaitTimeout`, naming every file still missing.
+    fn timeout_error(&self) -> Error {
+        let missing: Vec<&str> = self
+            .files
+            .iter()
+            .filter(|f| f.ready.is_none())
+            .map(|f| f.key.as_str())
+            .collect();
+        let what = match self.settings.mode {
+            Mode::UntilReady => "the export's files did not all appear",
+            Mode::Once => "the files could not all be checked",
+        };
+        let mut message = [
+            what,
+            " within the timeout (",
+            &seconds(self.settings.timeout_ms / 1000.0),
+            " s): ",
+            &decimal(missing.len() as u64),
+            " of ",
+            &decimal(self.files.len() as u64),
+            " missing: ",
+            &missing.join(", "),
+        ]
+        .concat();
+        if let Some(p) = &self.last_problem {
+            message.push_str("; last poll problem: ");
+            message.push_str(p);
+        }
+        Error::new(ErrorKind::WaitTimeout, message)
+    }
+}
+
+/// `n` in decimal (without `core::fmt`, which the shipped module leaves out).
+pub fn decimal(n: u64) -> String {
+    let mut s = String::new();
+    crate::tc3::text::push_u64(&mut s, n);
+    s
+}
+
+/// Seconds as a short decimal, to the millisecond (`0.5`, `60`, `0.01`), without `core::fmt`
+/// (whose float formatting alone is kilobytes of wasm).
+pub fn seconds(secs: f64) -> String {
+    let ms = (secs * 1000.0).round().max(0.0) as u64;
+    let mut s = decimal(ms / 1000);
+    let frac = ms % 1000;
+    if frac > 0 {
+        let digits = decimal(1000 + frac);
+        s.push('.');
+        s.push_str(digits[1..].trim_end_matches('0'));
+    }
+    s
+}
+
+/// `Client.Aborted` for a wait.
+pub fn aborted() -> Error {
+    Error::new(ErrorKind::Aborted, "the wait was aborted through its AbortSignal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::cos_reply::CosReply;
+
+    fn settings(mode: Mode) -> WaitSettings {
+        WaitSettings::new(
+            &WaitOptions {
+                timeout_secs: Some(60.0),
+                interval_secs: Some(1.0),
+                max_interval_secs: Some(8.0),
+            },
+            10,
+            mode,
+        )
+        .unwrap()
+    }
+
+    fn keys(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("/f{i}.qcow2")).collect()
+    }
+
+    fn status(s: u16) -> CosReply<'static> {
+        CosReply {
+            status: s,
+            ..CosReply::default()
+        }
+    }
+
+    fn error_body(s: u16, code: &str) -> String {
+        let _ = s;
+        format!("<Error><Code>{code}</Code><Message>m</Message></Error>")
+    }
+
+    #[test]
+    fn options_are_checked_and_defaulted() {
+        let d = WaitSettings::new(&WaitOptions::default(), 60, Mode::UntilReady).unwrap();
+        assert_eq!(
+            (d.timeout_ms, d.interval_ms, d.max_interval_ms, d.request_timeout_ms),
+            (21_600_000.0, 5_000.0, 120_000.0, 60_000.0)
+        );
+        let big = WaitOptions {
+            interval_secs: Some(300.0),
+            ..WaitOptions::default()
+        };
+        assert_eq!(
+            WaitSettings::new(&big, 60, Mode::UntilReady).unwrap().max_interval_ms,
+            300_000.0
+        );
+        for (o, field) in [
+            (
+                WaitOptions {
+                    timeout_secs: Some(0.0),
+                    ..Default::default()
+                },
+                "timeout",
+            ),
+            (
+                WaitOptions {
+                    timeout_secs: Some(f64::NAN),
+                    ..Default::default()
+                },
+                "timeout",
+            ),
+            (
+                WaitOptions {
+                    timeout_secs: Some(8.0 * 86_400.0),
+                    ..Default::default()
+                },
+                "timeout",
+            ),
+            (
+                WaitOptions {
+                    interval_secs: Some(0.0),
+                    ..Default::default()
+                },
+                "interval",
+            ),
+            (
+                WaitOptions {
+                    interval_secs: Some(-1.0),
+                    ..Default::default()
+                },
+                "interval",
+            ),
+            (
+                WaitOptions {
+                    interval_secs: Some(10.0),
+                    max_interval_secs: Some(5.0),
+                    ..Default::default()
+                },
+                "maxInterval",
+            ),
+        ] {
+            let e = WaitSettings::new(&o, 60, Mode::UntilReady).unwrap_err();
+            assert_eq!((e.code(), e.field()), ("Client.InvalidOption", Some(field)), "{o:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_in_messages_are_written_without_fmt() {
+        for (v, text) in [
+            (0.5, "0.5"),
+            (60.0, "60"),
+            (0.01, "0.01"),
+            (0.001, "0.001"),
+            (1.25, "1.25"),
+            (604_800.0, "604800"),
+        ] {
+            assert_eq!(seconds(v), text);
+            assert_eq!(seconds(v), format!("{v}"));
+        }
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(850), "850");
+    }
+
+    #[test]
+    fn tasks_are_checked() {
+        assert!(check_task(Some("backup-1250000000"), &keys(2)).is_ok());
+        let cases: [(Option<&str>, Vec<String>, &str); 6] = [
+            (None, keys(1), "BucketName"),
+            (Some("backup"), keys(1), "BucketName"),
+            (Some("Backup-125"), keys(1), "BucketName"),
+            (Some("b-1"), vec![], "CosPaths"),
+            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1"),
+            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1"),
+        ];
+        for (bucket, paths, field) in cases {
+            let e = check_task(bucket, &paths).unwrap_err();
+            assert_eq!(
+                (e.code(), e.field()),
+                ("Client.InvalidOption", Some(field)),
+                "{paths:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_grows_from_the_interval_to_the_cap() {
+        let s = settings(Mode::UntilReady);
+        assert_eq!(s.backoff_ms(0, 0.9), 1_000.0, "round 0: exactly the interval");
+        assert_eq!(s.backoff_ms(1, 1.0), 2_000.0);
+        assert_eq!(s.backoff_ms(2, 0.5), 2_500.0);
+        assert_eq!(s.backoff_ms(10, 1.0), 8_000.0, "capped");
+        assert_eq!(s.backoff_ms(u32::MAX, 0.0), 1_000.0);
+        assert_eq!(s.backoff_ms(3, f64::NAN), 1_000.0);
+    }
+
+    #[test]
+    fn files_appear_one_by_one_and_the_wait_ends_with_all() {
+        let mut w = Waiter::new(settings(Mode::UntilReady), &keys(2));
+        let s = w.step(0.0, 0.0, Event::Start);
+        assert_eq!(s.progress.as_ref().map(|p| (p.ready, p.total)), Some((0, 2)));
+        assert_eq!(
+            s.next,
+            Next::Send(Poll {
+                index: 0,
+                method: PollMethod::Head,
+                timeout_ms: 10_000.0
+            })
+        );
+        // The first 404 has no body: read it with a GET.
+        let s = w.step(5.0, 0.0, Event::Replied(status(404)));
+        assert!(matches!(
+            s.next,
+            Next::Send(Poll {
+                index: 0,
+                method: PollMethod::Get,
+                ..
+            })
+        ));
+        let body = error_body(404, "NoSuchKey");
+        let s = w.step(
+            6.0,
+            0.0,
+            Event::Replied(CosReply {
+                status: 404,
+                body: &body,
+                ..CosReply::default()
+            }),
+        );
+        assert!(matches!(
+            s.next,
+            Next::Send(Poll {
+                index: 1,
+                method: PollMethod::Head,
+                ..
+            })
+        ));
+        // The bucket is known now: a bare 404 means "not yet".
+        let s = w.step(7.0, 0.0, Event::Replied(status(404)));
+        assert_eq!((s.progress, s.next), (None, Next::Sleep(1_000.0)));
+        let s = w.step(1_007.0, 0.0, Event::TimerFired);
+        assert!(matches!(s.next, Next::Send(Poll { index: 0, .. })));
+        let s = w.step(
+            1_010.0,
+            0.0,
+            Event::Replied(CosReply {
+                content_length: Some("9"),
+                ..status(200)
+            }),
+        );
+        let p = s.progress.unwrap();
+        assert_eq!((p.ready, p.elapsed_ms), (1, 1_010.0));
+        assert_eq!(p.files[0].ready.as_ref().unwrap().size, Some(9));
+        assert!(matches!(s.next, Next::Send(Poll { index: 1, .. })));
+        let s = w.step(1_020.0, 1.0, Event::Replied(status(404)));
+        assert!(
+            matches!(s.next, Next::Sleep(ms) if ms == 2_000.0),
+            "round 1 waits up to 2x: {:?}",
+            s.next
+        );
+        w.step(3_020.0, 0.5, Event::TimerFired);
+        let s = w.step(3_030.0, 0.0, Event::Replied(status(200)));
+        assert_eq!(s.progress.as_ref().map(|p| p.ready), Some(2));
+        let Next::Finish(Ok(files)) = s.next else {
+            panic!("{:?}", s.next)
+        };
+        assert_eq!(
+            files.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
+            ["/f0.qcow2", "/f1.qcow2"]
+        );
+        assert!(w.is_done());
+        assert_eq!(w.step(4_000.0, 0.0, Event::TimerFired).next, Next::Nothing);
+        assert_eq!(
+            w.step(4_000.0, 0.0, Event::Aborted).next,
+            Next::Nothing,
+            "finished once"
+        );
+    }
+
+    #[test]
+    fn a_missing_bucket_or_a_bad_signature_ends_the_wait_at_once() {
+        for (st, code) in [
+            (404, "NoSuchBucket"),
+            (403, "SignatureDoesNotMatch"),
+            (403, "AccessDenied"),
+        ] {
+            let mut w = Waiter::new(settings(Mode::UntilReady), &keys(3));
+            w.step(0.0, 0.0, Event::Start);
+            assert!(matches!(
+                w.step(1.0, 0.0, Event::Replied(status(st))).next,
+                Next::Send(Poll {
+                    method: PollMethod::Get,
+                    ..
+                })
+            ));
+            let body = error_body(st, code);
+            let s = w.step(
+                2.0,
+                0.0,
+                Event::Replied(CosReply {
+                    status: st,
+                    request_id: Some("rid"),
+                    body: &body,
+                    ..CosReply::default()
+                }),
+            );
+            let Next::Finish(Err(e)) = s.next else {
+                panic!("{code}: {:?}", s.next)
+            };
+            assert_eq!((e.code(), e.request_id(), e.status()), (code, Some("rid"), Some(st)));
+        }
+    }
+
+    #[test]
+    fn transient_failures_are_retried_and_reported_on_timeout() {
+        let mut w = Waiter::new(settings(Mode::UntilReady), &keys(1));
+        w.step(0.0, 0.0, Event::Start);
+        assert_eq!(w.step(1.0, 0.0, Event::Replied(status(503))).next, Next::Sleep(1_000.0));
+        assert!(matches!(w.step(1_001.0, 0.0, Event::TimerFired).next, Next::Send(_)));
+        assert!(matches!(
+            w.step(
+                1_002.0,
+                0.0,
+                Event::Failed(Error::new(ErrorKind::Network, "fetch failed: ECONNRESET"))
+            )
+            .next,
+            Next::Sleep(_)
+        ));
+        // A request the deadline cuts short does not hide the problem seen before it.
+        let mut w2 = w.clone();
+        assert!(matches!(w2.step(3_000.0, 0.0, Event::TimerFired).next, Next::Send(_)));
+        let s = w2.step(
+            60_000.0,
+            0.0,
+            Event::Failed(Error::new(ErrorKind::Timeout, "no answer")),
+        );
+        let Next::Finish(Err(e)) = s.next else { panic!() };
+        assert!(
+            e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
+            "{}",
+            e.message()
+        );
+        // Its timer firing a little before the clock shows the deadline does not either.
+        let mut w3 = w.clone();
+        assert!(matches!(w3.step(59_999.0, 0.0, Event::TimerFired).next, Next::Send(p) if p.timeout_ms == 1.0));
+        let s = w3.step(
+            59_999.5,
+            0.0,
+            Event::Failed(Error::new(ErrorKind::Timeout, "no answer within 1 ms")),
+        );
+        assert!(matches!(s.next, Next::Sleep(ms) if ms <= 0.5), "{s:?}");
+        let Next::Finish(Err(e)) = w3.step(60_000.0, 0.0, Event::TimerFired).next else {
+            panic!()
+        };
+        assert!(
+            e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
+            "{}",
+            e.message()
+        );
+        // The deadline (60 s) passes during the sleep.
+        let s = w.step(60_000.0, 0.0, Event::TimerFired);
+        let Next::Finish(Err(e)) = s.next else { panic!() };
+        assert_eq!(e.code(), "Client.WaitTimeout");
+        assert!(e.message().contains("1 of 1 missing: /f0.qcow2"), "{}", e.message());
+        assert!(
+            e.message().contains("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
+            "{}",
+            e.message()
+        );
+    }
+
+    #[test]
+    fn requests_and_sleeps_stop_at_the_deadline() {
+        let mut w = Waiter::new(settings(Mode::UntilReady), &keys(1));
+        w.step(100.0, 0.0, Event::Start);
+        w.step(59_000.0, 0.0, Event::Replied(status(404)));
+        let s = w.step(
+            59_500.0,
+            0.0,
+            Event::Replied(CosReply {
+                status: 404,
+                body: "<Error><Code>NoSuchKey</Code></Error>",
+                ..CosReply::default()
+            }),
+        );
+        assert_eq!(s.next, Next::Sleep(600.0), "clamped to the deadline at 60.1 s");
+        let s = w.step(59_900.0, 0.0, Event::TimerFired);
+        assert_eq!(
+            s.next,
+            Next::Send(Poll {
+                index: 0,
+                method: PollMethod::Head,
+                timeout_ms: 200.0
+            })
+        );
+        // An answer after the deadline that completes the last file still counts.
+        let s = w.step(60_200.0, 0.0, Event::Replied(status(200)));
+        assert!(matches!(s.next, Next::Finish(Ok(_))));
+    }
+
+    #[test]
+    fn abort_wins_in_every_phase() {
+        for phase in 0..3 {
+            let mut w = Waiter::new(settings(Mode::UntilReady), &keys(1));
+            if phase > 0 {
+                w.step(0.0, 0.0, Event::Start);
+            }
+            if phase > 1 {
+                w.step(1.0, 0.0, Event::Replied(status(503)));
+            }
+            let Next::Finish(Err(e)) = w.step(2.0, 0.0, Event::Aborted).next else {
+                panic!()
+            };
+            assert_eq!(e.code(), "Client.Aborted");
+        }
+    }
+
+    #[test]
+    fn once_mode_reports_each_file_after_one_round() {
+        let mut w = Waiter::new(settings(Mode::Once), &keys(2));
+        w.step(0.0, 0.0, Event::Start);
+        w.step(
+            1.0,
+            0.0,
+            Event::Replied(CosReply {
+                etag: Some("\"e\""),
+                ..status(200)
+            }),
+        );
+        let s = w.step(2.0, 0.0, Event::Replied(status(404)));
+        assert!(matches!(
+            s.next,
+            Next::Send(Poll {
+                index: 1,
+                method: PollMethod::Get,
+                ..
+            })
+        ));
+        let s = w.step(
+            3.0,
+            0.0,
+            Event::Replied(CosReply {
+                status: 404,
+                body: "<Error><Code>NoSuchKey</Code></Error>",
+                ..CosReply::default()
+            }),
+        );
+        let Next::Finish(Ok(files)) = s.next else {
+            panic!("{:?}", s.next)
+        };
+        assert_eq!(files[0].ready.as_ref().and_then(|i| i.etag.as_deref()), Some("\"e\""));
+        assert_eq!(files[1].ready, None);
+        // A failure that tells nothing about a file fails the check instead of calling it pending.
+        let mut w = Waiter::new(settings(Mode::Once), &keys(2));
+        w.step(0.0, 0.0, Event::Start);
+        let Next::Finish(Err(e)) = w.step(1.0, 0.0, Event::Replied(status(502))).next else {
+            panic!()
+        };
+        assert_eq!((e.code(), e.status()), ("Client.HttpStatus", Some(502)));
+    }
+}

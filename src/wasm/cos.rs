@@ -1,0 +1,162 @@
+//! `client.presignCosUrl`: a link to an object of a COS bucket (an exported image file),
+//! signed with COS's own algorithm (`crate::cos`), that anyone holding it may GET or HEAD until
+//! it expires. Its own `impl CvmClient` block, so the COS exports stay apart from the API calls.
+//!
+//! Not in the sign-only module (`tc3-edge/sign`): measured, it would take that module's
+//! entries from 22.1 to 35.8 KiB gzip (SHA-1, HMAC-SHA1, the COS encoding and checks, the
+//! input reading), past its 24 KiB budget. See README "COS".
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::client::CvmClient;
+use super::js::now_secs;
+use super::options::Props;
+use crate::cos::{presign, CosMethod, CosRequest, KeyTime};
+use crate::error::{Error, ErrorKind};
+
+/// Default validity of a link, in seconds: the official COS SDK's default.
+const DEFAULT_EXPIRES: u64 = 900;
+
+/// Input of `client.presignCosUrl`.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct PresignCosUrlRequest {
+    /// The bucket, `<name>-<APPID>` (the `BucketName` given to ExportImages), in the client's region.
+    #[serde(rename = "BucketName")]
+    pub bucket_name: String,
+    /// The object key: an entry of ExportImages' `CosPaths` as it is (a leading `/` is fine).
+    pub key: String,
+    /// `"GET"` (default) or `"HEAD"`.
+    #[tsify(optional, type = "\"GET\" | \"HEAD\"")]
+    pub method: Option<String>,
+    /// Validity in seconds, 1 to 604800 (7 days). Default 900 (the COS SDK's).
+    #[tsify(optional)]
+    pub expires: Option<u32>,
+    /// Start of validity, Unix seconds. Default: now, corrected by `clockOffset`.
+    #[tsify(optional)]
+    pub timestamp: Option<f64>,
+    /// Query parameters signed into the link (e.g. `response-content-disposition`).
+    #[tsify(optional, type = "Record<string, string>")]
+    pub query: Option<()>,
+    /// Headers signed into the link (e.g. `Range`): whoever uses it must send them, with these values.
+    #[tsify(optional, type = "Record<string, string>")]
+    pub headers: Option<()>,
+}
+
+/// What `presignCosUrl` returns.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct PresignedCosUrl {
+    /// The link: the object URL with the signature (and `x-cos-security-token` for temporary
+    /// credentials) in its query string.
+    pub url: String,
+    /// The same signature as an `Authorization` header value (`q-sign-algorithm=sha1&…`).
+    pub authorization: String,
+}
+
+/// `expires` and `timestamp`: whole, non-negative seconds. A wrong type or a fraction is
+/// `InvalidParameter` naming the field; the ranges are checked by `KeyTime::new`.
+fn seconds(p: &Props<'_>, key: &str) -> Result<Option<u64>, Error> {
+    let wrong = || Error::validation("InvalidParameter", key, [key, " must be whole seconds"].concat());
+    match p.number(key).map_err(|_| wrong())? {
+        None => Ok(None),
+        Some(n) if n.fract() == 0.0 && (0.0..=9.0e15).contains(&n) => Ok(Some(n as u64)),
+        Some(_) => Err(wrong()),
+    }
+}
+
+/// A required or optional string field; a wrong type is `InvalidParameter`.
+fn string(p: &Props<'_>, key: &str) -> Result<Option<String>, Error> {
+    p.string(key)
+        .map_err(|_| Error::validation("InvalidParameter", key, [key, " must be a string"].concat()))
+}
+
+/// An object of string values (`query`, `headers`), as pairs in property order.
+fn pairs(p: &Props<'_>, key: &str) -> Result<Vec<(String, String)>, Error> {
+    let obj = p.raw(key);
+    if obj.is_undefined() || obj.is_null() {
+        return Ok(Vec::new());
+    }
+    let wrong = || Error::validation("InvalidParameter", key, [key, " must be an object of strings"].concat());
+    if !obj.is_object() || obj.is_function() || js_sys::Array::is_array(&obj) {
+        return Err(wrong());
+    }
+    let mut out = Vec::new();
+    for name in Object::keys(obj.unchecked_ref::<Object>()).iter() {
+        let name = name.as_string().unwrap_or_default();
+        let value = Reflect::get(&obj, &JsValue::from_str(&name)).unwrap_or(JsValue::UNDEFINED);
+        if !value.is_undefined() {
+            out.push((name, value.as_string().ok_or_else(wrong)?));
+        }
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen]
+impl CvmClient {
+    /// Presigns a GET or HEAD link to an object of a bucket in the client's region — e.g. an
+    /// exported image file (`key` = an entry of `CosPaths`) — valid `expires` seconds (default
+    /// 900). It points at `profile.cosEndpoint` (default the real COS host) and is signed for
+    /// the real host. Needs a fixed credential, or a provider that has already supplied one.
+    /// Returns `{ url, authorization }`; throws a `TencentCloudError` (`MissingParameter`,
+    /// `InvalidParameterValue[.InvalidAppIdFormat]`, `InvalidParameter`, with `field`) on bad input.
+    #[wasm_bindgen(js_name = presignCosUrl, unchecked_return_type = "PresignedCosUrl")]
+    pub fn presign_cos_url(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "PresignCosUrlRequest")] request: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let p = Props::new(request, "request", false)?;
+        p.only(&[
+            "BucketName",
+            "key",
+            "method",
+            "expires",
+            "timestamp",
+            "query",
+            "headers",
+        ])?;
+        let bucket = string(&p, "BucketName")?.unwrap_or_default();
+        let key = string(&p, "key")?.unwrap_or_default();
+        let method = match string(&p, "method")? {
+            None => CosMethod::Get,
+            Some(m) => CosMethod::parse(&m)?,
+        };
+        let expires = seconds(&p, "expires")?.unwrap_or(DEFAULT_EXPIRES);
+        let start = match seconds(&p, "timestamp")? {
+            Some(t) => t,
+            None => self.client.clock.timestamp(now_secs()),
+        };
+        let key_time = KeyTime::new(start, expires)?;
+        let (query, headers) = (pairs(&p, "query")?, pairs(&p, "headers")?);
+        let query: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let credential = self.client.credentials.current().ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidCredential,
+                "the credential provider has not supplied a credential yet",
+            )
+        })?;
+        let request = CosRequest {
+            method,
+            bucket: &bucket,
+            region: self.client.config.region.as_deref().unwrap_or_default(),
+            key: &key,
+            query: &query,
+            headers: &headers,
+        };
+        let link = presign(&credential, &request, key_time, &self.client.config.cos_endpoint)?;
+        let out = Object::new();
+        // Setting a data property on a fresh object cannot fail.
+        let _ = Reflect::set(&out, &"url".into(), &JsValue::from_str(&link.url));
+        let _ = Reflect::set(
+            &out,
+            &"authorization".into(),
+            &link.signed.authorization.as_str().into(),
+        );
+        Ok(out.into())
+    }
+}
