@@ -29,14 +29,14 @@ export function candidateHosts(hostHeader, region, apiHosts) {
  * `req`: { method, rawQuery, headers (lowercased names), body (Buffer) }; `now`: server ms.
  * Returns { payload: the JSON object to send, entry: what the ledger records }.
  */
-export function handleApi(req, { state, now, apiHosts }) {
+export function handleApi(req, { state, now, arrivedAt = now, apiHosts }) {
   const h = req.headers;
   const entry = {
     time: new Date(now).toISOString(), method: req.method, action: h['x-tc-action'] ?? null, region: h['x-tc-region'] ?? null,
     host: h.host ?? null, requestClient: h['x-tc-requestclient'] ?? null, language: h['x-tc-language'] ?? null,
     requestId: randomUUID(),
   };
-  const result = run(req, { state, now, apiHosts, entry });
+  const result = run(req, { state, now, arrivedAt, apiHosts, entry });
   entry.code = result.error ? result.error.code : 'Success';
   const Response = result.error
     ? { Error: { Code: result.error.code, Message: result.error.message }, RequestId: entry.requestId }
@@ -44,7 +44,7 @@ export function handleApi(req, { state, now, apiHosts }) {
   return { payload: { Response }, entry };
 }
 
-function run(req, { state, now, apiHosts, entry }) {
+function run(req, { state, now, arrivedAt, apiHosts, entry }) {
   const h = req.headers;
   const auth = parseAuthorization(h.authorization);
   if (!auth || !auth.signedHeaders.includes('content-type') || !auth.signedHeaders.includes('host')) {
@@ -84,7 +84,7 @@ function run(req, { state, now, apiHosts, entry }) {
   if (!region) return missing('X-TC-Region');
   if (!REGIONS.includes(region)) return err('UnsupportedRegion', `The region \`${region}\` is not supported.`);
 
-  if (RATE_LIMITED.has(action) && !state.admit(auth.secretId, now)) {
+  if (RATE_LIMITED.has(action) && !state.admit(auth.secretId, arrivedAt)) {
     return err('RequestLimitExceeded', `Your current request times equals to \`${state.config.rateLimit.max}\` in a second, which exceeds the frequency limit.`);
   }
 

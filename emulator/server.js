@@ -83,6 +83,7 @@ async function handle(req, res, { state, now, apiHosts, staticRoots }) {
 }
 
 async function api(req, res, { state, now, apiHosts }) {
+  const arrivedAt = now(); // the rate limit counts arrivals, as the real API does
   const body = await readBody(req);
   if (body === null) return void res.writeHead(413, { Connection: 'close' }).end('request body larger than 1 MiB');
   const { faults } = state;
@@ -98,7 +99,7 @@ async function api(req, res, { state, now, apiHosts }) {
     sendFault(fault, { req, res, payload });
     return `fault ${fault.kind} (before)`;
   }
-  const { payload, entry } = handleApi({ method: req.method, rawQuery, headers: req.headers, body }, { state, now: now(), apiHosts });
+  const { payload, entry } = handleApi({ method: req.method, rawQuery, headers: req.headers, body }, { state, now: now(), arrivedAt, apiHosts });
   if (fault) entry.fault = fault.kind;
   state.record(entry);
   if (fault) sendFault(fault, { req, res, payload });

@@ -23,12 +23,18 @@ export function createState(config) {
       state.admitted.clear();
     },
 
-    /** Sliding-window limiter: true if one more ExportImages by this SecretId fits in the window. */
-    admit(secretId, now) {
+    /**
+     * Sliding-window limiter on ARRIVAL times: true if one more ExportImages by this SecretId,
+     * arrived at `at`, keeps every window of `windowMs` at `max` or fewer. Requests are handled
+     * in a slightly different order than they arrived (bodies are read concurrently), so the
+     * check covers every window that contains `at`, not only the one ending there.
+     */
+    admit(secretId, at) {
       const { max, windowMs } = state.config.rateLimit;
-      const times = (state.admitted.get(secretId) ?? []).filter((t) => t > now - windowMs);
-      const ok = times.length < max;
-      if (ok) times.push(now); // refused requests do not count, so waiting one window always helps
+      const times = (state.admitted.get(secretId) ?? []).filter((t) => t > at - 2 * windowMs);
+      const starts = [at, ...times.filter((t) => t > at - windowMs && t <= at)];
+      const ok = starts.every((s) => times.filter((t) => t >= s && t < s + windowMs).length < max);
+      if (ok) times.push(at); // refused requests do not count, so waiting one window always helps
       state.admitted.set(secretId, times);
       return ok;
     },

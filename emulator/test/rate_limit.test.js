@@ -47,3 +47,17 @@ test('exactly 20 per sliding window (frozen clock), per SecretId, ExportImages o
     await emu.close();
   }
 });
+
+test('the window is over arrival times: a request handled late is judged by when it arrived', async () => {
+  const { createState } = await import('../state.js');
+  const state = createState({ maxRunningExportTasks: 50, exportTaskMs: 1000, rateLimit: { max: 20, windowMs: 1000 } });
+  for (let i = 0; i < 10; i++) assert.ok(state.admit('AKID', i));
+  for (let i = 0; i < 10; i++) assert.ok(state.admit('AKID', 1500 + i));
+  // Arrived at 700, handled after the ones at 1500: every 1 s window holding it has 11 at most.
+  assert.ok(state.admit('AKID', 700));
+  // Nine more fit between 0 and 999; the tenth would make 21 in [0, 1000).
+  for (let i = 0; i < 9; i++) assert.ok(state.admit('AKID', 100 + i), `#${i}`);
+  assert.equal(state.admit('AKID', 200), false);
+  // Arrived at 1400: the windows holding it ([700, 1700), [1400, 2400), …) hold 11 at most.
+  assert.ok(state.admit('AKID', 1400));
+});
