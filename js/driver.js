@@ -231,9 +231,13 @@ export function installCallPath(Class, memory, ErrorClass) {
   const decoder = new TextDecoder();
   let bytes = new Uint8Array(0);
   let io = new Float64Array(0);
-  /** Renews the views when the memory has grown (growing detaches the old buffer). */
+  /**
+   * Renews the views when the memory has grown: growing detaches the old buffer, and a view of a
+   * detached buffer has length 0 (checked instead of the `memory.buffer` getter, which measured
+   * ~2 % of a whole call at six reads per call).
+   */
   const views = () => {
-    if (bytes.buffer !== memory.buffer) {
+    if (io.length === 0) {
       bytes = new Uint8Array(memory.buffer);
       io = new Float64Array(memory.buffer);
     }
