@@ -5,7 +5,10 @@
 
 export const APP_ID = '1250000000';
 
-/** Keys. `token` marks a temporary key: requests with it must carry X-TC-Token equal to it. */
+/**
+ * Keys. `token` marks a temporary key: requests with it must carry X-TC-Token equal to it;
+ * `snapshotIds` a key that may use ExportImages' SnapshotIds.
+ */
 export const CREDENTIALS = {
   permanent: {
     secretId: 'AKIDtc3edgeEmulator0000000000000000001',
@@ -15,6 +18,13 @@ export const CREDENTIALS = {
     secretId: 'AKIDtc3edgeEmulatorTemp000000000000002',
     secretKey: 'tc3edgeEmulatorTempSecretKey0000002',
     token: 'tc3edge-emulator-session-token-0002',
+  },
+  // An account let into the SnapshotIds preview ("not open to the public" in the API doc): only
+  // its requests may use SnapshotIds; for every other key the field is UnknownParameter.
+  snapshotPreview: {
+    secretId: 'AKIDtc3edgeEmulatorSnap000000000000003',
+    secretKey: 'tc3edgeEmulatorSnapSecretKey0000003',
+    snapshotIds: true,
   },
   // The published example key of tc3-vectors.json, so a vector's exact request can be replayed
   // (with startEmulator({ clock }) set to the vector's timestamp).

@@ -1,4 +1,5 @@
-// For each ExportImages error code, one request body (and region) the emulator answers with it.
+// For each ExportImages error code, one request body (and region, and account key when not
+// `permanent`) the emulator answers with it.
 // The emulator's tests use this table; the library's integration tests may reuse it.
 import { APP_ID } from './account.js';
 
@@ -15,6 +16,7 @@ export const EXPORT_ERROR_CASES = [
   { code: 'InvalidParameterValue', body: one('img-pq5pau1w', { ExportFormat: 'ISO' }) },
   { code: 'InvalidParameterValue.InvalidFileNamePrefixList', body: { BucketName: BUCKET, ImageIds: ['img-pq5pau1w', 'img-72n9mi0y'], FileNamePrefixList: ['only-one'] } },
   { code: 'InvalidParameterValue.TooLarge', body: one('img-pq5pau1w', { FileNamePrefixList: ['x'.repeat(65)] }) },
+  { code: 'UnknownParameter', body: { BucketName: BUCKET, SnapshotIds: ['snap-data0001'] } },
   { code: 'UnknownParameter', body: one('img-pq5pau1w', { ImageID: 'img-pq5pau1w' }) },
   { code: 'InvalidParameter', body: one('img-pq5pau1w', { DryRun: 'yes' }) },
   // Images.
@@ -31,7 +33,8 @@ export const EXPORT_ERROR_CASES = [
   { code: 'InvalidParameterValue.InvalidImageState', body: one('img-busy0001') },
   { code: 'UnsupportedOperation.ImageTooLargeExportUnsupported', body: one('img-huge2tb0') },
   // Snapshots, role, bucket, task limit.
-  { code: 'InvalidParameter.SnapshotNotFound', body: { BucketName: BUCKET, SnapshotIds: ['snap-nothere1'] } },
+  // SnapshotIds is open to preview accounts only (account.js); for others it is UnknownParameter.
+  { code: 'InvalidParameter.SnapshotNotFound', body: { BucketName: BUCKET, SnapshotIds: ['snap-nothere1'] }, key: 'snapshotPreview' },
   { code: 'AuthFailure.CamRoleNameAuthenticateFailed', body: one('img-pq5pau1w', { RoleName: 'NoSuchRole' }) },
   { code: 'InvalidParameterValue.BucketNotFound', body: one('img-pq5pau1w', { BucketName: `no-such-bucket-${APP_ID}` }) },
   { code: 'InvalidParameterValue.InvalidBucketPermissionForExport', body: one('img-pq5pau1w', { BucketName: `readonly-${APP_ID}` }) },

@@ -16,6 +16,7 @@ const WAIT = 3;
 const SEND = 4;
 const DONE = 5;
 const FAILED = 6;
+const ACQUIRE = 7;
 
 // Events of __step.
 const EV_ELAPSED = 1;
@@ -23,6 +24,8 @@ const EV_RESPONSE = 2;
 const EV_FAILED = 3;
 const EV_ABORTED = 4;
 const EV_PROVIDER_TIMEOUT = 5;
+const EV_ACQUIRED = 6;
+const EV_ACQUIRE_FAILED = 7;
 
 // Slots of the io header (f64).
 const IO_NUMBER = 1;
@@ -55,7 +58,7 @@ export const monotonic =
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
  * @typedef {object} Core
- * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number]} __driver
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined]} __driver
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
  * @property {(kind: number, len: number, aborted: boolean) => number} __start
@@ -64,6 +67,7 @@ export const monotonic =
  */
 
 /** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
+/** @typedef {{ acquire: (action: string, options: { signal?: AbortSignal }) => unknown }} SharedLimiter */
 
 /**
  * A client's fixed parts, read once.
@@ -72,6 +76,7 @@ export const monotonic =
  * @property {Fetch | undefined} fetch
  * @property {(() => unknown) | undefined} provider
  * @property {number} at the io header's index in a Float64Array over the memory
+ * @property {SharedLimiter | undefined} limiter `rateLimit` when it is a shared limiter
  * @property {Promise<unknown> | undefined} shared the provider call in flight
  */
 
@@ -249,8 +254,8 @@ export function installCallPath(Class, memory, ErrorClass) {
   const driverOf = (core) => {
     let d = drivers.get(core);
     if (!d) {
-      const [url, fetchFn, provider, at] = core.__driver();
-      d = { url, fetch: fetchFn, provider, at, shared: undefined };
+      const [url, fetchFn, provider, at, limiter] = core.__driver();
+      d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined };
       drivers.set(core, d);
     }
     return d;
@@ -336,12 +341,13 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {Core} core
    * @param {ClientDriver} d
    * @param {number} kind
+   * @param {string} action the API action (for a shared limiter)
    * @param {number} id
    * @param {number} code the first action
    * @param {AbortSignal | undefined} signal
    * @returns {Promise<any>}
    */
-  const run = async (core, d, kind, id, code, signal) => {
+  const run = async (core, d, kind, action, id, code, signal) => {
     for (;;) {
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
@@ -368,6 +374,25 @@ export function installCallPath(Class, memory, ErrorClass) {
           event = EV_FAILED;
           n = r.kind === "timeout" ? 1 : 0;
           len = write(core, d, r.code + "\0" + r.message);
+        }
+      } else if (code === ACQUIRE) {
+        // A shared limiter (rateLimit.acquire): called as its method, with the call's signal.
+        const limiter = /** @type {SharedLimiter} */ (d.limiter);
+        const timeout = io[d.at + IO_TIMEOUT]; // before acquire runs: it may call this client
+        /** @type {Promise<unknown>} */
+        let granted;
+        try {
+          granted = Promise.resolve(limiter.acquire(action, { signal }));
+        } catch (e) {
+          granted = Promise.reject(e);
+        }
+        const r = await settleWithin(granted, timeout, signal);
+        if (r.kind === "ok") event = EV_ACQUIRED;
+        else if (r.kind !== "aborted") {
+          event = EV_ACQUIRE_FAILED;
+          n = r.kind === "timeout" ? 1 : 0;
+          const err = /** @type {any} */ (r.value);
+          len = write(core, d, r.kind === "error" ? (err && typeof err.message === "string" ? err.message : String(err)) : "");
         }
       } else {
         // CALL_PROVIDER / JOIN_PROVIDER: one provider call shared by every call that joins it.
@@ -438,7 +463,7 @@ export function installCallPath(Class, memory, ErrorClass) {
       clocks(d);
       const first = core.__start(kind, len, !!(signal && signal.aborted));
       views();
-      return run(core, d, kind, io[d.at + IO_CALL], first, signal);
+      return run(core, d, kind, kind === KIND_EXPORT ? "ExportImages" : action, io[d.at + IO_CALL], first, signal);
     } catch (e) {
       return Promise.reject(e);
     }

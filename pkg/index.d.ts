@@ -2,7 +2,7 @@
 // Types of every entry (node, browser, workerd). The API's types are generated from the Rust
 // sources by wasm-bindgen + tsify (gen/tc3_edge.d.ts); only the JS-native error class is
 // declared here.
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 export type {
   CvmClientOptions,
   CallOptions,

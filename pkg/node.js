@@ -11,7 +11,7 @@ if (typeof process.getBuiltinModule !== "function") {
 const { readFileSync } = process.getBuiltinModule("node:fs");
 initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.url)) });
 
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();
 // ExportImages / request: the call path's driver (js/driver.js) runs the state machine.

@@ -6,7 +6,7 @@ import { installCallPath } from "./gen/driver.js";
 
 initSync({ module: wasmModule });
 
-export { CvmClient, signRequest } from "./gen/tc3_edge.js";
+export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();
 // ExportImages / request: the call path's driver (js/driver.js) runs the state machine.

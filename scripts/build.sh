@@ -27,6 +27,10 @@ fi
 # repeated). TC3_NO_SIMD=1 and CARGO_PROFILE_RELEASE_OPT_LEVEL=… exist for bench/ab.mjs.
 simd="-C target-feature=+simd128"
 [ "${TC3_NO_SIMD:-0}" = 1 ] && simd=""
+if [ "${TC3_PLAIN_STD:-0}" != 1 ] && [ ! -f "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std/Cargo.toml" ]; then
+  echo "build: rust-src is missing for $(rustc --version) (needed to rebuild std): run 'rustup component add rust-src', or build with TC3_PLAIN_STD=1 (bigger module)" >&2
+  exit 1
+fi
 cargo_build() {
   if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
     RUSTFLAGS="$simd" cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"

@@ -7,9 +7,33 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-rustup target add wasm32-unknown-unknown >/dev/null 2>&1 || rustup target add wasm32-unknown-unknown
-# rust-src: scripts/build.sh rebuilds std for the shipped module (panic = immediate-abort).
-rustup component add rust-src >/dev/null 2>&1 || rustup component add rust-src
+# The pinned compiler (rust-toolchain.toml), with the wasm32 target and rust-src
+# (scripts/build.sh rebuilds std for the shipped module: panic = immediate-abort).
+pin=$(sed -n 's/^channel *= *"\(.*\)"/\1/p' rust-toolchain.toml)
+if ! rustup toolchain list | grep -q "^$pin-"; then
+  stable=$(rustup run stable rustc --version 2>/dev/null | awk '{print $2}' || true)
+  if [ "$stable" = "$pin" ]; then
+    # The machine's stable toolchain IS the pinned version: use it under the pinned name
+    # rather than downloading a second copy.
+    # (`rustup toolchain link` refuses version-like names, so the link is made by hand.)
+    host=$(rustup run stable rustc -vV | sed -n 's/^host: //p')
+    echo "setup: using the installed stable toolchain ($stable) as $pin-$host"
+    ln -s "$(rustup run stable rustc --print sysroot)" "${RUSTUP_HOME:-$HOME/.rustup}/toolchains/$pin-$host"
+  else
+    echo "setup: installing the pinned Rust toolchain $pin (rust-toolchain.toml)"
+    rustup toolchain install "$pin" --profile minimal
+  fi
+fi
+# On a linked toolchain rustup cannot add components: add them to the toolchain it points at.
+real=$(rustup run "$pin" rustc --print sysroot)
+toolchain=$pin
+for dir in "${RUSTUP_HOME:-$HOME/.rustup}"/toolchains/*; do
+  if [ ! -L "$dir" ] && [ "$(cd "$dir" && pwd -P)" = "$(cd "$real" && pwd -P)" ]; then toolchain=$(basename "$dir"); fi
+done
+rustup target add --toolchain "$toolchain" wasm32-unknown-unknown >/dev/null 2>&1 ||
+  rustup target add --toolchain "$toolchain" wasm32-unknown-unknown
+rustup component add --toolchain "$toolchain" rust-src rustfmt clippy >/dev/null 2>&1 ||
+  rustup component add --toolchain "$toolchain" rust-src rustfmt clippy
 
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)

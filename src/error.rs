@@ -28,6 +28,8 @@ pub enum ErrorKind {
     Aborted,
     /// The credential provider function failed or returned something unusable.
     CredentialProvider,
+    /// A shared rate limiter (`rateLimit.acquire`) rejected or did not grant a slot in time.
+    RateLimiter,
     /// The server answered with a non-2xx HTTP status.
     HttpStatus,
     /// The body stopped in the middle of a JSON document.
@@ -50,6 +52,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "Client.Timeout",
             ErrorKind::Aborted => "Client.Aborted",
             ErrorKind::CredentialProvider => "Client.CredentialProviderError",
+            ErrorKind::RateLimiter => "Client.RateLimiterError",
             ErrorKind::HttpStatus => "Client.HttpStatus",
             ErrorKind::TruncatedResponse => "Client.TruncatedResponse",
             ErrorKind::NonJsonResponse => "Client.NonJsonResponse",

@@ -27,6 +27,7 @@ fn client(retry: RetryPolicy, limit: Option<u32>, provider: bool) -> Client {
         .unwrap(),
         retry,
         limiter: limit.map(RateLimiter::per_second),
+        shared_limiter: false,
         clock: ClockSkew::default(),
         keys: SigningKeyCache::new(),
         credentials: if provider {
@@ -450,6 +451,7 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
                 return run;
             }
             Action::CallProvider { .. } | Action::JoinProvider { .. } => panic!("fixed credential"),
+            Action::Acquire { .. } => panic!("no shared limiter"),
             Action::Idle => panic!("Idle before Finish"),
         };
     }
@@ -571,6 +573,95 @@ proptest! {
             prop_assert!(in_window <= limit as usize, "{} sends in the second after {}", in_window, s);
         }
     }
+}
+
+#[test]
+fn a_shared_limiter_is_asked_before_every_attempt_and_its_failure_sends_nothing() {
+    let mut c = client(
+        RetryPolicy {
+            max_retries: 2,
+            base_ms: 0,
+            cap_ms: 0,
+        },
+        None,
+        false,
+    );
+    c.shared_limiter = true;
+    let mut call = export(false);
+    let throttled = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"x"},"RequestId":"r"}}"#;
+    assert!(
+        matches!(call.step(&mut c, Event::Start, now(0.0)), Action::Acquire { timeout_ms } if timeout_ms == 5000.0)
+    );
+    assert!(matches!(
+        call.step(&mut c, Event::Acquired, now(1.0)),
+        Action::Send { .. }
+    ));
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: None,
+            body: throttled,
+        },
+        now(2.0),
+    );
+    assert!(matches!(a, Action::Acquire { .. }), "the retry asks again");
+    assert!(matches!(
+        call.step(&mut c, Event::Acquired, now(3.0)),
+        Action::Send { .. }
+    ));
+    let a = call.step(
+        &mut c,
+        Event::Response {
+            status: 200,
+            date: None,
+            body: OK_BODY,
+        },
+        now(4.0),
+    );
+    assert!(finished(&a).unwrap().is_ok());
+
+    let mut call = export(false);
+    call.step(&mut c, Event::Start, now(0.0));
+    let a = call.step(
+        &mut c,
+        Event::AcquireFailed {
+            timed_out: false,
+            message: "object unreachable",
+        },
+        now(1.0),
+    );
+    let err = finished(&a).unwrap().as_ref().unwrap_err();
+    assert_eq!(err.code(), "Client.RateLimiterError");
+    assert!(!err.may_have_executed());
+    assert_eq!(
+        err.message(),
+        "the rate limiter (rateLimit.acquire) failed: object unreachable; nothing was sent"
+    );
+
+    let mut call = export(false);
+    call.step(&mut c, Event::Start, now(0.0));
+    let a = call.step(
+        &mut c,
+        Event::AcquireFailed {
+            timed_out: true,
+            message: "",
+        },
+        now(5000.0),
+    );
+    assert!(finished(&a)
+        .unwrap()
+        .as_ref()
+        .unwrap_err()
+        .message()
+        .contains("within 5 s"));
+
+    let mut call = export(false);
+    call.step(&mut c, Event::Start, now(0.0));
+    let a = call.step(&mut c, Event::Aborted, now(1.0));
+    let err = finished(&a).unwrap().as_ref().unwrap_err();
+    assert_eq!(err.code(), "Client.Aborted");
+    assert!(!err.may_have_executed(), "nothing was in flight");
 }
 
 #[test]

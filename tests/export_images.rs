@@ -240,10 +240,13 @@ fn response_is_read_into_the_typed_result() {
 }
 
 #[test]
-fn fields_are_checked_in_api_order() {
-    // FileNamePrefixList comes before OnlyExportRootDisk, DryRun and RoleName.
+fn types_first_then_fields_in_api_order() {
+    // Every JSON type is checked before any value (tests/fixtures/export-images-rules.json).
     let mut v = with("FileNamePrefixList", json!(["a", "b"]));
     v["DryRun"] = json!("yes");
+    assert_eq!(reject(v.clone()), ("InvalidParameter".into(), "DryRun".into()));
+    // Then the values: FileNamePrefixList comes before RoleName.
+    v["DryRun"] = json!(true);
     v["RoleName"] = json!("");
     assert_eq!(reject(v).0, "InvalidParameterValue.InvalidFileNamePrefixList");
     // Within FileNamePrefixList, the count is checked before the items.

@@ -511,8 +511,8 @@ fn export_json() -> impl Strategy<Value = String> {
 /// Accepted requests that satisfy the schema, for a guaranteed round-trip population.
 fn accepted_json() -> impl Strategy<Value = String> {
     (
-        "[a-z0-9][a-z0-9-]{0,20}-[0-9]{1,12}",
-        proptest::collection::btree_set("img-[a-z0-9]{8}", 1..10),
+        "[a-z0-9]([a-z0-9-]{0,19}[a-z0-9])?-[0-9]{1,12}", // COS naming: no '-' at either end of the name
+        proptest::collection::btree_set("img-[a-z0-9]{8}", 1..11),
         proptest::option::of(prop::sample::select(vec!["RAW", "QCOW2", "VHD", "VMDK"])),
         any::<bool>(),
         proptest::option::of(any::<bool>()),

@@ -8,7 +8,8 @@ import { EXPORT_ERROR_CASES } from '../error_inputs.js';
 import { startEmulator } from '../server.js';
 import { call } from '../signed_client.js';
 
-const REFERENCE = new URL('../../../shared/reference/export-images.md', import.meta.url);
+// The documented codes, copied into the repository (its header says from where).
+const DOCUMENTED = JSON.parse(readFileSync(new URL('../../tests/fixtures/export-images-errors.json', import.meta.url), 'utf8')).codes;
 const BUCKET = `test-bucket-${APP_ID}`;
 let emu;
 const exportImages = (body, opts = {}) => call(emu.url, { action: 'ExportImages', body, ...opts });
@@ -18,25 +19,23 @@ before(async () => { emu = await startEmulator(); });
 after(() => emu.close());
 beforeEach(() => emu.state.reset());
 
-/** The codes listed under "Error codes of this action" in the reference. */
-function documentedCodes() {
-  const md = readFileSync(REFERENCE, 'utf8');
-  const section = md.split('## Error codes of this action')[1].split('\n## ')[0];
-  return [...section.matchAll(/^\| ([A-Za-z.]+) \|/gm)].map((m) => m[1]).filter((c) => c !== 'code');
-}
-
 describe('every documented error code', () => {
   test('the reference lists 22 codes and error_inputs.js covers each', () => {
-    const codes = documentedCodes();
+    const codes = DOCUMENTED.map((c) => c.code);
     assert.equal(codes.length, 22);
+    assert.equal(new Set(codes).size, 22, 'no code listed twice');
+    for (const c of DOCUMENTED) {
+      assert.match(c.code, /^[A-Z][A-Za-z]+(\.[A-Z][A-Za-z0-9]+)*$/);
+      assert.ok(c.description, `${c.code} has a description`);
+    }
     const covered = new Set(EXPORT_ERROR_CASES.map((c) => c.code));
     assert.deepEqual(codes.filter((c) => !covered.has(c)), []);
   });
 
-  for (const { code, body, region } of EXPORT_ERROR_CASES) {
-    test(`${code} from ${JSON.stringify(body).slice(0, 90)}`, async () => {
-      const r = await exportImages(body, { region });
-      assert.equal(r.status, 200);
+  for (const { code, body, region, key } of EXPORT_ERROR_CASES) {
+    test(`${code} from ${JSON.stringify(body).slice(0, 90)}${key ? ` (${key} key)` : ''}`, async () => {
+      const r = await exportImages(body, { region, key: key && CREDENTIALS[key] });
+      assert.equal(r.status, DOCUMENTED.find((c) => c.code === code)?.http ?? 200);
       assert.equal(r.response.Error?.Code, code, JSON.stringify(r.response));
       assert.match(r.response.RequestId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       assert.equal((await ledger()).taskCount, 0, 'a refused request creates no task');
@@ -99,9 +98,15 @@ describe('success', () => {
     assert.deepEqual(r.response.CosPaths, ['/img-abcd1234_system_snap-abcdsys0.vmdk']);
   });
 
-  test('SnapshotIds export a file per snapshot', async () => {
-    const r = await exportImages({ SnapshotIds: ['snap-data0001', 'snap-72n9dat1'], BucketName: BUCKET, FileNamePrefixList: ['a', 'b'], ExportFormat: 'VHD' });
+  test('SnapshotIds (a preview account only) export a file per snapshot; other accounts get UnknownParameter', async () => {
+    const body = { SnapshotIds: ['snap-data0001', 'snap-72n9dat1'], BucketName: BUCKET, FileNamePrefixList: ['a', 'b'], ExportFormat: 'VHD' };
+    const r = await exportImages(body, { key: CREDENTIALS.snapshotPreview });
     assert.deepEqual(r.response.CosPaths, ['/a_snap-data0001.vhd', '/b_snap-72n9dat1.vhd']);
+    for (const key of [CREDENTIALS.permanent, CREDENTIALS.temporary]) {
+      const refused = await exportImages(body, { key });
+      assert.equal(refused.response.Error?.Code, 'UnknownParameter', JSON.stringify(refused.response));
+    }
+    assert.equal((await ledger()).taskCount, 1);
   });
 
   test('an OS limited to one region exports there', async () => {

@@ -9,7 +9,7 @@ import { startEmulator } from '../server.js';
 import { send } from '../signed_client.js';
 import { canonicalRequest, parseAuthorization, sha256Hex, signature, stringToSign, verifySignature } from '../verify.js';
 
-const VECTORS = JSON.parse(readFileSync(new URL('../../../shared/reference/tc3-vectors.json', import.meta.url), 'utf8')).cases;
+const VECTORS = JSON.parse(readFileSync(new URL('../../tests/fixtures/tc3-vectors.json', import.meta.url), 'utf8')).cases;
 const Sign = createRequire(import.meta.url)('tencentcloud-sdk-nodejs-common/tencentcloud/common/sign.js').default;
 
 /** The request a vector describes, as the verifier sees it (lowercased header names). */

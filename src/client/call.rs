@@ -77,8 +77,10 @@ pub struct Client {
     pub config: ClientConfig,
     /// Retry settings.
     pub retry: RetryPolicy,
-    /// `None` when `rateLimit: false`.
+    /// `None` when `rateLimit: false` or when a shared limiter is used.
     pub limiter: Option<RateLimiter>,
+    /// A shared limiter (`rateLimit.acquire`) is awaited before every attempt instead.
+    pub shared_limiter: bool,
     /// The learned clock offset.
     pub clock: ClockSkew,
     /// Derived signing keys.
@@ -126,6 +128,15 @@ pub enum Event<'a> {
     },
     /// The call's AbortSignal fired.
     Aborted,
+    /// The shared limiter granted a slot.
+    Acquired,
+    /// The shared limiter rejected (its message), or did not answer within the bound.
+    AcquireFailed {
+        /// True when the bound passed first.
+        timed_out: bool,
+        /// The rejection's message, or empty.
+        message: &'a str,
+    },
 }
 
 /// What the driver must do next.
@@ -146,9 +157,14 @@ pub enum Action {
         timeout_ms: f64,
     },
     /// Wait this many (monotonic) milliseconds, then report [`Event::Elapsed`]: a rate-limit
-    /// slot or a backoff. (A pluggable limiter, `rateLimit.acquire`, would be one more action
-    /// of this phase: "acquire a slot", answered by the same `Elapsed`.)
+    /// slot or a backoff.
     Wait(f64),
+    /// Ask the shared limiter for a slot (`rateLimit.acquire(action, { signal })`) and report
+    /// [`Event::Acquired`] — or [`Event::AcquireFailed`], also after `timeout_ms`.
+    Acquire {
+        /// Bound of the wait (`reqTimeout`).
+        timeout_ms: f64,
+    },
     /// POST `body` with these headers to the client's endpoint; abort it after `timeout_ms`.
     Send {
         /// The signed headers (the request's body is [`Call::body`]).
@@ -168,6 +184,8 @@ enum Phase {
     Credentials(u32),
     /// Waiting for the reserved rate-limit slot (`gate` false) or for the gate to open.
     Limiter,
+    /// Waiting for the shared limiter's slot.
+    Acquire,
     /// The request is with `fetch`: it may reach the server.
     InFlight,
     /// Waiting out a backoff before the next attempt.
@@ -265,6 +283,20 @@ impl Call {
                 )))
             }
             (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
+            (Phase::Acquire, Event::Acquired) => self.send(client, now),
+            (Phase::Acquire, Event::AcquireFailed { timed_out, message }) => {
+                let message = match (timed_out, message) {
+                    (true, _) => [
+                        "the rate limiter did not grant a slot within ",
+                        &crate::tc3::text::decimal(client.config.req_timeout_secs.into()),
+                        " s (reqTimeout); nothing was sent",
+                    ]
+                    .concat(),
+                    (false, "") => "the rate limiter (rateLimit.acquire) failed; nothing was sent".to_owned(),
+                    (false, m) => ["the rate limiter (rateLimit.acquire) failed: ", m, "; nothing was sent"].concat(),
+                };
+                self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
+            }
             (Phase::InFlight, Event::Response { status, date, body }) => {
                 self.on_response(client, status, date, body, now)
             }
@@ -350,8 +382,15 @@ impl Call {
         }
     }
 
-    /// Takes a rate-limit reservation (in arrival order); waits for it if needed.
+    /// Takes a rate-limit reservation (in arrival order); waits for it if needed. With a
+    /// shared limiter, asks it for a slot instead — before every attempt, retries included.
     fn reserve(&mut self, client: &mut Client, now: Now) -> Action {
+        if client.shared_limiter {
+            self.phase = Phase::Acquire;
+            return Action::Acquire {
+                timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
+            };
+        }
         let Some(limiter) = &mut client.limiter else {
             return self.send(client, now);
         };

@@ -38,9 +38,16 @@ pub struct SlidingWindow {
 impl SlidingWindow {
     /// `limit` requests per `window_ms` (plus [`GUARD_MS`]). `limit` 0 is treated as 1.
     pub fn new(limit: u32, window_ms: f64) -> Self {
+        Self::with_guard(limit, window_ms, GUARD_MS)
+    }
+
+    /// Like [`SlidingWindow::new`] with another guard: a limiter whose "send" is not the
+    /// request itself (a Durable Object granting slots to Workers that send after a round
+    /// trip) needs room for that trip's jitter too.
+    pub fn with_guard(limit: u32, window_ms: f64, guard_ms: f64) -> Self {
         SlidingWindow {
             limit: limit.max(1) as usize,
-            window_ms: window_ms + GUARD_MS,
+            window_ms: window_ms + guard_ms,
             slots: VecDeque::new(),
             sent: VecDeque::new(),
             gap_ms: PACING * window_ms / f64::from(limit.max(1)),

@@ -4,6 +4,10 @@
 //! every rejection carries the exact code the server would return, the field at fault and
 //! a message saying what to fix. Messages quote the offending field and, for IDs, its value;
 //! credentials never pass through here.
+//!
+//! The rules, their order and their codes are the project's one table,
+//! `tests/fixtures/export-images-rules.json` (rendered in `docs/validation.md`); the local
+//! emulator follows the same table, and contract tests hold both to it.
 
 use crate::error::Error;
 use crate::json::{self, Value};
@@ -22,6 +26,29 @@ pub const FIELDS: [&str; 7] = [
     "DryRun",
     "RoleName",
 ];
+/// The JSON type of each field of [`FIELDS`], and how a message names it.
+const TYPES: [(Kind, &str); 7] = [
+    (Kind::String, "a string"),
+    (Kind::Strings, "an array of image IDs"),
+    (Kind::String, "a string (RAW, QCOW2, VHD or VMDK)"),
+    (Kind::Strings, "an array of strings"),
+    (Kind::Bool, "true or false"),
+    (Kind::Bool, "true or false"),
+    (Kind::String, "a string"),
+];
+#[derive(Clone, Copy)]
+enum Kind {
+    String,
+    Strings,
+    Bool,
+}
+/// At most this many `ImageIds` in one call (`InvalidParameterValue.LimitExceeded`).
+pub const MAX_IMAGE_IDS: usize = 10;
+/// A file-name prefix has at most this many characters (Unicode code points;
+/// `InvalidParameterValue.TooLarge`).
+pub const MAX_PREFIX_CHARS: usize = 64;
+/// The name part of `BucketName` (before `-<APPID>`) has at most this many characters.
+pub const MAX_BUCKET_NAME_CHARS: usize = 50;
 
 /// Image file format of the export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,14 +94,16 @@ impl ExportFormat {
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[cfg_attr(target_arch = "wasm32", serde(rename_all = "PascalCase"))]
 pub struct ExportImagesRequest {
-    /// COS bucket to export to, `<name>-<APPID>` (the APPID is digits), e.g. `backup-1250000000`.
+    /// COS bucket to export to, `<name>-<APPID>` (the APPID is digits), e.g. `backup-1250000000`;
+    /// the name part is 1 to 50 of `a-z`, `0-9` and `-`, neither starting nor ending with `-`.
     pub bucket_name: String,
-    /// Images to export, each `img-` followed by 8 lowercase letters or digits. At least one.
+    /// Images to export (1 to 10), each `img-` followed by 8 lowercase letters or digits, each once.
     pub image_ids: Vec<String>,
     /// `RAW` (server default), `QCOW2`, `VHD` or `VMDK`.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub export_format: Option<ExportFormat>,
-    /// A file-name prefix per image, in the order of `ImageIds` (same length).
+    /// A file-name prefix per image, in the order of `ImageIds` (same length); each 1 to 64
+    /// characters.
     #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub file_name_prefix_list: Option<Vec<String>>,
     /// Export the system disk only (server default `false`).
@@ -115,7 +144,8 @@ impl ExportImagesRequest {
     }
 
     /// Validates decoded parameters. The first problem found is returned, checked in the
-    /// order the server checks them: unknown fields, then each field in API order.
+    /// order of the rules table: unknown fields, then every field's JSON type, then the
+    /// values field by field in API order.
     pub fn from_value(value: &Value) -> Result<Self, Error> {
         let Some(obj) = value.as_object().map(|_| value) else {
             return Err(Error::validation(
@@ -125,6 +155,7 @@ impl ExportImagesRequest {
             ));
         };
         check_unknown_fields(obj)?;
+        check_types(obj)?;
         // Fields in API order; struct-literal fields are evaluated in the order written.
         let bucket_name = bucket_name(obj.get("BucketName"))?;
         let image_ids = image_ids(obj.get("ImageIds"))?;
@@ -231,6 +262,24 @@ fn check_unknown_fields(obj: &Value) -> Result<(), Error> {
     Ok(())
 }
 
+/// Every present field has its JSON type (array items too) before any value is looked at:
+/// the API gateway most likely checks types before the service sees a value.
+fn check_types(obj: &Value) -> Result<(), Error> {
+    for (name, (kind, expected)) in FIELDS.iter().zip(TYPES) {
+        let Some(value) = obj.get(name) else { continue };
+        match (kind, value) {
+            (Kind::String, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => {}
+            (Kind::Strings, Value::Array(items)) => {
+                if let Some(i) = items.iter().position(|v| !matches!(v, Value::String(_))) {
+                    return Err(wrong_type(&format!("{name}.{i}"), "a string", &items[i]));
+                }
+            }
+            _ => return Err(wrong_type(name, expected, value)),
+        }
+    }
+    Ok(())
+}
+
 fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
     Error::validation(
         "InvalidParameter",
@@ -268,18 +317,24 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
             "BucketName must be <name>-<APPID> with a numeric APPID, e.g. \"backup-1250000000\"",
         ));
     }
-    let base_ok = base
+    // COS bucket naming: the name part is 1-50 of [a-z0-9-], not starting or ending with '-'.
+    let problem = if !base
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !base.starts_with('-');
-    if !base_ok {
-        return Err(Error::validation(
-            "InvalidParameterValue",
-            F,
-            "BucketName's name part may hold only lowercase letters, digits and '-', e.g. \"backup-1250000000\"",
-        ));
-    }
-    Ok(name.clone())
+    {
+        "may hold only lowercase letters, digits and '-'"
+    } else if base.starts_with('-') || base.ends_with('-') {
+        "must not start or end with '-'"
+    } else if base.len() > MAX_BUCKET_NAME_CHARS {
+        "must be at most 50 characters"
+    } else {
+        return Ok(name.clone());
+    };
+    Err(Error::validation(
+        "InvalidParameterValue",
+        F,
+        format!("BucketName's name part (before -<APPID>) {problem}, e.g. \"backup-1250000000\""),
+    ))
 }
 
 fn is_image_id(s: &str) -> bool {
@@ -306,6 +361,16 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
         Some(Value::Array(items)) => items,
         Some(other) => return Err(wrong_type(F, "an array of image IDs", other)),
     };
+    if items.len() > MAX_IMAGE_IDS {
+        return Err(Error::validation(
+            "InvalidParameterValue.LimitExceeded",
+            F,
+            format!(
+                "ImageIds lists {} images; at most 10 go in one call, so split the export into several calls",
+                items.len()
+            ),
+        ));
+    }
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let field = ["ImageIds.", &crate::tc3::text::decimal(i as u64)].concat();
@@ -386,6 +451,13 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
                     "InvalidParameterValue",
                     field,
                     "a file-name prefix must not be empty; omit FileNamePrefixList to use none",
+                ))
+            }
+            Value::String(s) if s.chars().count() > MAX_PREFIX_CHARS => {
+                return Err(Error::validation(
+                    "InvalidParameterValue.TooLarge",
+                    field,
+                    "a file-name prefix must be at most 64 characters",
                 ))
             }
             Value::String(s) => prefixes.push(s.clone()),

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use super::credentials::{provider_error, read_provided};
 use super::js::now_secs;
-use super::options::{call_options, client_settings, to_json};
+use super::options::{call_options, client_settings, to_json, RateLimit};
 use crate::client::retry::is_read_only;
 use crate::client::{check_action, prepare_export_images, Action, Call, Client, Event, Now, RateLimiter, Shape};
 use crate::error::{Error, ErrorKind};
@@ -64,6 +64,7 @@ const WAIT: f64 = 3.0;
 const SEND: f64 = 4.0;
 const DONE: f64 = 5.0;
 const FAILED: f64 = 6.0;
+const ACQUIRE: f64 = 7.0;
 
 // Event codes of __step.
 const EV_ELAPSED: u32 = 1;
@@ -71,6 +72,8 @@ const EV_RESPONSE: u32 = 2;
 const EV_FAILED: u32 = 3;
 const EV_ABORTED: u32 = 4;
 const EV_PROVIDER_TIMEOUT: u32 = 5;
+const EV_ACQUIRED: u32 = 6;
+const EV_ACQUIRE_FAILED: u32 = 7;
 
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
@@ -79,6 +82,8 @@ pub struct CvmClient {
     client: Client,
     provider: Option<Function>,
     fetch: Option<Function>,
+    /// `rateLimit` when it is a shared limiter (`{ acquire }`).
+    shared_limiter: Option<JsValue>,
     calls: Vec<Option<Call>>,
     io: Box<[f64; IO_SLOTS]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
@@ -108,13 +113,21 @@ impl CvmClient {
             client: Client {
                 config: s.config,
                 retry: s.retry,
-                limiter: s.rate_limit.map(RateLimiter::per_second),
+                limiter: match s.rate_limit {
+                    RateLimit::PerSecond(n) => Some(RateLimiter::per_second(n)),
+                    RateLimit::Off | RateLimit::Shared(_) => None,
+                },
+                shared_limiter: matches!(s.rate_limit, RateLimit::Shared(_)),
                 clock: Default::default(),
                 keys: SigningKeyCache::new(),
                 credentials: s.credentials,
             },
             provider: s.provider,
             fetch: s.fetch,
+            shared_limiter: match s.rate_limit {
+                RateLimit::Shared(limiter) => Some(limiter),
+                _ => None,
+            },
             calls: Vec::new(),
             io: Box::new([0.0; IO_SLOTS]),
             input: Vec::new(),
@@ -172,8 +185,8 @@ impl CvmClient {
         self.client.clock.offset_secs() as f64
     }
 
-    /// For the JS driver: `[url, fetch, provider, ioIndex]`, read once per client. `ioIndex`
-    /// is the header's index in a Float64Array over the wasm memory.
+    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter]`, read once per
+    /// client. `ioIndex` is the header's index in a Float64Array over the wasm memory.
     #[wasm_bindgen(js_name = __driver, skip_typescript)]
     pub fn driver(&self) -> js_sys::Array {
         let io_index = (self.io.as_ptr() as usize / 8) as f64;
@@ -182,6 +195,7 @@ impl CvmClient {
             self.fetch.clone().map_or(JsValue::UNDEFINED, Into::into),
             self.provider.clone().map_or(JsValue::UNDEFINED, Into::into),
             JsValue::from_f64(io_index),
+            self.shared_limiter.clone().unwrap_or(JsValue::UNDEFINED),
         ]
         .into_iter()
         .collect()
@@ -259,6 +273,11 @@ impl CvmClient {
                 message: rest,
             },
             EV_PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
+            EV_ACQUIRED => Event::Acquired,
+            EV_ACQUIRE_FAILED => Event::AcquireFailed {
+                timed_out: number != 0.0,
+                message: text,
+            },
             EV_ABORTED => Event::Aborted,
             _ => Event::Aborted,
         };
@@ -336,6 +355,10 @@ impl CvmClient {
             Action::Wait(ms) => {
                 self.io[IO_NUMBER] = ms;
                 WAIT
+            }
+            Action::Acquire { timeout_ms } => {
+                self.io[IO_TIMEOUT] = timeout_ms;
+                ACQUIRE
             }
             Action::Send { signed, timeout_ms } => {
                 let body = self.calls[id].as_ref().map_or("", |c| c.body());

@@ -13,9 +13,13 @@ mod errors;
 mod js;
 #[cfg(feature = "client")]
 mod options;
+#[cfg(feature = "client")]
+mod quota;
 mod sign;
 mod text;
 
 #[cfg(feature = "client")]
 pub use client::CvmClient;
+#[cfg(feature = "client")]
+pub use quota::SlidingWindow;
 pub use sign::sign_request;

@@ -111,6 +111,15 @@ pub struct RateLimitOptions {
     /// documented CVM limit).
     #[tsify(optional)]
     pub per_second: Option<u32>,
+    /// A limiter shared by many clients (a fleet of isolates or processes), instead of this
+    /// client's own: awaited right before every attempt is sent (retries included), with the
+    /// call's signal; bounded by `reqTimeout`. If it rejects, the call rejects with
+    /// `Client.RateLimiterError` and nothing is sent. Not combined with `perSecond`.
+    #[tsify(
+        optional,
+        type = "(action: string, options: { signal?: AbortSignal }) => Promise<void>"
+    )]
+    pub acquire: Option<()>,
 }
 
 /// Options of one call (`client.ExportImages(params, { signal })`).
@@ -282,7 +291,7 @@ pub struct ClientSettings {
     pub config: crate::client::ClientConfig,
     pub fetch: Option<Function>,
     pub retry: RetryPolicy,
-    pub rate_limit: Option<u32>,
+    pub rate_limit: RateLimit,
 }
 
 /// Reads and checks `CvmClientOptions`.
@@ -379,14 +388,33 @@ fn retry_policy(top: &Props<'_>) -> Result<RetryPolicy, Error> {
     })
 }
 
-fn rate_limit(top: &Props<'_>) -> Result<Option<u32>, Error> {
+/// The client's rate limiting.
+pub enum RateLimit {
+    /// `rateLimit: false`.
+    Off,
+    /// Its own sliding window (the default: 20 per second).
+    PerSecond(u32),
+    /// A shared limiter: the `rateLimit` object, whose `acquire` the JS driver calls.
+    Shared(JsValue),
+}
+
+fn rate_limit(top: &Props<'_>) -> Result<RateLimit, Error> {
     let raw = top.raw("rateLimit");
     if raw.as_bool() == Some(false) {
-        return Ok(None);
+        return Ok(RateLimit::Off);
     }
-    let p = Props::new(raw, "options.rateLimit", true)?;
-    p.only(&["perSecond"])?;
-    Ok(Some(whole(&p, "perSecond", 20, 1..=10_000)?))
+    let p = Props::new(raw.clone(), "options.rateLimit", true)?;
+    p.only(&["perSecond", "acquire"])?;
+    if p.function("acquire")?.is_some() {
+        if p.number("perSecond")?.is_some() {
+            return Err(invalid(
+                "options.rateLimit: give perSecond (this client's own limiter) or acquire (a shared one), not both"
+                    .into(),
+            ));
+        }
+        return Ok(RateLimit::Shared(raw));
+    }
+    Ok(RateLimit::PerSecond(whole(&p, "perSecond", 20, 1..=10_000)?))
 }
 
 /// Checks `{ signal }`, the second argument of a call; `is_signal` is the JS driver's

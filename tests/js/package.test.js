@@ -357,13 +357,14 @@ const clientOptions = (endpoint, credential = MAIN, extra = {}) => ({
 // ---------------------------------------------------------------------------------------------
 
 describe("installing the packed tarball", () => {
-  it("the tarball ships only the runtime: entries, types, generated glue and wasm", () => {
+  it("the tarball ships only the runtime: entries, types, generated glue and wasm, and the licenses", () => {
     const files = packed.files.map((f) => f.path).sort();
     for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.js", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm",
-      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm"]) {
+      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm",
+      "LICENSE-MIT", "LICENSE-APACHE"]) {
       assert.ok(files.includes(f), `${f} missing from the tarball (${files.join(", ")})`);
     }
-    for (const f of files) assert.match(f, /^(package\.json|README\.md|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
+    for (const f of files) assert.match(f, /^(package\.json|README\.md|LICENSE-(MIT|APACHE)|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
     assert.equal(packed.name, "tc3-edge");
   });
 
@@ -387,7 +388,7 @@ describe("installing the packed tarball", () => {
     assert.equal(manifest.exports["."].types, "./index.d.ts");
     assert.equal(manifest.types, "./index.d.ts");
     const types = readFileSync(join(dir, "index.d.ts"), "utf8");
-    assert.match(types, /export \{ CvmClient, signRequest \} from "\.\/gen\/tc3_edge\.js"/);
+    assert.match(types, /export \{ CvmClient, signRequest, SlidingWindow \} from "\.\/gen\/tc3_edge\.js"/);
     assert.match(types, /export declare class TencentCloudError extends Error/);
     const generated = readFileSync(join(dir, "gen", "tc3_edge.d.ts"), "utf8");
     for (const decl of [
@@ -570,6 +571,10 @@ describe("validation: each rule rejects with the server's code and field, and se
     ["FileNamePrefixList a string → InvalidParameter", { ...ok, FileNamePrefixList: "prefix" }, "InvalidParameter", "FileNamePrefixList"],
     ["RoleName an object → InvalidParameter", { ...ok, RoleName: { name: "r" } }, "InvalidParameter", "RoleName"],
     ['RoleName "" → InvalidParameterValue', { ...ok, RoleName: "" }, "InvalidParameterValue", "RoleName"],
+    ["11 image ids → InvalidParameterValue.LimitExceeded", { ...ok, ImageIds: Array.from({ length: 11 }, (_, i) => `img-${String(i).padStart(8, "0")}`) }, "InvalidParameterValue.LimitExceeded", "ImageIds"],
+    ["a 65-character prefix → InvalidParameterValue.TooLarge", { ...ok, FileNamePrefixList: ["镜".repeat(65)] }, "InvalidParameterValue.TooLarge", "FileNamePrefixList.0"],
+    ["BucketName whose name part ends with '-' → InvalidParameterValue", { ...ok, BucketName: "backup--1250000000" }, "InvalidParameterValue", "BucketName"],
+    ["SnapshotIds → UnknownParameter", { ...ok, SnapshotIds: ["snap-72n9mi0y"] }, "UnknownParameter", "SnapshotIds"],
     ["a client without region → MissingParameter (Region)", ok, "MissingParameter", "Region", { noRegion: true }],
     // Precedence: the first problem in the documented order is the one reported.
     ["precedence: an unknown field before a missing BucketName", { Foo: 1 }, "UnknownParameter", "Foo"],
@@ -577,10 +582,10 @@ describe("validation: each rule rejects with the server's code and field, and se
     ["precedence: ImageIds before ExportFormat", { BucketName: "b-1", ImageIds: ["bad"], ExportFormat: "iso" }, "InvalidImageId.Malformed", "ImageIds.0"],
     ["precedence: ExportFormat before FileNamePrefixList", { ...ok, ExportFormat: "iso", FileNamePrefixList: [] }, "InvalidParameterValue", "ExportFormat"],
     [
-      "precedence: the FileNamePrefixList length before a wrong DryRun type",
+      "precedence: every JSON type (a wrong DryRun type) before any value (the FileNamePrefixList length)",
       { ...ok, FileNamePrefixList: ["a", "b"], DryRun: "yes" },
-      "InvalidParameterValue.InvalidFileNamePrefixList",
-      "FileNamePrefixList",
+      "InvalidParameter",
+      "DryRun",
     ],
     [
       'precedence: the FileNamePrefixList length before RoleName ""',

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { apiResponse, CvmClient, exportParams, maxInWindow, PERM, recordingFetch, REGION, settleAll, TEMP, track } from "./support/helpers.js";
+import { apiError, apiResponse, CvmClient, exportParams, maxInWindow, PERM, recordingFetch, REGION, settleAll, TEMP, track } from "./support/helpers.js";
 
 const ok = () => apiResponse({ TaskId: 1, CosPaths: ["/x"] });
 
@@ -70,4 +70,37 @@ test("a provider that never settles: the call rejects after reqTimeout; the next
   await settleAll([next], 5_000);
   assert.equal(next.ok, true, next.error?.message);
   assert.equal(calls, 2, "the stuck call was dropped: the provider is asked again");
+});
+
+test("a shared limiter (rateLimit.acquire) is awaited before every attempt, retries included; its rejection sends nothing", async () => {
+  const asked = [];
+  const limiter = {
+    async acquire(action, { signal }) {
+      asked.push({ action, signal, self: this === limiter });
+    },
+  };
+  let n = 0;
+  const rec = recordingFetch(async () => (n++ === 0 ? apiError("RequestLimitExceeded") : ok()));
+  const ac = new AbortController();
+  const c = new CvmClient({ credential: PERM, region: REGION, fetch: rec, rateLimit: limiter, retry: { baseDelayMs: 1 } });
+  const r = await c.ExportImages(exportParams().params, { signal: ac.signal });
+  assert.equal(r.TaskId, 1);
+  assert.equal(rec.calls.length, 2);
+  assert.equal(asked.length, 2, "one slot per attempt");
+  assert.ok(asked.every((a) => a.action === "ExportImages" && a.signal === ac.signal && a.self));
+
+  const refusing = new CvmClient({
+    credential: PERM, region: REGION, fetch: rec,
+    rateLimit: { acquire: async () => { throw new Error("quota object unreachable"); } },
+  });
+  const before = rec.calls.length;
+  await assert.rejects(refusing.ExportImages(exportParams().params), (e) => {
+    assert.equal(e.code, "Client.RateLimiterError");
+    assert.match(e.message, /quota object unreachable; nothing was sent/);
+    assert.equal(e.mayHaveExecuted, false);
+    return true;
+  });
+  assert.equal(rec.calls.length, before, "nothing sent");
+  assert.throws(() => new CvmClient({ credential: PERM, region: REGION, rateLimit: { perSecond: 5, acquire: async () => {} } }), (e) => e.code === "Client.InvalidOption");
+  assert.throws(() => new CvmClient({ credential: PERM, region: REGION, rateLimit: { acquire: 5 } }), (e) => e.code === "Client.InvalidOption");
 });

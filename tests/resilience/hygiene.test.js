@@ -307,9 +307,31 @@ for (const len of [16, 300]) {
   });
 }
 
-// signRequest passes the SecretKey and token through a buffer JS writes into directly, and
-// keeps the last SecretKey in its derived-key cache (compared on the next call). After a call
-// with another key, neither the old key nor any token may be left anywhere in wasm memory.
+// The derived-key caches (signRequest's, and each client's) keep a digest of the SecretKey, not
+// the key. A client signs with one key through a credential provider and is freed, then
+// signRequest signs with another and is NOT followed by anything: its cache is still full. The
+// whole wasm memory is scanned, with no exception for the caches: neither key is found.
+for (const len of [16, 40, 300]) {
+  test(`wasm memory: after a client and signRequest have signed, neither ${len}-character SecretKey is anywhere (the caches hold a digest)`, async () => {
+    const wasm = initSync();
+    const fresh = (p) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
+    const clientKey = fresh("C");
+    const c = new CvmClient({
+      credential: async () => ({ secretId: "AKIDmemscan", secretKey: clientKey }), region: REGION,
+      fetch: async () => new Response(JSON.stringify({ Response: { TotalCount: 0, ImageSet: [], RequestId: "r" } })),
+    });
+    for (let j = 0; j < 3; j++) await c.request("DescribeImages", {});
+    c.free();
+    const signKey = fresh("S");
+    for (let j = 0; j < 3; j++) signRequest({ secretId: "AKIDmemscan", secretKey: signKey, action: "DescribeImages", payload: "{}" });
+    const memory = Buffer.from(wasm.memory.buffer);
+    assert.equal(memory.indexOf(Buffer.from(clientKey.slice(-12))), -1, "the client's SecretKey is left in wasm memory");
+    assert.equal(memory.indexOf(Buffer.from(signKey.slice(-12))), -1, "signRequest's SecretKey is left in wasm memory (its cache?)");
+  });
+}
+
+// signRequest passes the SecretKey and token through a buffer JS writes into directly. After a
+// call with another key, neither the old key nor any token may be left anywhere in wasm memory.
 for (const len of [16, 300]) {
   test(`wasm memory: signRequest leaves no ${len}-character token, and no SecretKey once another key signs`, () => {
     const wasm = initSync();

@@ -9,9 +9,12 @@
 // window's on-time sends — up to 38 in one second (the "regression" test below reproduced it).
 // It now gates on the ACTUAL send time right before fetch and paces sends (GUARD_MS 100,
 // PACING 0.5 of the even spacing); these assertions are strict again.
-// Still `todo`: the emulator's ARRIVAL times (in-process, sharing the CPU) can bunch past the
-// 100 ms guard under load, so it occasionally throttles a request the client sent in time
-// (absorbed by retries).
+// What the limiter guarantees is about SEND times (the moment `fetch` is called, on a monotonic
+// clock): at most 20 per action in any 1-second window. ARRIVAL times at a server are not the
+// client's to guarantee: in-process here, sharing the CPU, they can bunch past the 100 ms guard
+// under load, and the emulator then throttles a request the client sent in time. Such an answer
+// says the request was not executed, so the client resends it: the tests assert that every
+// extra send is exactly one absorbed RequestLimitExceeded and none reaches a caller.
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, test } from "node:test";
 
@@ -20,8 +23,6 @@ import {
   recordingFetch, REGION, settleAll, sleep, track,
 } from "./support/helpers.js";
 
-const ARRIVAL_LAG =
-  "RESIDUAL: the client sends at most 20 per second, but arrivals at the in-process emulator can bunch by more than the 100 ms guard when the CPU is busy; the emulator then throttles (retried, not surfaced)";
 
 let emu;
 let adm;
@@ -49,6 +50,7 @@ describe("100 concurrent ExportImages through one client against the emulator", 
   let calls;
   let elapsed;
   let ledger;
+  let arrived;
   before(async () => {
     await adm.reset();
     arrivals.length = 0;
@@ -59,6 +61,7 @@ describe("100 concurrent ExportImages through one client against the emulator", 
     await settleAll(calls, 40_000);
     elapsed = Date.now() - t0;
     ledger = await adm.ledger();
+    arrived = arrivals.slice(); // the file's beforeEach empties `arrivals` before each test
   });
 
   test("every call settles once as a dry run; no RequestLimitExceeded reaches a caller", () => {
@@ -94,10 +97,12 @@ describe("100 concurrent ExportImages through one client against the emulator", 
     assert.ok(maxInWindow(sendTimes(rec), 1000) <= 20, `${maxInWindow(sendTimes(rec), 1000)} sent in one second`);
   });
 
-  test("the emulator received at most 20 in any 1000 ms and throttled none", { todo: ARRIVAL_LAG }, () => {
-    const arrived = arrivals.map((x) => x.at);
-    assert.ok(maxInWindow(arrived, 1000) <= 20, `${maxInWindow(arrived, 1000)} arrived in one second`);
-    assert.equal(ledger.requests.byCode.RequestLimitExceeded ?? 0, 0, "RequestLimitExceeded answers (retried, not surfaced)");
+  test("arrivals: every send beyond one per call is a RequestLimitExceeded the emulator answered (absorbed, never surfaced)", () => {
+    const throttled = ledger.requests.byCode.RequestLimitExceeded ?? 0;
+    assert.equal(rec.calls.length, calls.length + throttled, "sends = calls + throttled answers");
+    assert.equal(arrived.length, rec.calls.length, "every send arrived");
+    // Diagnostic only (not the library's guarantee): how arrivals bunched on this run.
+    console.log(`# arrivals: max ${maxInWindow(arrived.map((x) => x.at), 1000)} in 1 s; ${throttled} throttled and resent`);
   });
 });
 

@@ -15,6 +15,11 @@
 // a header or a log line (tc3-edge's errors never contain the SecretKey or the token either).
 
 import { CvmClient, TencentCloudError } from "tc3-edge";
+import { quotaAcquirer } from "./quota.js";
+
+// The Durable Object class that holds one ExportImages quota window per key (wrangler.toml
+// binds it as EXPORT_QUOTA). Exported from the Worker's main module, as workerd requires.
+export { ExportQuota } from "./quota.js";
 
 const ROUTE = "/export-images";
 const MAX_BODY_BYTES = 16 * 1024;
@@ -37,12 +42,51 @@ function getClient(env) {
   // new isolates, hence a new client.
   const profile = { httpProfile: { endpoint: env.TC_ENDPOINT || "cvm.tencentcloudapi.com", reqTimeout: 30 } };
   if (env.TC_LANGUAGE) profile.language = env.TC_LANGUAGE;
+  const perSecond = quotaPerSecond(env);
   client = new CvmClient({
     credential: { secretId, secretKey, token: env.TC_TOKEN || undefined },
     region,
     profile,
+    // With the EXPORT_QUOTA binding, every isolate of this Worker (every location) shares ONE
+    // window per quota key (SecretId + action + region) held by a Durable Object; without it,
+    // this isolate's own limiter (the client's default) is all there is.
+    rateLimit: env.EXPORT_QUOTA ? fleetLimiter(env, secretId, region, perSecond) : { perSecond },
   });
   return client;
+}
+
+function quotaPerSecond(env) {
+  const n = Number.parseInt(env.QUOTA_PER_SECOND ?? "", 10);
+  return Number.isInteger(n) && n > 0 ? n : 20;
+}
+
+// What each request's call learned about the quota, found by the call's AbortSignal (the client
+// hands `acquire` the signal of the call it is acquiring for).
+const quotaNotes = new WeakMap(); // AbortSignal -> { fallback: string | null }
+
+/** `rateLimit.acquire`: one Durable Object per (SecretId, action, region). */
+function fleetLimiter(env, secretId, region, limit) {
+  const acquirers = new Map(); // action -> acquire
+  return {
+    acquire(action, options) {
+      let acquire = acquirers.get(action);
+      if (!acquire) {
+        acquire = quotaAcquirer({
+          namespace: env.EXPORT_QUOTA,
+          key: `${secretId}:${action}:${region}`,
+          limit,
+          onFallback(signal, why) {
+            // Failure policy: keep serving at this isolate's rate, and say so (log + header).
+            console.warn(`tc3-edge worker: ${why}; using this isolate's limiter for ${action}`);
+            const note = signal && quotaNotes.get(signal);
+            if (note) note.fallback = why;
+          },
+        });
+        acquirers.set(action, acquire);
+      }
+      return acquire(action, options);
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +141,7 @@ function allowedOrigins(env) {
 function corsHeaders(origin) {
   return {
     "Access-Control-Allow-Origin": origin,
-    "Access-Control-Expose-Headers": "Retry-After",
+    "Access-Control-Expose-Headers": "Retry-After, X-Quota",
     Vary: "Origin",
   };
 }
@@ -125,7 +169,7 @@ function fail(status, code, message, extra = {}, headers = {}) {
 // message and RequestId in every case; the status says whose move it is.
 function statusForApiError(code) {
   if (code === "RequestLimitExceeded" || code.startsWith("RequestLimitExceeded.") ||
-      code.startsWith("LimitExceeded")) return 429; // throttled / quota: try again later
+      code.startsWith("LimitExceeded") || code === "Client.RateLimiterError") return 429; // throttled / quota: try again later
   if (code === "AuthFailure.CamRoleNameAuthenticateFailed") return 422; // the RoleName parameter
   if (code.startsWith("AuthFailure") || code.startsWith("UnauthorizedOperation")) return 502; // the Worker's key
   if (code === "Client.Timeout") return 504;
@@ -140,7 +184,7 @@ function statusForApiError(code) {
 }
 
 function retryAfterFor(code) {
-  if (code.startsWith("RequestLimitExceeded")) return "1";
+  if (code.startsWith("RequestLimitExceeded") || code === "Client.RateLimiterError") return "1";
   if (code.startsWith("LimitExceeded")) return "60";
   return null;
 }
@@ -205,16 +249,22 @@ async function exportImages(request, env, cors) {
     return fail(400, err.code, err.message, err.field ? { field: err.field } : {}, cors);
   }
 
+  const call = new AbortController();
+  const note = { fallback: null };
+  quotaNotes.set(call.signal, note);
+  // X-Quota says which limiter admitted the request: "global" (the Durable Object),
+  // "local-fallback" (the object could not be reached), or "local" (no EXPORT_QUOTA binding).
+  const quotaHeader = () => ({ "X-Quota": !env.EXPORT_QUOTA ? "local" : note.fallback ? "local-fallback" : "global" });
   try {
-    const { TaskId, CosPaths, RequestId } = await cvm.ExportImages(params);
-    return json(200, { TaskId, CosPaths, RequestId }, cors);
+    const { TaskId, CosPaths, RequestId } = await cvm.ExportImages(params, { signal: call.signal });
+    return json(200, { TaskId, CosPaths, RequestId }, { ...cors, ...quotaHeader() });
   } catch (err) {
     if (!(err instanceof TencentCloudError)) throw err;
     if (err.code === "DryRunOperation") {
       return json(200, { DryRun: true, RequestId: err.requestId, message: err.message }, cors);
     }
     const status = statusForApiError(err.code);
-    const headers = { ...cors };
+    const headers = { ...cors, ...quotaHeader() };
     const retryAfter = retryAfterFor(err.code);
     if (retryAfter) headers["Retry-After"] = retryAfter;
     if (status >= 500) {
