@@ -469,7 +469,8 @@ impl Call {
         }
     }
 
-    /// Takes a rate-limit reservation (in arrival order); waits for it if needed.
+    /// Takes a rate-limit reservation (in arrival order); waits for it if needed. With a
+    /// shared limiter, asks it for a slot instead — before every attempt, retries included.
     fn reserve(&mut self, client: &mut Client, now: Now) -> Action {
         let limiter = match &mut client.limiter {
             Limiter::Off => return self.send(client, now),
