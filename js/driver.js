@@ -181,9 +181,25 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
       return (controller ??= new AbortController()).signal;
     },
   };
+  return raceAttempt(() => attempt(fetchFn, url, init), timeoutMs, signal, () => controller && controller.abort());
+}
+
+/**
+ * Runs one attempt raced against `timeoutMs` and `signal`: settles once, with what `run`
+ * resolved to, or `{ kind: "timeout" | "aborted" | "network", code, message }` (`code`: Node's
+ * `error.cause.code`, e.g. ECONNREFUSED). `stop` aborts the request when the race is lost.
+ * Shared by API calls (sendOnce) and COS polls (js/wait.js).
+ * @template T
+ * @param {() => Promise<T>} run
+ * @param {number} timeoutMs
+ * @param {AbortSignal | undefined} signal
+ * @param {() => void} stop
+ * @returns {Promise<T | { kind: "timeout" | "aborted" | "network", code: string, message: string }>}
+ */
+export function raceAttempt(run, timeoutMs, signal, stop) {
   return new Promise((resolve) => {
     let settled = false;
-    /** @param {Outcome} outcome */
+    /** @param {T | { kind: "timeout" | "aborted" | "network", code: string, message: string }} outcome */
     const done = (outcome) => {
       if (settled) return;
       settled = true;
@@ -192,14 +208,14 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
       resolve(outcome);
     };
     /** @param {"timeout" | "aborted"} kind */
-    const stop = (kind) => {
+    const lose = (kind) => {
       done({ kind, code: "", message: kind });
-      if (controller) controller.abort();
+      stop();
     };
-    const onAbort = () => stop("aborted");
-    const timer = setTimeout(stop, timeoutMs, "timeout");
+    const onAbort = () => lose("aborted");
+    const timer = setTimeout(lose, timeoutMs, "timeout");
     if (signal) signal.addEventListener("abort", onAbort, { once: true });
-    attempt(fetchFn, url, init).then(done, (e) => {
+    run().then(done, (e) => {
       const err = /** @type {any} */ (e);
       const cause = err && err.cause;
       const code = (cause && typeof cause.code === "string" && cause.code) || "";
@@ -268,6 +284,32 @@ export function providerCall(d, code) {
 }
 
 /**
+ * The error a FAILED action's text describes: code, requestId, field, httpCode,
+ * mayHaveExecuted, then the message (last: it may hold anything), NUL-separated
+ * (src/wasm/client.rs writes it). Shared by API calls and export waits (js/wait.js).
+ * @param {string} s
+ * @param {ErrorClassOf} ErrorClass
+ * @returns {Error}
+ */
+export function parseFailure(s, ErrorClass) {
+  /** @type {string[]} */
+  const parts = [];
+  let from = 0;
+  for (let i = 0; i < 5; i++) {
+    const end = s.indexOf("\0", from);
+    parts.push(s.slice(from, end));
+    from = end + 1;
+  }
+  const [code, requestId, field, httpCode, executed] = parts;
+  return new ErrorClass(code, s.slice(from), requestId || undefined, field || undefined, httpCode ? Number(httpCode) : undefined, executed === "1");
+}
+
+/**
+ * The package's TencentCloudError class, as the drivers construct it.
+ * @typedef {new (code: string, message: string, requestId?: string, field?: string, httpCode?: number, mayHaveExecuted?: boolean) => Error} ErrorClassOf
+ */
+
+/**
  * Installs `ExportImages`, `exportImages` and `request` on the wasm-bindgen `CvmClient`
  * class: each runs the call's state machine to its end.
  * @param {{ prototype: object }} Class the generated CvmClient
@@ -328,20 +370,8 @@ export function installCallPath(Class, memory, ErrorClass) {
     return decoder.decode(bytes.subarray(ptr, ptr + io[d.at + IO_OUT_LEN]));
   };
 
-  /** The error of a FAILED action: code, requestId, field, httpCode, mayHaveExecuted, message. @param {ClientDriver} d */
-  const failure = (d) => {
-    const s = out(d);
-    /** @type {string[]} */
-    const parts = [];
-    let from = 0;
-    for (let i = 0; i < 5; i++) {
-      const end = s.indexOf("\0", from);
-      parts.push(s.slice(from, end));
-      from = end + 1;
-    }
-    const [code, requestId, field, httpCode, executed] = parts;
-    return new ErrorClass(code, s.slice(from), requestId || undefined, field || undefined, httpCode ? Number(httpCode) : undefined, executed === "1");
-  };
+  /** The error of a FAILED action. @param {ClientDriver} d */
+  const failure = (d) => parseFailure(out(d), ErrorClass);
 
   /**
    * A SEND action's headers and body. The text holds the session token: its bytes in wasm

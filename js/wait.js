@@ -6,7 +6,7 @@
 // happened with the monotonic time (performance.now()). It decides nothing. Beside
 // js/driver.js (API calls), through the same io header and buffers in wasm memory.
 
-import { driverOf, isAbortSignal, monotonic, providerCall, settleWithin, sleep } from "./driver.js";
+import { driverOf, isAbortSignal, monotonic, parseFailure, providerCall, raceAttempt, settleWithin, sleep } from "./driver.js";
 
 // Action codes (src/wasm/client.rs, and PROGRESS in src/wasm/wait_export.rs).
 const IDLE = 0;
@@ -68,34 +68,8 @@ export const COS_HEADERS = ["content-length", "content-range", "etag", "last-mod
 export function cosOnce(fetchFn, method, url, headers, timeoutMs, signal) {
   const controller = new AbortController();
   const init = { method, headers, signal: controller.signal, cache: /** @type {RequestCache} */ ("no-store") };
-  return new Promise((resolve) => {
-    let settled = false;
-    /** @param {CosOutcome} outcome */
-    const done = (outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (signal) signal.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    };
-    /** @param {"timeout" | "aborted"} kind */
-    const stop = (kind) => {
-      done({ kind, code: "", message: kind });
-      controller.abort();
-    };
-    const onAbort = () => stop("aborted");
-    const timer = setTimeout(stop, timeoutMs, "timeout");
-    if (signal) signal.addEventListener("abort", onAbort, { once: true });
-    // Raced against the timer and the signal: a transport that ignores its signal cannot hold the wait.
-    cosAttempt(fetchFn, url, init).then(done, (e) => {
-      const err = /** @type {any} */ (e);
-      const cause = err && err.cause;
-      const code = (cause && typeof cause.code === "string" && cause.code) || "";
-      let message = err && typeof err.message === "string" ? err.message : String(e);
-      if (cause && !code && typeof cause.message === "string") message += ` (${cause.message})`;
-      done({ kind: signal && signal.aborted ? "aborted" : "network", code, message });
-    });
-  });
+  // Raced against the timer and the signal: a transport that ignores its signal cannot hold the wait.
+  return raceAttempt(() => cosAttempt(fetchFn, url, init), timeoutMs, signal, () => controller.abort());
 }
 
 /**
@@ -185,20 +159,8 @@ export function installWaitPath(Class, memory, ErrorClass) {
     return s;
   };
 
-  /** The error of a FAILED action: code, requestId, field, httpCode, mayHaveExecuted, message. @param {number} at */
-  const failure = (at) => {
-    const s = out(at, false);
-    /** @type {string[]} */
-    const parts = [];
-    let from = 0;
-    for (let i = 0; i < 5; i++) {
-      const end = s.indexOf("\0", from);
-      parts.push(s.slice(from, end));
-      from = end + 1;
-    }
-    const [code, requestId, field, httpCode, executed] = parts;
-    return new ErrorClass(code, s.slice(from), requestId || undefined, field || undefined, httpCode ? Number(httpCode) : undefined, executed === "1");
-  };
+  /** The error of a FAILED action. @param {number} at */
+  const failure = (at) => parseFailure(out(at, false), ErrorClass);
 
   /**
    * A SEND action: `method NUL url (NUL name NUL value)*`, the header count in the header.
