@@ -147,20 +147,16 @@ struct CacheEntry {
     key: SigningKey,
 }
 
-/// `SHA-256("tc3-edge signing-key cache\0" + SecretKey)`: enough to tell whether a SecretKey
-/// is the one a cached key was derived from, and useless for signing (a one-way digest of a
-/// high-entropy key). One compression for keys up to 29 bytes, two up to 93.
+/// `SHA-256(SecretKey)`: enough to tell whether a SecretKey is the one a cached key was
+/// derived from, and useless for signing (a one-way digest of a high-entropy key). It is
+/// computed on every signature, so it is kept to one compression for keys up to 55 bytes
+/// (Tencent's are 32): no prefix, since nothing else this crate keeps is a digest of the key.
 struct SecretKeyDigest([u8; 32]);
 
 impl SecretKeyDigest {
-    const DOMAIN: &'static [u8] = b"tc3-edge signing-key cache\0";
-
     fn of(secret_key: &str) -> Self {
         use sha2::Digest;
-        let mut hasher = Sha256::new();
-        hasher.update(Self::DOMAIN);
-        hasher.update(secret_key.as_bytes());
-        SecretKeyDigest(hasher.finalize().into())
+        SecretKeyDigest(Sha256::digest(secret_key.as_bytes()).into())
     }
 
     /// Constant time: every byte is compared whatever the first difference, so the time
