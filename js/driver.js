@@ -314,7 +314,7 @@ export function parseFailure(s, ErrorClass) {
  * class: each runs the call's state machine to its end.
  * @param {{ prototype: object }} Class the generated CvmClient
  * @param {WebAssembly.Memory} memory that module instance's memory
- * @param {new (code: string, message: string, requestId?: string, field?: string, httpCode?: number, mayHaveExecuted?: boolean) => Error} ErrorClass
+ * @param {ErrorClassOf} ErrorClass
  */
 export function installCallPath(Class, memory, ErrorClass) {
   const encoder = new TextEncoder();

@@ -110,7 +110,7 @@ export function callProgress(fn, value) {
  * Installs `waitForExport` and `checkExportFiles` on the wasm-bindgen `CvmClient` class.
  * @param {{ prototype: object }} Class the generated CvmClient
  * @param {WebAssembly.Memory} memory that module instance's memory
- * @param {new (code: string, message: string, requestId?: string, field?: string, httpCode?: number, mayHaveExecuted?: boolean) => Error} ErrorClass
+ * @param {import("./driver.js").ErrorClassOf} ErrorClass
  */
 export function installWaitPath(Class, memory, ErrorClass) {
   const encoder = new TextEncoder();
