@@ -8,10 +8,14 @@
 # - Stable Rust only: cargo-fuzz passes -Z flags (sanitizer, coverage passes), which stable
 #   rustc accepts with RUSTC_BOOTSTRAP=1; it is set unless the active rustc is a nightly.
 # - Runs libFuzzer in fork mode with -ignore_crashes=1, so a target that crashes keeps being
-#   fuzzed for its whole time. The 3 smallest crash inputs of a target are copied to
-#   fuzz/regressions/<target>/ (kept in git); reproduce one with
-#     RUSTC_BOOTSTRAP=1 cargo fuzz run <target> fuzz/regressions/<target>/<file>
-# - Seeds: fuzz/seeds/<target>/ (in git); the growing corpus: fuzz/corpus/<target>/ (ignored).
+#   fuzzed for its whole time. Crash inputs stay in fuzz/artifacts/<target>/ (ignored by git);
+#   the script lists the 3 smallest. Keeping one is a decision (a fix and a regression test go
+#   with it), so nothing is copied into the tracked fuzz/regressions/<target>/ unless asked:
+#     FUZZ_KEEP_CRASHES=1 scripts/fuzz.sh ...      # copies the 3 smallest of each crashing target
+#   Reproduce one with
+#     RUSTC_BOOTSTRAP=1 cargo fuzz run <target> fuzz/artifacts/<target>/<file>
+# - Seeds: fuzz/seeds/<target>/ (in git, only read); the growing corpus: fuzz/corpus/<target>/
+#   (ignored). So a run leaves `git status` clean.
 # Exits 1 if any target crashed (or failed to build/run), 0 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +46,7 @@ cargo fuzz build >/dev/null 2>fuzz/artifacts/build.log || { cat fuzz/artifacts/b
 
 status=0
 rows=()
+crash_files=()
 for t in "${targets[@]}"; do
   corpus="fuzz/corpus/$t"
   artifacts="fuzz/artifacts/$t"
@@ -65,10 +70,13 @@ for t in "${targets[@]}"; do
   after=$(find "$artifacts" -maxdepth 1 -type f -name 'crash-*' | wc -l)
   new=$((after - before))
   if [ "$new" -gt 0 ]; then
-    # Fork mode writes one file per crashing job (often the same bug): keep the 3 smallest.
-    mkdir -p "fuzz/regressions/$t"
-    find "$artifacts" -maxdepth 1 -type f -name 'crash-*' -printf '%s %p\n' | sort -n | head -3 |
-      while read -r _ f; do cp -n "$f" "fuzz/regressions/$t/"; done
+    # Fork mode writes one file per crashing job (often the same bug): the 3 smallest matter.
+    smallest=$(find "$artifacts" -maxdepth 1 -type f -name 'crash-*' -printf '%s %p\n' | sort -n | head -3 | cut -d' ' -f2-)
+    crash_files+=("$smallest")
+    if [ "${FUZZ_KEEP_CRASHES:-0}" = 1 ]; then
+      mkdir -p "fuzz/regressions/$t"
+      while read -r f; do cp -n "$f" "fuzz/regressions/$t/"; done <<<"$smallest"
+    fi
     status=1
   fi
   if [ -z "$last" ] || { [ $rc -ne 0 ] && [ "$new" -eq 0 ]; }; then
@@ -82,9 +90,14 @@ done
 echo
 printf '%-24s %9s %14s %10s %7s %7s %19s %9s\n' target time executions exec/s cov corpus oom/timeout/crash "new-crash"
 printf '%s\n' "${rows[@]}"
-if [ $status -ne 0 ]; then
+if [ ${#crash_files[@]} -gt 0 ]; then
   echo
-  echo "crash inputs (reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>):"
-  find fuzz/regressions -type f 2>/dev/null | sort | sed 's/^/  /'
+  echo "new crash inputs, the 3 smallest per target (reproduce: RUSTC_BOOTSTRAP=1 cargo fuzz run <target> <file>):"
+  printf '%s\n' "${crash_files[@]}" | sed 's/^/  /'
+  if [ "${FUZZ_KEEP_CRASHES:-0}" = 1 ]; then
+    echo "copied to fuzz/regressions/<target>/ (tracked): commit them with the fix"
+  else
+    echo "not copied anywhere tracked; FUZZ_KEEP_CRASHES=1 copies them to fuzz/regressions/<target>/"
+  fi
 fi
 exit $status
