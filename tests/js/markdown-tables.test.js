@@ -1,4 +1,5 @@
-// Every Markdown table of the repository's documents renders as a table (issue #20): a row
+// Every Markdown table of the repository's documents renders as a table (issue #20), and every
+// relative link in them points at a file (and heading) that exists. Tables: a row
 // with more or fewer cells than its header, pipe rows after a blank line (GitHub ends the
 // table at the blank line and prints the rest as text full of pipes) and pipe rows without a
 // delimiter row under their header all render wrong without any error anywhere. The checker
@@ -6,8 +7,8 @@
 // row with as many cells, then rows up to the first line that is blank or not a pipe row;
 // cells are split at every `|` not escaped as `\|` (GFM splits inside `code spans` too).
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -130,6 +131,46 @@ describe("every Markdown table of the repository renders", () => {
   for (const file of files) {
     test(file, () => {
       const problems = tableProblems(readFileSync(join(ROOT, file), "utf8"));
+      assert.deepEqual(problems, [], `${file}:\n  ${problems.join("\n  ")}`);
+    });
+  }
+});
+
+/** GitHub's anchor of a heading: lowercased, punctuation dropped, spaces to hyphens. */
+export function slug(heading) {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+}
+
+/** Relative links of `md` (outside code) that point nowhere; `file` is its repository path. */
+function brokenLinks(md, file) {
+  const problems = [];
+  const prose = md.replace(/^(```|~~~)[\s\S]*?^\1/gm, "").replace(/`[^`\n]*`/g, "");
+  for (const [, target] of prose.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/i.test(target)) continue; // http:, https:, mailto:
+    const [path, anchor] = target.split("#");
+    const resolved = path === "" ? join(ROOT, file) : join(ROOT, dirname(file), path);
+    if (!existsSync(resolved)) {
+      problems.push(`${target}: no such file`);
+      continue;
+    }
+    if (anchor && resolved.endsWith(".md")) {
+      const headings = readFileSync(resolved, "utf8").replace(/^(```|~~~)[\s\S]*?^\1/gm, "")
+        .split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, "")));
+      if (!headings.includes(anchor)) problems.push(`${target}: no heading with that anchor`);
+    }
+  }
+  return problems;
+}
+
+describe("every relative link of the repository's documents resolves", () => {
+  test("the checker finds a missing file and a missing heading", () => {
+    assert.equal(slug("Build, toolchain and `tests`"), "build-toolchain-and-tests");
+    assert.deepEqual(brokenLinks("[a](docs/nothing.md) [b](README.md#no-such-heading) [c](README.md#license) [d](https://x.y/z)", "README.md"),
+      ["docs/nothing.md: no such file", "README.md#no-such-heading: no heading with that anchor"]);
+  });
+  for (const file of markdownFiles()) {
+    test(file, () => {
+      const problems = brokenLinks(readFileSync(join(ROOT, file), "utf8"), file);
       assert.deepEqual(problems, [], `${file}:\n  ${problems.join("\n  ")}`);
     });
   }
