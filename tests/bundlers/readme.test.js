@@ -3,11 +3,11 @@
 //   the packed tarball, against the local emulator (CVM API + COS) with the emulator's test key,
 //   exactly as the README's "Try it" line runs it: it exports, waits for the files and prints
 //   links that download them;
-// - every ```js block of README.md and pkg/README.md type-checks (checkJs, strict) against the
+// - every ```js block of README.md, pkg/README.md and docs/*.md type-checks (checkJs, strict) against the
 //   installed package's types, so a renamed option or method in an example fails here.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -87,10 +87,12 @@ test("the README's Node quickstart exports against the emulator, waits for the f
   }
 });
 
-test('every ```js example of README.md and pkg/README.md type-checks against the installed package', { timeout: 60_000 }, async () => {
+test('every ```js example of README.md, pkg/README.md and docs/*.md type-checks against the installed package', { timeout: 60_000 }, async () => {
+  const docs = readdirSync(join(REPO, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
   const blocks = [
     ...jsBlocks(README).map((b) => ({ ...b, from: 'README.md' })),
     ...jsBlocks(PKG_README).map((b) => ({ ...b, from: 'pkg/README.md' })),
+    ...docs.flatMap((f) => jsBlocks(readFileSync(join(REPO, f), 'utf8')).map((b) => ({ ...b, from: f }))),
   ];
   assert.ok(blocks.length >= 5, `found ${blocks.length} blocks`);
   // What the examples take from their surroundings: Node's process (no @types/node here; its
@@ -98,7 +100,11 @@ test('every ```js example of README.md and pkg/README.md type-checks against the
   // Client.InvalidCredential at run time), and the credentials pkg/README's snippet assumes.
   await writeFile(join(installed.dir, 'readme-globals.d.ts'),
     'declare const process: { env: Record<string, string>; exitCode?: number };\n' +
-    'declare const secretId: string, secretKey: string, token: string | undefined;\n');
+    'declare const secretId: string, secretKey: string, token: string | undefined;\n' +
+    // docs/ continue from the README's set-up: a client, its class and a credential in scope.
+    'declare const CvmClient: typeof import("tc3-edge").CvmClient;\n' +
+    'declare const client: import("tc3-edge").CvmClient;\n' +
+    'declare const credential: import("tc3-edge").CvmClientOptions["credential"];\n');
   const files = [join(installed.dir, 'readme-globals.d.ts')];
   for (const [i, b] of blocks.entries()) {
     const file = join(installed.dir, `example-${i}.mjs`);
