@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { createAccess, handleAccess } from './access.js';
 import { handleApi } from './api.js';
 import { COS_CORS, COS_PREFIX, cosPreflight, handleCos } from './cos.js';
 import { checkFaults, sendFault, takeFault } from './faults.js';
@@ -35,7 +36,7 @@ export async function startEmulator(opts = {}) {
   } = opts;
   const state = createState({ maxRunningExportTasks, exportTaskMs, rateLimit });
   const now = () => clock() + (state.faults.clockOffsetSeconds ?? 0) * 1000; // the server's idea of time
-  const ctx = { state, now, apiHosts, staticRoots };
+  const ctx = { state, now, apiHosts, staticRoots, access: null };
 
   const server = createServer((req, res) => {
     handle(req, res, ctx)
@@ -49,14 +50,16 @@ export async function startEmulator(opts = {}) {
   await new Promise((ok, fail) => server.once('error', fail).listen(port, host, ok));
   const actualPort = server.address().port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
+  // Cloudflare Access's stand-in (access.js): its team domain is this server's origin.
+  ctx.access = await createAccess({ issuer: url.slice(0, -1) });
   const close = () => new Promise((ok) => {
     server.close(() => ok());
     server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
   });
-  return { url, port: actualPort, close, state, server };
+  return { url, port: actualPort, close, state, server, access: ctx.access };
 }
 
-async function handle(req, res, { state, now, apiHosts, staticRoots }) {
+async function handle(req, res, { state, now, apiHosts, staticRoots, access }) {
   for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
   res.setHeader('Date', new Date(now()).toUTCString()); // includes a forced clock offset
   // COS (emulator/cos.js): by the raw path, which is what the signature covers.
@@ -76,6 +79,7 @@ async function handle(req, res, { state, now, apiHosts, staticRoots }) {
     return sendJson(res, 404, { error: 'not found' });
   }
   if (u.pathname.startsWith('/__admin/')) return admin(req, res, u.pathname, state, now);
+  if (access && (await handleAccess(req, res, u.pathname, u.searchParams, access, (status, value) => sendJson(res, status, value)))) return 'access';
   const isApi = u.pathname === '/' && (req.method === 'POST' || (req.method === 'GET' && req.headers['x-tc-action'] !== undefined));
   if (isApi) return api(req, res, { state, now, apiHosts });
   if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, u.pathname, staticRoots))) return;

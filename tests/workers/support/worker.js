@@ -36,6 +36,7 @@ export async function bundleForWorkerd(entry, nodeModules) {
     mainFields: ['module', 'main'],
     nodePaths: [nodeModules],
     loader: { '.wasm': 'copy' }, // stays an `import x from "./….wasm"` → a CompiledWasm module
+    external: ['cloudflare:*'], // the runtime's own modules (cloudflare:workers), as wrangler leaves them
     assetNames: '[name]-[hash]',
     metafile: true,
     logLevel: 'silent',
@@ -64,7 +65,7 @@ export async function buildExampleWorker() {
  * outbound refuses local addresses). `output`: an array that collects workerd's stdout/stderr
  * (the Worker's console), instead of printing it.
  */
-export async function startWorker(scriptPath, bindings, { output } = {}) {
+export async function startWorker(scriptPath, bindings, { output, options = {} } = {}) {
   const capture = output
     ? { handleRuntimeStdio(stdout, stderr) { for (const s of [stdout, stderr]) s.on('data', (d) => output.push(String(d))); } }
     : {};
@@ -77,6 +78,7 @@ export async function startWorker(scriptPath, bindings, { output } = {}) {
     compatibilityDate: compatibilityDate(),
     bindings,
     outboundService: { network: { allow: ['public', 'private', 'local'] } },
+    ...options, // e.g. durableObjects, durableObjectsPersist
   });
   await mf.ready;
   return mf;
