@@ -12,7 +12,7 @@ scripts/build.sh
 port=${PORT:-8787}
 worker_port=${WORKER_PORT:-8788}
 
-node emulator/cli.js --port "$port" &
+node emulator/cli.js --port "$port" --worker-url "http://127.0.0.1:${worker_port}" &
 emulator=$!
 worker=
 stop() {
