@@ -32,13 +32,14 @@ export async function createAccess({ issuer, aud = ACCESS_AUD }) {
     jwks: () => ({ keys: [jwk] }),
     /**
      * A token as Access issues it. `claims` override or add claims (`email`, `common_name`, `aud`,
-     * `iss`, `exp`, `nbf`: whole seconds); `header` overrides the protected header.
+     * `iss`, `exp`, `nbf`: whole seconds; `undefined` removes one); `header` overrides the
+     * protected header; `key` signs with another private key (tests).
      */
     async sign(claims = {}, { header = {}, key = privateKey } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const email = 'email' in claims ? claims.email : TEST_USER;
       const body = { iss: issuer, aud: [aud], sub: randomBytes(8).toString('hex'), email, iat: now, nbf: now, exp: now + TOKEN_SECS, type: 'app', ...claims };
-      if (body.email === undefined) delete body.email;
+      for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k]; // { exp: undefined }: no exp
       return new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT', ...header }).sign(key);
     },
   };
