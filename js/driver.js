@@ -177,6 +177,8 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
     method: "POST",
     headers,
     body,
+    // Never followed: the signed headers would travel to the Location (src/client/redirect.rs).
+    redirect: /** @type {RequestRedirect} */ ("manual"),
     get signal() {
       return (controller ??= new AbortController()).signal;
     },
@@ -469,8 +471,9 @@ export function installCallPath(Class, memory, ErrorClass) {
           n = provider;
         }
       }
-      // Abort wins, whatever else happened meanwhile.
-      if (signal && signal.aborted) event = EV_ABORTED;
+      // Abort wins over what has not arrived; an answer already read is delivered (the
+      // machine decides; a retry it asks for next meets the abort in its WAIT).
+      if (signal && signal.aborted && event !== EV_RESPONSE) event = EV_ABORTED;
       clocks(d);
       code = core.__step(id, event, n, len);
     }

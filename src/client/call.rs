@@ -113,13 +113,15 @@ pub enum CredentialNeed {
 // requests): so a provider is asked at most once at a time whoever needs it.
 impl Credentials {
     /// The credential to sign with at `now`, or the provider call to make or join first.
-    pub fn usable(&mut self, now: Now, timeout_ms: f64) -> Result<Rc<Credential>, CredentialNeed> {
+    /// `clock`: the learned offset — `expiredTime` is the server's time, so expiry is judged on
+    /// the corrected clock the signature uses, not on the local one.
+    pub fn usable(&mut self, now: Now, clock: ClockSkew, timeout_ms: f64) -> Result<Rc<Credential>, CredentialNeed> {
         let p = match self {
             Credentials::Fixed(c) => return Ok(c.clone()),
             Credentials::Provider(p) => p,
         };
         if let Some((c, expires)) = &p.cached {
-            if !needs_refresh(*expires, now.wall_secs()) {
+            if !needs_refresh(*expires, clock.timestamp(now.wall_secs())) {
                 return Ok(c.clone());
             }
         }
@@ -422,8 +424,10 @@ impl Call {
             }
             Credentials::Provider(p) => p,
         };
+        // `expiredTime` is server time: judged on the corrected clock, as the signature is.
+        let server_secs = client.clock.timestamp(now.wall_secs());
         if let Some((c, expires)) = &p.cached {
-            if !needs_refresh(*expires, now.wall_secs()) {
+            if !needs_refresh(*expires, server_secs) {
                 self.credential = Some(c.clone());
                 return self.reserve(client, now);
             }
@@ -524,6 +528,10 @@ impl Call {
     }
 
     fn on_response(&mut self, client: &mut Client, status: u16, date: Option<&str>, body: &str, now: Now) -> Action {
+        // A redirect is refused, not followed and not retried (see super::redirect).
+        if let Some(e) = super::redirect::refused(status, &self.action) {
+            return self.finish(Err(e));
+        }
         match parse_envelope(status, body) {
             Ok(response) => {
                 // Only a success corrects the clock here: a SignatureExpire answer is handled

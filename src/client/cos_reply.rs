@@ -172,6 +172,10 @@ fn unescape(s: &str) -> String {
 /// the bucket exists, so a bodiless HEAD 404 is a file not written yet.
 pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: bool) -> Verdict {
     let status = reply.status;
+    // A redirect is refused, not followed (see super::redirect): fatal, a next poll would get it too.
+    if let Some(e) = super::redirect::refused(status, &[method.as_str(), " ", key].concat()) {
+        return Verdict::Fatal(e.with_request_id(reply.request_id.map(str::to_owned)));
+    }
     if (200..300).contains(&status) {
         return Verdict::Ready(file_info(reply));
     }

@@ -40,8 +40,8 @@ pub const DEFAULT_MAX_INTERVAL_SECS: f64 = 120.0;
 pub const MIN_INTERVAL_SECS: f64 = 0.01;
 /// Longest `interval` / `maxInterval` accepted.
 pub const MAX_INTERVAL_SECS: f64 = 3600.0;
-/// Longest COS object key, in bytes.
-pub const MAX_KEY_BYTES: usize = 850;
+/// Longest COS object key, in bytes (defined once, by the COS signer's rules).
+pub use crate::cos::MAX_KEY_BYTES;
 /// Most files one wait accepts (an export has at most 10 images with their data disks).
 pub const MAX_FILES: usize = 1000;
 
@@ -136,58 +136,41 @@ impl WaitSettings {
     }
 }
 
-/// Checks `CosPaths` and the bucket: `Client.InvalidOption` whose `field` names the task's
-/// property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
+/// Checks the task's bucket and `CosPaths` with the COS signer's own rules
+/// ([`crate::cos::request::check_bucket`], [`crate::cos::request::check_key`]: one rule set,
+/// one code per rule, checked here at the start so nothing the first poll would refuse gets
+/// through). `field` names the task's property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
-    let invalid = |field: &str, m: String| Error::new(ErrorKind::InvalidOption, m).with_field(field);
-    let bucket = bucket.unwrap_or("");
-    let valid_bucket = bucket.rsplit_once('-').is_some_and(|(name, app_id)| {
-        !name.is_empty()
-            && !app_id.is_empty()
-            && app_id.bytes().all(|b| b.is_ascii_digit())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !name.starts_with('-')
-    });
-    if !valid_bucket {
-        return Err(invalid(
-            "BucketName",
-            "task.BucketName must be the export's bucket, <name>-<APPID>, e.g. \"backup-1250000000\"".into(),
-        ));
-    }
+    crate::cos::request::check_bucket(bucket.unwrap_or(""))
+        .map_err(|e| {
+            let message = ["task.", e.message()].concat();
+            e.with_message(message)
+        })?;
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
-        return Err(invalid(
-            "CosPaths",
+        return Err(Error::new(
+            ErrorKind::InvalidOption,
             [
                 "task.CosPaths must list 1 to ",
                 &decimal(MAX_FILES as u64),
                 " files (ExportImages' CosPaths)",
             ]
             .concat(),
-        ));
+        )
+        .with_field("CosPaths"));
     }
     for (i, path) in cos_paths.iter().enumerate() {
-        let key = object_key(path);
         let field = || ["CosPaths.", &decimal(i as u64)].concat();
-        if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
-            return Err(invalid(
-                &field(),
-                [
-                    "task.",
-                    &field(),
-                    " must be a COS object key of 1 to ",
-                    &decimal(MAX_KEY_BYTES as u64),
-                    " bytes without control characters",
-                ]
-                .concat(),
-            ));
-        }
-        if cos_paths[..i].iter().any(|p| object_key(p) == key) {
-            return Err(invalid(
-                &field(),
+        crate::cos::request::check_key(path).map_err(|e| {
+            // "key …" -> "task.CosPaths.3 …": the signer's message, naming the task's entry.
+            let message = ["task.", &field(), e.message().strip_prefix("key").unwrap_or(e.message())].concat();
+            e.with_field(field()).with_message(message)
+        })?;
+        if cos_paths[..i].iter().any(|p| object_key(p) == object_key(path)) {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
                 ["task.", &field(), " repeats an earlier path"].concat(),
-            ));
+            )
+            .with_field(field()));
         }
     }
     Ok(())
@@ -626,21 +609,40 @@ mod tests {
     #[test]
     fn tasks_are_checked() {
         assert!(check_task(Some("backup-1250000000"), &keys(2)).is_ok());
-        let cases: [(Option<&str>, Vec<String>, &str); 6] = [
-            (None, keys(1), "BucketName"),
-            (Some("backup"), keys(1), "BucketName"),
-            (Some("Backup-125"), keys(1), "BucketName"),
-            (Some("b-1"), vec![], "CosPaths"),
-            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1"),
-            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1"),
+        let cases: [(Option<&str>, Vec<String>, &str, &str); 6] = [
+            (None, keys(1), "BucketName", "MissingParameter"),
+            (Some("backup"), keys(1), "BucketName", "InvalidParameterValue.InvalidAppIdFormat"),
+            (Some("Backup-125"), keys(1), "BucketName", "InvalidParameterValue"),
+            (Some("b-1"), vec![], "CosPaths", "Client.InvalidOption"),
+            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1", "MissingParameter"),
+            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1", "Client.InvalidOption"),
         ];
-        for (bucket, paths, field) in cases {
+        for (bucket, paths, field, code) in cases {
             let e = check_task(bucket, &paths).unwrap_err();
-            assert_eq!(
-                (e.code(), e.field()),
-                ("Client.InvalidOption", Some(field)),
-                "{paths:?}"
-            );
+            assert_eq!((e.code(), e.field()), (code, Some(field)), "{paths:?}");
+        }
+    }
+
+    /// Issue #17, item 7: the waiter and the COS signer share one rule set and its codes.
+    #[test]
+    fn the_task_check_is_the_cos_signers_check() {
+        use crate::cos::request::{check_bucket, check_key};
+        for bucket in ["", "backup", "backup-", "Backup-1250000000", "back.up-1250000000", &["a".repeat(60), "-1250000000".into()].concat()] {
+            let signer = check_bucket(bucket).unwrap_err();
+            let waiter = check_task(Some(bucket), &keys(1)).unwrap_err();
+            assert_eq!((waiter.code(), waiter.field()), (signer.code(), Some("BucketName")), "{bucket}");
+        }
+        let long = "k".repeat(850);
+        for key in ["/", "/a/../b", "/../a", "..", "/a/./b", &["/", &long, "k"].concat()] {
+            let signer = check_key(key).unwrap_err();
+            let waiter = check_task(Some("b-1250000000"), &[key.to_owned()]).unwrap_err();
+            assert_eq!((waiter.code(), waiter.field()), (signer.code(), Some("CosPaths.0")), "{key}");
+            assert!(waiter.message().starts_with("task.CosPaths.0 "), "{}", waiter.message());
+        }
+        // 850 bytes is the key's limit, the leading '/' aside, for both.
+        for key in [["/", &long].concat(), long.clone()] {
+            assert!(check_key(&key).is_ok());
+            assert!(check_task(Some("b-1250000000"), &[key]).is_ok());
         }
     }
 

@@ -530,7 +530,7 @@ impl CvmClient {
         };
         if matches!(next, Next::Send(_) | Next::Finish(Ok(_))) {
             let timeout_ms = f64::from(self.client.config.req_timeout_secs) * 1000.0;
-            match self.client.credentials.usable(now, timeout_ms) {
+            match self.client.credentials.usable(now, self.client.clock, timeout_ms) {
                 Ok(c) => job.credential = Some(c),
                 Err(need) => {
                     job.pending = Some(next);
