@@ -35,7 +35,7 @@ const IO_CALL = 6;
 const IO_TIMEOUT = 7;
 
 /** The COS answer headers the machine reads, in the order __waitStep expects them. */
-export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id"];
+export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"];
 
 /**
  * The wasm-bindgen `CvmClient` methods this driver calls (src/wasm/wait_export.rs).

@@ -39,6 +39,15 @@ impl ClockSkew {
         }
     }
 
+    /// Adopts `server_secs` as the server's clock now (COS's `Date` after a clock-skew error).
+    /// Returns true when the offset changed.
+    pub fn adopt(&mut self, server_secs: u64, local_secs: u64) -> bool {
+        let offset = server_secs as i64 - local_secs as i64;
+        let changed = offset != self.offset_secs;
+        self.offset_secs = offset;
+        changed
+    }
+
     /// After any answer carrying `Date`: correct only a skew of 5 minutes or more, so
     /// ordinary network delay does not move the clock back and forth.
     pub fn on_response(&mut self, date_header: Option<&str>, local_secs: u64) {

@@ -48,6 +48,9 @@ pub struct CosReply<'a> {
     pub last_modified: Option<&'a str>,
     /// `x-cos-request-id`.
     pub request_id: Option<&'a str>,
+    /// `Date`: COS's clock (read after a clock-skew error; a browser sees it only when the
+    /// bucket's CORS rules expose it).
+    pub date: Option<&'a str>,
     /// The body: COS's XML error document on a non-2xx GET; empty for a HEAD.
     pub body: &'a str,
 }
@@ -80,6 +83,10 @@ pub enum Verdict {
     Transient(Error),
     /// A definite error: the wait ends with it.
     Fatal(Error),
+    /// COS refused the signature's time (`RequestTimeTooSkewed`, or `AccessDenied` with
+    /// "Request has expired", as the official COS SDKs' `CorrectClockSkew` tells them): re-sign
+    /// on COS's clock, or end with this error when that cannot be done.
+    Skewed(Error),
 }
 
 /// COS's XML error document: `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>`.
@@ -194,6 +201,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
         if e.code == "NoSuchKey" {
             return Verdict::Pending { bucket_exists: true };
         }
+        let skewed = e.code == "RequestTimeTooSkewed" || (e.code == "AccessDenied" && e.message == "Request has expired");
         let request_id = reply.request_id.map(str::to_owned).or(e.request_id);
         let status_text = decimal(status.into());
         let message = if e.message.is_empty() {
@@ -211,7 +219,12 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
             ]
             .concat()
         };
-        return Verdict::Fatal(Error::api(e.code, message, request_id).with_status(status));
+        let error = Error::api(e.code, message, request_id).with_status(status);
+        return if skewed {
+            Verdict::Skewed(error)
+        } else {
+            Verdict::Fatal(error)
+        };
     }
     match method {
         PollMethod::Head if status == 404 && bucket_seen => Verdict::Pending { bucket_exists: true },

@@ -67,6 +67,9 @@ pub struct WaitSettings {
     pub request_timeout_ms: f64,
     /// Until ready, or once.
     pub mode: Mode,
+    /// `notBefore` (Unix seconds): a file last modified more than [`NOT_BEFORE_SLACK_SECS`]
+    /// before it is an earlier export's and stays pending.
+    pub not_before_secs: Option<u64>,
 }
 
 /// The options as given (seconds), before checking.
@@ -78,7 +81,16 @@ pub struct WaitOptions {
     pub interval_secs: Option<f64>,
     /// `maxInterval` (default 120 s, and never below `interval`).
     pub max_interval_secs: Option<f64>,
+    /// `notBefore`, Unix seconds (a `Date` is converted by the boundary). `NaN` (an invalid
+    /// `Date`) is refused like any other bad value.
+    pub not_before_secs: Option<f64>,
 }
+
+/// How much older than `notBefore` a file's `Last-Modified` may be and still count: COS's
+/// clock and the caller's differ a little, and `Last-Modified` has whole seconds.
+pub const NOT_BEFORE_SLACK_SECS: u64 = 60;
+/// Latest `notBefore` accepted: 9999-12-31T23:59:59Z (as the signer's timestamps).
+pub const MAX_NOT_BEFORE_SECS: f64 = 253_402_300_799.0;
 
 impl WaitSettings {
     /// Checks the options: each problem is `Client.InvalidOption` naming the option
@@ -113,7 +125,19 @@ impl WaitSettings {
             None => DEFAULT_MAX_INTERVAL_SECS.max(interval),
             Some(_) => secs(o.max_interval_secs, "maxInterval", 0.0, interval, MAX_INTERVAL_SECS)?,
         };
+        let not_before_secs = match o.not_before_secs {
+            None => None,
+            Some(v) if v.is_finite() && (0.0..=MAX_NOT_BEFORE_SECS).contains(&v) => Some(v as u64),
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    "options.notBefore must be a valid Date or Unix seconds (the time the export was started)",
+                )
+                .with_field("notBefore"))
+            }
+        };
         Ok(WaitSettings {
+            not_before_secs,
             timeout_ms: timeout * 1000.0,
             interval_ms: interval * 1000.0,
             max_interval_ms: max_interval * 1000.0,
@@ -221,6 +245,15 @@ pub enum Next {
     Send(Poll),
     /// Wait this long (never past the deadline), then report [`Event::TimerFired`].
     Sleep(f64),
+    /// COS refused the signature's time (`RequestTimeTooSkewed`, or `AccessDenied` "Request
+    /// has expired") and said its own (`Date`): adopt `server_secs` as the clock (the learned
+    /// offset every signature of the client uses), re-sign `poll` and send it. Once per poll.
+    Resign {
+        /// The poll to send again.
+        poll: Poll,
+        /// COS's clock, Unix seconds, from its `Date` header.
+        server_secs: u64,
+    },
     /// Settle with this. (Every file, in order; `UntilReady` succeeds only with all ready.)
     Finish(Result<Vec<FileState>, Error>),
     /// Nothing: the event did not apply (already finished, or unexpected here).
@@ -272,6 +305,9 @@ pub struct Waiter {
     bucket_seen: bool,
     /// The last transient problem, for the timeout message.
     last_problem: Option<String>,
+    /// The poll in flight is already a re-signed one (clock skew): a second skew error ends
+    /// the wait.
+    resigned: bool,
 }
 
 impl Waiter {
@@ -291,6 +327,7 @@ impl Waiter {
             rounds: 0,
             bucket_seen: false,
             last_problem: None,
+            resigned: false,
         }
     }
 
@@ -328,6 +365,32 @@ impl Waiter {
             (Phase::InFlight(poll), Event::Replied(reply)) => {
                 let key = &self.files[poll.index].key;
                 match judge(poll.method, key, &reply, self.bucket_seen) {
+                    Verdict::Ready(_) if self.stale(&reply) => {
+                        self.last_problem = Some(
+                            [
+                                poll.method.as_str(),
+                                " ",
+                                key,
+                                ": the file in COS is older than notBefore (an earlier export's file)",
+                            ]
+                            .concat(),
+                        );
+                        self.continue_round(poll.index + 1, now_ms, random)
+                    }
+                    Verdict::Skewed(e) => match reply.date.and_then(crate::client::clock::parse_http_date) {
+                        Some(server_secs) if !self.resigned => {
+                            self.resigned = true;
+                            let poll = Poll {
+                                method: PollMethod::Head,
+                                ..poll
+                            };
+                            Step {
+                                progress: None,
+                                next: Next::Resign { poll, server_secs },
+                            }
+                        }
+                        _ => self.finish(None, Err(e)),
+                    },
                     Verdict::Ready(info) => {
                         self.files[poll.index].ready = Some(info);
                         let progress = Some(self.progress(now_ms));
@@ -353,6 +416,18 @@ impl Waiter {
             }
             (Phase::Sleeping, Event::TimerFired) => self.continue_round(0, now_ms, random),
             _ => nothing,
+        }
+    }
+
+    /// With `notBefore`: the answer's file predates it (by more than the slack), or its
+    /// `Last-Modified` is missing or unreadable, so it cannot be told from an earlier export's.
+    fn stale(&self, reply: &super::cos_reply::CosReply<'_>) -> bool {
+        let Some(not_before) = self.settings.not_before_secs else {
+            return false;
+        };
+        match reply.last_modified.and_then(crate::client::clock::parse_http_date) {
+            Some(t) => t.saturating_add(NOT_BEFORE_SLACK_SECS) < not_before,
+            None => true,
         }
     }
 
@@ -411,6 +486,8 @@ impl Waiter {
             method,
             timeout_ms: self.settings.request_timeout_ms.min(remaining),
         };
+        // A new poll (not a re-signed one) may correct the clock once again.
+        self.resigned = false;
         self.phase = Phase::InFlight(poll);
         Some(Next::Send(poll))
     }
@@ -501,6 +578,7 @@ mod tests {
                 timeout_secs: Some(60.0),
                 interval_secs: Some(1.0),
                 max_interval_secs: Some(8.0),
+                not_before_secs: None,
             },
             10,
             mode,

@@ -282,8 +282,9 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
             "interval",
             "maxInterval",
             "urlExpires",
+            "notBefore",
         ],
-        Mode::Once => &["signal", "timeout", "urlExpires"],
+        Mode::Once => &["signal", "timeout", "urlExpires", "notBefore"],
     };
     let o = Props::new(options, "options", true)?;
     o.only(known)?;
@@ -296,6 +297,7 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         timeout_secs: timeout.or((mode == Mode::Once).then_some(DEFAULT_CHECK_TIMEOUT_SECS)),
         interval_secs: o.number("interval")?,
         max_interval_secs: o.number("maxInterval")?,
+        not_before_secs: not_before(o.raw("notBefore")),
     };
     let settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
     let url_expires = match o.number("urlExpires")? {
@@ -328,6 +330,18 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         mode,
     };
     Ok(job)
+}
+
+/// `notBefore` as Unix seconds: a `Date` is converted, a number taken as is; anything else
+/// (and an invalid `Date`) is NaN, which the core's check refuses with a typed error.
+fn not_before(value: JsValue) -> Option<f64> {
+    if value.is_undefined() {
+        return None;
+    }
+    Some(match value.dyn_ref::<js_sys::Date>() {
+        Some(date) => date.get_time() / 1000.0,
+        None => value.as_f64().unwrap_or(f64::NAN),
+    })
 }
 
 #[wasm_bindgen]
@@ -373,7 +387,7 @@ impl CvmClient {
     /// For js/wait.js: feeds an event to wait `id` (the call path's `EV_*` codes, plus
     /// `EV_CONTINUE` after a progress report). `EV_RESPONSE`: `number` is the HTTP status and
     /// the input holds `content-length NUL content-range NUL etag NUL last-modified NUL
-    /// x-cos-request-id NUL body`; `EV_FAILED`: `number` is 1 for a timeout, the input holds
+    /// x-cos-request-id NUL date NUL body`; `EV_FAILED`: `number` is 1 for a timeout, the input holds
     /// `code NUL message`; `EV_PROVIDER_TIMEOUT`: `number` is the provider call's id.
     #[wasm_bindgen(js_name = __waitStep, skip_typescript)]
     #[allow(clippy::too_many_arguments)]
@@ -410,7 +424,7 @@ impl CvmClient {
             EV_ELAPSED => job.machine.step(mono_ms, random, Event::TimerFired),
             EV_RESPONSE => {
                 let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
-                let mut parts = text.splitn(6, '\0');
+                let mut parts = text.splitn(7, '\0');
                 let mut field = || parts.next().filter(|v| !v.is_empty());
                 let reply = CosReply {
                     status: number as u16,
@@ -419,6 +433,7 @@ impl CvmClient {
                     etag: field(),
                     last_modified: field(),
                     request_id: field(),
+                    date: field(),
                     body: parts.next().unwrap_or(""),
                 };
                 job.machine.step(mono_ms, random, Event::Replied(reply))
@@ -528,6 +543,15 @@ impl CvmClient {
         let Some(Some(job)) = self.waits.get_mut(id) else {
             return self.emit(usize::MAX, Action::Idle);
         };
+        // COS said the signature's time is off, and what its clock reads: learn the offset
+        // (shared with API calls and presigned links), then re-sign the poll like any other.
+        let next = match next {
+            Next::Resign { poll, server_secs } => {
+                self.client.clock.adopt(server_secs, now.wall_secs());
+                Next::Send(poll)
+            }
+            next => next,
+        };
         if matches!(next, Next::Send(_) | Next::Finish(Ok(_))) {
             let timeout_ms = f64::from(self.client.config.req_timeout_secs) * 1000.0;
             match self.client.credentials.usable(now, self.client.clock, timeout_ms) {
@@ -574,7 +598,7 @@ impl CvmClient {
                 }
             }
             Next::Finish(result) => self.end(id, result, now),
-            Next::Nothing => self.end(id, Err(internal()), now),
+            Next::Nothing | Next::Resign { .. } => self.end(id, Err(internal()), now),
         }
     }
 
