@@ -6,11 +6,11 @@
 // happened with the monotonic time (performance.now()). It decides nothing. Beside
 // js/driver.js (API calls), through the same io header and buffers in wasm memory.
 
-import { driverOf, isAbortSignal, monotonic, parseFailure, providerCall, raceAttempt, settleWithin, sleep } from "./driver.js";
+import { awaitProvider, driverOf, EV_PROVIDER_GONE, isAbortSignal, monotonic, parseFailure, raceAttempt, sleep } from "./driver.js";
 
 // Action codes (src/wasm/client.rs, and PROGRESS in src/wasm/wait_export.rs).
 const IDLE = 0;
-// 1, 2: CALL_PROVIDER / JOIN_PROVIDER (the provider call, see providerCall).
+// 1, 2: CALL_PROVIDER / JOIN_PROVIDER (the provider call, see awaitProvider).
 const WAIT = 3;
 const SEND = 4;
 const DONE = 5;
@@ -237,14 +237,14 @@ export function installWaitPath(Class, memory, ErrorClass) {
         // CALL_PROVIDER / JOIN_PROVIDER: the client's one provider call (js/driver.js).
         const provider = io[d.at + IO_NUMBER];
         const timeout = io[d.at + IO_TIMEOUT];
-        const r = await settleWithin(providerCall(d, code), timeout, signal);
+        const r = await awaitProvider(d, code, provider, timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
             code = core.__waitProvided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
             continue;
           }
-        } else if (r.kind === "timeout") {
-          event = EV_PROVIDER_TIMEOUT;
+        } else if (r.kind === "timeout" || r.kind === "gone") {
+          event = r.kind === "timeout" ? EV_PROVIDER_TIMEOUT : EV_PROVIDER_GONE;
           n = provider;
         }
       }

@@ -25,7 +25,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::{
-    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL, IO_CODE, IO_NUMBER,
+    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_GONE, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL, IO_CODE, IO_NUMBER,
     IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
 };
 use super::credentials::{provider_error, read_provided};
@@ -420,6 +420,15 @@ impl CvmClient {
                     .credentials
                     .provider_timed_out(number as u32, self.client.config.req_timeout_secs);
                 return self.end(id, Err(e), now);
+            }
+            EV_PROVIDER_GONE if job.provider == Some(number as u32) => {
+                // The provider call this wait joined was given up by its starter: ask anew.
+                self.client.credentials.forget(number as u32);
+                job.provider = None;
+                return match job.pending.take() {
+                    Some(next) => self.perform(id, next, now),
+                    None => self.end(id, Err(internal()), now),
+                };
             }
             EV_ELAPSED => job.machine.step(mono_ms, random, Event::TimerFired),
             EV_RESPONSE => {
