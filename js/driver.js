@@ -89,9 +89,11 @@ export const monotonic =
  */
 
 /**
- * One provider call: its number (the machine's), its answer, and the controller whose signal
- * the provider got — aborted when the call that started it gives up on it.
- * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController }} ProviderCall
+ * One provider call: its number (the machine's), its answer, the controller whose signal the
+ * provider got (aborted when the call that started it gives up on it), and `abandoned`,
+ * aborted when that call was aborted by its caller (those who joined then ask anew; after
+ * the starter's timeout they keep their own, equal bound on the same answer).
+ * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController, abandoned: AbortController }} ProviderCall
  */
 
 /**
@@ -300,7 +302,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
   if (code !== CALL_PROVIDER) {
     const call = d.shared;
     if (!call || call.id !== id) return { kind: "gone" };
-    return settleWithin(call.promise, timeoutMs, signal, call.controller.signal);
+    return settleWithin(call.promise, timeoutMs, signal, call.abandoned.signal);
   }
   const fn = /** @type {(options: { signal: AbortSignal }) => unknown} */ (d.provider);
   const controller = new AbortController();
@@ -312,7 +314,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
     promise = Promise.reject(e);
   }
   /** @type {ProviderCall} */
-  const call = { id, promise, controller };
+  const call = { id, promise, controller, abandoned: new AbortController() };
   d.shared = call;
   const drop = () => {
     if (d.shared === call) d.shared = undefined;
@@ -322,6 +324,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
   if (r.kind === "timeout" || r.kind === "aborted") {
     drop();
     controller.abort();
+    if (r.kind === "aborted") call.abandoned.abort();
   }
   return r;
 }
