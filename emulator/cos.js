@@ -33,6 +33,7 @@ const MESSAGES = {
   InternalError: 'We encountered an internal error. Please try again.',
   ServiceUnavailable: 'Please reduce your request rate.',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
+  RequestTimeTooSkewed: "The difference between the request time and the server's time is too large.",
 };
 
 /** `camSafeUrlEncode` (the SDK's). */
@@ -207,7 +208,9 @@ export function handleCos(req, res, { state, now, buckets }) {
   if (!times) return answer(403, 'AccessDenied', 'Access Denied: q-sign-time must be <start>;<end> in Unix seconds.');
   const nowSecs = Math.floor(now() / 1000);
   if (nowSecs > Number(times[2])) return answer(403, 'AccessDenied', 'Request has expired');
-  if (nowSecs < Number(times[1])) return answer(403, 'AccessDenied', 'Request is not valid yet (q-sign-time starts in the future)');
+  // A signature from the future: the signer's clock is ahead of COS's (the official SDKs read
+  // this code, and the answer's Date, to correct their clock: CorrectClockSkew).
+  if (nowSecs < Number(times[1])) return answer(403, 'RequestTimeTooSkewed');
 
   const signedHost = verifySignature({ fields, secretKey: cred.secretKey, method: req.method, key, query, headers: req.headers, bucket: entry.bucket });
   if (signedHost === null) return answer(403, 'SignatureDoesNotMatch');
