@@ -283,6 +283,10 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
             panic!("re-sign: {:?}", s.next)
         };
         assert_eq!((poll.index, poll.method, server_secs), (0, PollMethod::Head, SERVER));
+        // The machine knows the re-signed poll is a HEAD: a bodiless 404 to it needs its body.
+        let mut probe = w.clone();
+        let s = probe.step(2.5, 0.5, WaitEvent::Replied(CosReply { status: 404, ..CosReply::default() }));
+        assert!(matches!(s.next, Next::Send(p) if p.method == PollMethod::Get), "{:?}", s.next);
         // Still refused after re-signing: the wait ends with COS's error.
         let s = w.step(3.0, 0.5, WaitEvent::Replied(refused(body, Some(SERVER_DATE))));
         let Next::Finish(Err(e)) = s.next else {

@@ -384,6 +384,7 @@ impl Waiter {
                                 method: PollMethod::Head,
                                 ..poll
                             };
+                            self.phase = Phase::InFlight(poll);
                             Step {
                                 progress: None,
                                 next: Next::Resign { poll, server_secs },
