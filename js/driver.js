@@ -90,10 +90,10 @@ export const monotonic =
 
 /**
  * One provider call: its number (the machine's), its answer, the controller whose signal the
- * provider got (aborted when the call that started it gives up on it), and `abandoned`,
- * aborted when that call was aborted by its caller (those who joined then ask anew; after
- * the starter's timeout they keep their own, equal bound on the same answer).
- * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController, abandoned: AbortController }} ProviderCall
+ * provider got (aborted when the call that started it gives up on it), and `joiners`, told
+ * when that call was aborted by its caller (they then ask anew; after the starter's timeout
+ * they keep their own, equal bound on the same answer).
+ * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController, joiners: Set<() => void> }} ProviderCall
  */
 
 /**
@@ -143,30 +143,30 @@ export function sleep(ms, signal) {
 }
 
 /**
- * How `promise` settles within `ms`, unless `signal` aborts first (or `gone` does: what was
- * awaited was given up by whoever started it).
+ * How `promise` settles within `ms`, unless `signal` aborts first (or `gone` says that what was
+ * awaited was given up by whoever started it: a plain set of callbacks, not an AbortSignal —
+ * in workerd a signal made by one request cannot be listened to from another).
  * @param {Promise<unknown>} promise
  * @param {number} ms
  * @param {AbortSignal | undefined} signal
- * @param {AbortSignal} [gone]
+ * @param {Set<() => void>} [gone]
  * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }>}
  */
 export function settleWithin(promise, ms, signal, gone) {
   return new Promise((resolve) => {
     if (signal && signal.aborted) return resolve({ kind: "aborted" });
-    if (gone && gone.aborted) return resolve({ kind: "gone" });
     /** @param {{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }} r */
     const done = (r) => {
       clearTimeout(timer);
       if (signal) signal.removeEventListener("abort", onAbort);
-      if (gone) gone.removeEventListener("abort", onGone);
+      if (gone) gone.delete(onGone);
       resolve(r);
     };
     const onAbort = () => done({ kind: "aborted" });
     const onGone = () => done({ kind: "gone" });
     const timer = setTimeout(() => done({ kind: "timeout" }), ms);
     if (signal) signal.addEventListener("abort", onAbort, { once: true });
-    if (gone) gone.addEventListener("abort", onGone, { once: true });
+    if (gone) gone.add(onGone);
     promise.then(
       (value) => done({ kind: "ok", value }),
       (value) => done({ kind: "error", value }),
@@ -302,7 +302,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
   if (code !== CALL_PROVIDER) {
     const call = d.shared;
     if (!call || call.id !== id) return { kind: "gone" };
-    return settleWithin(call.promise, timeoutMs, signal, call.abandoned.signal);
+    return settleWithin(call.promise, timeoutMs, signal, call.joiners);
   }
   const fn = /** @type {(options: { signal: AbortSignal }) => unknown} */ (d.provider);
   const controller = new AbortController();
@@ -314,7 +314,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
     promise = Promise.reject(e);
   }
   /** @type {ProviderCall} */
-  const call = { id, promise, controller, abandoned: new AbortController() };
+  const call = { id, promise, controller, joiners: new Set() };
   d.shared = call;
   const drop = () => {
     if (d.shared === call) d.shared = undefined;
@@ -324,7 +324,7 @@ export async function awaitProvider(d, code, id, timeoutMs, signal) {
   if (r.kind === "timeout" || r.kind === "aborted") {
     drop();
     controller.abort();
-    if (r.kind === "aborted") call.abandoned.abort();
+    if (r.kind === "aborted") for (const tell of [...call.joiners]) tell();
   }
   return r;
 }
