@@ -27,10 +27,11 @@ const cacheOption = (() => { try { new Request("https://x.invalid/", { cache: "n
 export default {
   async fetch(request, env) {
     client ??= new CvmClient({
-      credential: async ({ signal }) => {
+      credential: async (options) => {
         providerCalls += 1;
-        signal.addEventListener("abort", () => { providerAborts += 1; });
-        const res = await fetch(env.CREDENTIALS_URL, { signal });
+        const signal = options?.signal;
+        signal?.addEventListener("abort", () => { providerAborts += 1; });
+        const res = await fetch(env.CREDENTIALS_URL, signal ? { signal } : {});
         return res.json();
       },
       region: "ap-guangzhou",
