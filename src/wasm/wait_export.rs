@@ -63,14 +63,21 @@ export interface CvmClient {
    * signed HEAD requests, backing off from `interval` (default 5 s) to `maxInterval`
    * (default 120 s) with jitter. Rejects with `Client.WaitTimeout` (naming the missing
    * files) after `timeout` (default 6 h), `Client.Aborted` when `signal` fires, or COS's
-   * own error (`NoSuchBucket`, `AccessDenied`, `SignatureDoesNotMatch`, …) at once.
+   * own error (`NoSuchBucket`, `AccessDenied`, `SignatureDoesNotMatch`, …) at once. A
+   * redirect is `Client.HttpStatus` (never followed). When COS refuses the signature's time
+   * (`RequestTimeTooSkewed`, or `AccessDenied` "Request has expired"), the client adopts COS's
+   * clock from its `Date` header and re-signs, once per poll (a browser sees `Date` only if
+   * the bucket's CORS rules expose it). Re-exporting to the same bucket and prefix gives the
+   * same keys: pass `notBefore` (when this export started) so an earlier export's files are
+   * not taken for this one's.
    */
   waitForExport(task: ExportTask, options?: WaitForExportOptions): Promise<ExportFile[]>;
   /**
    * Looks once at each file of an export (one signed HEAD each) and resolves to
    * `{ ready, total, files: [{ key, state: "pending" | "ready", size?, etag?,
    * lastModified?, url? }] }`, with presigned links for the ready ones. For a back end
-   * that answers a console's polls (see `examples/worker`). A COS failure rejects.
+   * that answers a console's polls (see `examples/worker`). A COS failure rejects. Takes
+   * `notBefore` as `waitForExport` does.
    */
   checkExportFiles(task: ExportTask, options?: CheckExportFilesOptions): Promise<ExportFilesState>;
 }
@@ -129,6 +136,12 @@ pub struct WaitForExportOptions {
     /// Validity of the result's presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
+    /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
+    /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
+    /// `Client.InvalidOption`.
+    #[tsify(optional, type = "Date | number")]
+    pub not_before: Option<()>,
 }
 
 /// Options of `checkExportFiles`.
@@ -145,6 +158,12 @@ pub struct CheckExportFilesOptions {
     /// Validity of the presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
+    /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
+    /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
+    /// `Client.InvalidOption`.
+    #[tsify(optional, type = "Date | number")]
+    pub not_before: Option<()>,
 }
 
 /// One file of an export, as a progress report or `checkExportFiles` shows it.
