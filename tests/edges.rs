@@ -75,12 +75,19 @@ fn a_credential_expiring_on_the_servers_clock_is_refreshed_although_the_local_cl
     };
     let cred = Credential::new("AKIDsts", "sts-key", Some("sts-token")).unwrap();
     assert!(matches!(
-        first.step(&mut c, Event::Provided(id, Ok((cred, Some(SERVER + 200)))), at(1.0, local)),
+        first.step(
+            &mut c,
+            Event::Provided(id, Ok((cred, Some(SERVER + 200)))),
+            at(1.0, local)
+        ),
         Action::Send { .. }
     ));
     // The next call: within the 5-minute margin on the server's clock, so refreshed first.
     let a = describe().step(&mut c, Event::Start, at(2.0, local));
-    assert!(matches!(a, Action::CallProvider { .. }), "the expiring token must not be sent again");
+    assert!(
+        matches!(a, Action::CallProvider { .. }),
+        "the expiring token must not be sent again"
+    );
     // The export waiter's signer judges the same way.
     assert!(c.credentials.usable(at(3.0, local), c.clock, 5000.0).is_err());
 }
@@ -91,7 +98,10 @@ fn a_credential_expiring_on_the_servers_clock_is_refreshed_although_the_local_cl
 fn an_aborted_limiter_wait_gives_its_slot_back_and_the_calls_behind_move_up() {
     let mut c = client(Some(1), false, 10.0);
     let (mut a, mut b, mut d) = (describe(), describe(), describe());
-    assert!(matches!(a.step(&mut c, Event::Start, at(0.0, SERVER)), Action::Send { .. }));
+    assert!(matches!(
+        a.step(&mut c, Event::Start, at(0.0, SERVER)),
+        Action::Send { .. }
+    ));
     let Action::WaitForSlot(wait_b) = b.step(&mut c, Event::Start, at(0.0, SERVER)) else {
         panic!("b waits for the limiter")
     };
@@ -105,14 +115,23 @@ fn an_aborted_limiter_wait_gives_its_slot_back_and_the_calls_behind_move_up() {
     let Action::WaitForSlot(moved) = d.step(&mut c, Event::Wake, at(100.0, SERVER)) else {
         panic!("d still waits, less")
     };
-    assert!((100.0 + moved - wait_b).abs() < 1e-6, "d now leaves when b would have: {moved}");
-    assert!(matches!(d.step(&mut c, Event::Elapsed, at(100.0 + moved, SERVER)), Action::Send { .. }));
+    assert!(
+        (100.0 + moved - wait_b).abs() < 1e-6,
+        "d now leaves when b would have: {moved}"
+    );
+    assert!(matches!(
+        d.step(&mut c, Event::Elapsed, at(100.0 + moved, SERVER)),
+        Action::Send { .. }
+    ));
 }
 
 #[test]
 fn a_wait_in_the_limiter_longer_than_req_timeout_is_refused_at_once() {
     let mut c = client(Some(1), false, 1.0);
-    assert!(matches!(describe().step(&mut c, Event::Start, at(0.0, SERVER)), Action::Send { .. }));
+    assert!(matches!(
+        describe().step(&mut c, Event::Start, at(0.0, SERVER)),
+        Action::Send { .. }
+    ));
     let mut late = describe();
     let r = late.step(&mut c, Event::Start, at(0.0, SERVER));
     let e = error_of(&r);
@@ -133,7 +152,9 @@ fn a_joined_provider_call_given_up_by_its_starter_is_asked_anew() {
     let Action::CallProvider { id, .. } = starter.step(&mut c, Event::Start, at(0.0, SERVER)) else {
         panic!()
     };
-    assert!(matches!(joiner.step(&mut c, Event::Start, at(1.0, SERVER)), Action::JoinProvider { id: j, .. } if j == id));
+    assert!(
+        matches!(joiner.step(&mut c, Event::Start, at(1.0, SERVER)), Action::JoinProvider { id: j, .. } if j == id)
+    );
     let r = starter.step(&mut c, Event::Aborted, at(2.0, SERVER));
     assert_eq!(error_of(&r).code(), "Client.Aborted");
     // The driver tells the joiner its call is gone: it starts its own.
@@ -155,7 +176,10 @@ fn a_redirect_from_the_api_is_a_final_http_status_error_not_retried() {
     for status in [301u16, 302, 307, 308, 0] {
         let mut c = client(None, false, 5.0);
         let mut call = describe(); // read-only: would be retried after a 5xx
-        assert!(matches!(call.step(&mut c, Event::Start, at(0.0, SERVER)), Action::Send { .. }));
+        assert!(matches!(
+            call.step(&mut c, Event::Start, at(0.0, SERVER)),
+            Action::Send { .. }
+        ));
         let r = call.step(
             &mut c,
             Event::Response {
@@ -183,7 +207,10 @@ fn a_redirect_from_cos_ends_the_wait() {
         let Verdict::Fatal(e) = judge(PollMethod::Head, "/a.raw", &reply, true) else {
             panic!("{status}: a redirect is fatal")
         };
-        assert_eq!((e.code(), e.status()), ("Client.HttpStatus", (status != 0).then_some(status)));
+        assert_eq!(
+            (e.code(), e.status()),
+            ("Client.HttpStatus", (status != 0).then_some(status))
+        );
     }
 }
 
@@ -222,18 +249,32 @@ fn a_file_older_than_not_before_stays_pending_until_a_newer_one_is_there() {
     assert_eq!(w.ready(), 0);
     // No Last-Modified: it cannot be told apart, so it is not taken either.
     assert!(matches!(w.step(1010.0, 0.5, WaitEvent::TimerFired).next, Next::Send(_)));
-    assert!(matches!(w.step(1020.0, 0.5, WaitEvent::Replied(found(None))).next, Next::Sleep(_)));
+    assert!(matches!(
+        w.step(1020.0, 0.5, WaitEvent::Replied(found(None))).next,
+        Next::Sleep(_)
+    ));
     // 59 s before notBefore (clock slack): this export's file.
     assert!(matches!(w.step(2020.0, 0.5, WaitEvent::TimerFired).next, Next::Send(_)));
-    let s = w.step(2030.0, 0.5, WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:12 GMT"))));
+    let s = w.step(
+        2030.0,
+        0.5,
+        WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:12 GMT"))),
+    );
     let Next::Finish(Ok(files)) = s.next else {
         panic!("ready: {:?}", s.next)
     };
-    assert_eq!(files[0].ready.as_ref().unwrap().last_modified.as_deref(), Some("2026-11-28T00:02:12.000Z"));
+    assert_eq!(
+        files[0].ready.as_ref().unwrap().last_modified.as_deref(),
+        Some("2026-11-28T00:02:12.000Z")
+    );
     // 61 s before: stale.
     let mut w = Waiter::new(settings(Some(SERVER as f64)).unwrap(), &["/a.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);
-    let s = w.step(1.0, 0.5, WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:10 GMT"))));
+    let s = w.step(
+        1.0,
+        0.5,
+        WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:10 GMT"))),
+    );
     assert!(matches!(s.next, Next::Sleep(_)));
     // Without notBefore the old file counts, as before.
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into()]);
@@ -248,10 +289,17 @@ fn a_file_older_than_not_before_stays_pending_until_a_newer_one_is_there() {
 fn not_before_is_checked() {
     for bad in [f64::NAN, f64::INFINITY, -1.0, 253_402_300_800.0] {
         let e = settings(Some(bad)).unwrap_err();
-        assert_eq!((e.code(), e.field()), ("Client.InvalidOption", Some("notBefore")), "{bad}");
+        assert_eq!(
+            (e.code(), e.field()),
+            ("Client.InvalidOption", Some("notBefore")),
+            "{bad}"
+        );
     }
     assert!(settings(Some(0.0)).is_ok());
-    assert_eq!(settings(Some(1.7e9 + 0.9)).unwrap().not_before_secs, Some(1_700_000_000));
+    assert_eq!(
+        settings(Some(1.7e9 + 0.9)).unwrap().not_before_secs,
+        Some(1_700_000_000)
+    );
 }
 
 // ---- 6. COS clock skew ------------------------------------------------------------------------
@@ -285,8 +333,19 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
         assert_eq!((poll.index, poll.method, server_secs), (0, PollMethod::Head, SERVER));
         // The machine knows the re-signed poll is a HEAD: a bodiless 404 to it needs its body.
         let mut probe = w.clone();
-        let s = probe.step(2.5, 0.5, WaitEvent::Replied(CosReply { status: 404, ..CosReply::default() }));
-        assert!(matches!(s.next, Next::Send(p) if p.method == PollMethod::Get), "{:?}", s.next);
+        let s = probe.step(
+            2.5,
+            0.5,
+            WaitEvent::Replied(CosReply {
+                status: 404,
+                ..CosReply::default()
+            }),
+        );
+        assert!(
+            matches!(s.next, Next::Send(p) if p.method == PollMethod::Get),
+            "{:?}",
+            s.next
+        );
         // Still refused after re-signing: the wait ends with COS's error.
         let s = w.step(3.0, 0.5, WaitEvent::Replied(refused(body, Some(SERVER_DATE))));
         let Next::Finish(Err(e)) = s.next else {
@@ -297,9 +356,17 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
     // The bound is per poll: after a poll that went through, the next one may re-sign again.
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into(), "/b.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);
-    assert!(matches!(w.step(1.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE)))).next, Next::Resign { .. }));
+    assert!(matches!(
+        w.step(1.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE))))
+            .next,
+        Next::Resign { .. }
+    ));
     assert!(matches!(w.step(2.0, 0.5, WaitEvent::Replied(found(None))).next, Next::Send(p) if p.index == 1));
-    assert!(matches!(w.step(3.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE)))).next, Next::Resign { .. }));
+    assert!(matches!(
+        w.step(3.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE))))
+            .next,
+        Next::Resign { .. }
+    ));
     // Without COS's Date (a browser the bucket's CORS does not show it to) it cannot be fixed.
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);

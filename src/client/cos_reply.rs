@@ -201,7 +201,8 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
         if e.code == "NoSuchKey" {
             return Verdict::Pending { bucket_exists: true };
         }
-        let skewed = e.code == "RequestTimeTooSkewed" || (e.code == "AccessDenied" && e.message == "Request has expired");
+        let skewed =
+            e.code == "RequestTimeTooSkewed" || (e.code == "AccessDenied" && e.message == "Request has expired");
         let request_id = reply.request_id.map(str::to_owned).or(e.request_id);
         let status_text = decimal(status.into());
         let message = if e.message.is_empty() {

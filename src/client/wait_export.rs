@@ -165,11 +165,10 @@ impl WaitSettings {
 /// one code per rule, checked here at the start so nothing the first poll would refuse gets
 /// through). `field` names the task's property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
-    crate::cos::request::check_bucket(bucket.unwrap_or(""))
-        .map_err(|e| {
-            let message = ["task.", e.message()].concat();
-            e.with_message(message)
-        })?;
+    crate::cos::request::check_bucket(bucket.unwrap_or("")).map_err(|e| {
+        let message = ["task.", e.message()].concat();
+        e.with_message(message)
+    })?;
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
         return Err(Error::new(
             ErrorKind::InvalidOption,
@@ -186,7 +185,12 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
         let field = || ["CosPaths.", &decimal(i as u64)].concat();
         crate::cos::request::check_key(path).map_err(|e| {
             // "key …" -> "task.CosPaths.3 …": the signer's message, naming the task's entry.
-            let message = ["task.", &field(), e.message().strip_prefix("key").unwrap_or(e.message())].concat();
+            let message = [
+                "task.",
+                &field(),
+                e.message().strip_prefix("key").unwrap_or(e.message()),
+            ]
+            .concat();
             e.with_field(field()).with_message(message)
         })?;
         if cos_paths[..i].iter().any(|p| object_key(p) == object_key(path)) {
@@ -690,11 +694,26 @@ mod tests {
         assert!(check_task(Some("backup-1250000000"), &keys(2)).is_ok());
         let cases: [(Option<&str>, Vec<String>, &str, &str); 6] = [
             (None, keys(1), "BucketName", "MissingParameter"),
-            (Some("backup"), keys(1), "BucketName", "InvalidParameterValue.InvalidAppIdFormat"),
+            (
+                Some("backup"),
+                keys(1),
+                "BucketName",
+                "InvalidParameterValue.InvalidAppIdFormat",
+            ),
             (Some("Backup-125"), keys(1), "BucketName", "InvalidParameterValue"),
             (Some("b-1"), vec![], "CosPaths", "Client.InvalidOption"),
-            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1", "MissingParameter"),
-            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1", "Client.InvalidOption"),
+            (
+                Some("b-1"),
+                vec!["/a".into(), "/".into()],
+                "CosPaths.1",
+                "MissingParameter",
+            ),
+            (
+                Some("b-1"),
+                vec!["/a".into(), "a".into()],
+                "CosPaths.1",
+                "Client.InvalidOption",
+            ),
         ];
         for (bucket, paths, field, code) in cases {
             let e = check_task(bucket, &paths).unwrap_err();
@@ -706,16 +725,31 @@ mod tests {
     #[test]
     fn the_task_check_is_the_cos_signers_check() {
         use crate::cos::request::{check_bucket, check_key};
-        for bucket in ["", "backup", "backup-", "Backup-1250000000", "back.up-1250000000", &["a".repeat(60), "-1250000000".into()].concat()] {
+        for bucket in [
+            "",
+            "backup",
+            "backup-",
+            "Backup-1250000000",
+            "back.up-1250000000",
+            &["a".repeat(60), "-1250000000".into()].concat(),
+        ] {
             let signer = check_bucket(bucket).unwrap_err();
             let waiter = check_task(Some(bucket), &keys(1)).unwrap_err();
-            assert_eq!((waiter.code(), waiter.field()), (signer.code(), Some("BucketName")), "{bucket}");
+            assert_eq!(
+                (waiter.code(), waiter.field()),
+                (signer.code(), Some("BucketName")),
+                "{bucket}"
+            );
         }
         let long = "k".repeat(850);
         for key in ["/", "/a/../b", "/../a", "..", "/a/./b", &["/", &long, "k"].concat()] {
             let signer = check_key(key).unwrap_err();
             let waiter = check_task(Some("b-1250000000"), &[key.to_owned()]).unwrap_err();
-            assert_eq!((waiter.code(), waiter.field()), (signer.code(), Some("CosPaths.0")), "{key}");
+            assert_eq!(
+                (waiter.code(), waiter.field()),
+                (signer.code(), Some("CosPaths.0")),
+                "{key}"
+            );
             assert!(waiter.message().starts_with("task.CosPaths.0 "), "{}", waiter.message());
         }
         // 850 bytes is the key's limit, the leading '/' aside, for both.

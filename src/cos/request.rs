@@ -270,7 +270,10 @@ pub fn check_key(key: &str) -> Result<(), Error> {
     }
     // The limit is the object key's: a leading `/` is the URL path's, not part of the key.
     if path.len() > MAX_KEY_BYTES {
-        return Err(bad("key", "key is longer than 850 bytes (COS's limit, a leading '/' aside)"));
+        return Err(bad(
+            "key",
+            "key is longer than 850 bytes (COS's limit, a leading '/' aside)",
+        ));
     }
     if path.split('/').any(|s| s == "." || s == "..") {
         return Err(bad(
@@ -345,7 +348,10 @@ mod tests {
             assert_eq!((err.code(), err.field()), (code, Some("key")), "{key}");
         }
         assert!(req("b-1250000000", &"k".repeat(850)).check().is_ok());
-        assert!(req("b-1250000000", &["/", &"k".repeat(850)].concat()).check().is_ok(), "the '/' is not the key's");
+        assert!(
+            req("b-1250000000", &["/", &"k".repeat(850)].concat()).check().is_ok(),
+            "the '/' is not the key's"
+        );
         assert!(req("b-1250000000", &"k".repeat(851)).check().is_err());
     }
 

@@ -159,7 +159,9 @@ pub struct CvmClientOptions {
     /// are). Concurrent calls share one provider call; it gets `{ signal }`, aborted when the
     /// call that started it gives up (its caller's abort, `reqTimeout`); the others then ask
     /// again. Its answer is not kept beyond the cache.
-    #[tsify(type = "CredentialInput | ((options: { signal: AbortSignal }) => Promise<ProvidedCredential> | ProvidedCredential)")]
+    #[tsify(
+        type = "CredentialInput | ((options: { signal: AbortSignal }) => Promise<ProvidedCredential> | ProvidedCredential)"
+    )]
     pub credential: CredentialInput,
     /// Region, e.g. `"ap-guangzhou"` (required for ExportImages).
     #[tsify(optional)]

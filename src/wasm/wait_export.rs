@@ -25,8 +25,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::{
-    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_GONE, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL, IO_CODE, IO_NUMBER,
-    IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
+    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_GONE, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL,
+    IO_CODE, IO_NUMBER, IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
 };
 use super::credentials::{provider_error, read_provided};
 use super::options::Props;
