@@ -700,7 +700,8 @@ fn signed_poll(
         .ok_or_else(|| Error::new(ErrorKind::InvalidCredential, "internal: no credential"))?;
     let key = &job.keys[index];
     let prefix = [("prefix", key.strip_prefix('/').unwrap_or(key)), ("max-keys", "1")];
-    let (method, headers, key, query): (CosMethod, &[(&str, &str)], &str, &[(&str, &str)]) = match method {
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+    let (method, headers, key, query): (CosMethod, Pairs<'_>, &str, Pairs<'_>) = match method {
         PollMethod::Head => (CosMethod::Head, &[], key, &[]),
         PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")], key, &[]),
         // GET Bucket, `/?prefix=<key>&max-keys=1`: the bucket root, no object key.
