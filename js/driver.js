@@ -73,7 +73,7 @@ export const monotonic =
 
 /**
  * `rateLimit: { acquire }`: a limiter shared beyond one client (a Durable Object, …).
- * @typedef {{ acquire: (action: string, options: { signal?: AbortSignal }) => unknown }} SharedLimiter
+ * @typedef {{ acquire: (action: string, options: { signal?: AbortSignal, context?: unknown }) => unknown }} SharedLimiter
  */
 
 /**
@@ -485,9 +485,10 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {number} code the first action
    * @param {string} action the API action (what a shared limiter is asked for)
    * @param {AbortSignal | undefined} signal
+   * @param {unknown} context the call's `context` option, handed to a shared limiter untouched
    * @returns {Promise<any>}
    */
-  const run = async (core, d, kind, id, code, action, signal) => {
+  const run = async (core, d, kind, id, code, action, signal, context) => {
     for (;;) {
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
@@ -530,7 +531,7 @@ export function installCallPath(Class, memory, ErrorClass) {
         /** @type {Promise<unknown>} */
         let granted;
         try {
-          granted = Promise.resolve(limiter.acquire(action, { signal: giveUp.signal }));
+          granted = Promise.resolve(limiter.acquire(action, context === undefined ? { signal: giveUp.signal } : { signal: giveUp.signal, context }));
         } catch (e) {
           granted = Promise.reject(e);
         }
@@ -584,10 +585,13 @@ export function installCallPath(Class, memory, ErrorClass) {
       const d = driverOf(core);
       /** @type {AbortSignal | undefined} */
       let signal;
+      /** @type {unknown} */
+      let context;
       if (options !== undefined && options !== null) {
         const s = /** @type {any} */ (options).signal;
         core.__callOptions(options, isAbortSignal(s));
         if (s != null) signal = s;
+        context = /** @type {any} */ (options).context;
       }
       /** @type {string | undefined} */
       let json;
@@ -608,7 +612,7 @@ export function installCallPath(Class, memory, ErrorClass) {
       clocks(d);
       const first = core.__start(kind, len, !!(signal && signal.aborted));
       views();
-      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal);
+      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal, context);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -440,7 +440,9 @@ async fn a_shared_limiter_is_awaited_before_every_attempt_with_a_signal_that_fol
         r#"return { calls: 0, acquire(action, options) {
              const log = globalThis.__tc3_log;
              const live = options.signal instanceof AbortSignal && !options.signal.aborted && options.signal !== globalThis.__tc3_signal;
-             log.push(`acquire ${action} ${live} ${this.calls++}`);
+             // `context`: the call's own option, the same object on every attempt.
+             const mine = options.context === globalThis.__tc3_context;
+             log.push(`acquire ${action} ${live} ${mine} ${this.calls++}`);
              return new Promise((ok) => setTimeout(() => { log.push("granted"); ok(); }, 5));
            } };"#,
         THROTTLED_ONCE,
@@ -450,6 +452,9 @@ async fn a_shared_limiter_is_awaited_before_every_attempt_with_a_signal_that_fol
     Reflect::set(&js_sys::global(), &"__tc3_signal".into(), &signal).unwrap();
     let opts = Object::new();
     Reflect::set(&opts, &"signal".into(), &signal).unwrap();
+    let context = Object::new();
+    Reflect::set(&js_sys::global(), &"__tc3_context".into(), &context).unwrap();
+    Reflect::set(&opts, &"context".into(), &context).unwrap();
     let result = call(
         &c,
         "ExportImages",
@@ -466,10 +471,10 @@ async fn a_shared_limiter_is_awaited_before_every_attempt_with_a_signal_that_fol
     assert_eq!(
         log(),
         [
-            "acquire ExportImages true 0",
+            "acquire ExportImages true true 0",
             "granted",
             "send",
-            "acquire ExportImages true 1",
+            "acquire ExportImages true true 1",
             "granted",
             "send"
         ]

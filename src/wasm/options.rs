@@ -128,13 +128,14 @@ pub struct RateLimitOptions {
 /// the wait is bounded by `reqTimeout`. `signal` aborts when the call gives up on the slot (its
 /// caller's abort, or `reqTimeout`), so the limiter can stop holding a slot nobody will use. If
 /// it rejects (or does not settle in time) the call rejects with `Client.RateLimiterError` and
-/// nothing is sent.
+/// nothing is sent. `context` is the call's own `context` option, untouched: how a limiter
+/// tells the caller something about this call's slot (e.g. "granted by a fallback").
 #[derive(tsify::Tsify)]
 #[allow(dead_code)] // exists for its generated TypeScript declaration
 #[serde(rename_all = "camelCase")]
 pub struct SharedRateLimiter {
     /// Resolves when the request may be sent now.
-    #[tsify(type = "(action: string, options: { signal: AbortSignal }) => Promise<void>")]
+    #[tsify(type = "(action: string, options: { signal: AbortSignal; context?: unknown }) => Promise<void>")]
     pub acquire: (),
 }
 
@@ -146,6 +147,11 @@ pub struct CallOptions {
     /// Aborts the call: checked before each attempt, interrupts waits and the fetch in flight.
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Option<()>,
+    /// Any value of yours, handed untouched to a shared limiter's `acquire(action, { signal,
+    /// context })` for this call's attempts (the library never reads it). A Worker uses it to
+    /// learn which limiter admitted the request, since `signal` there is the call's own.
+    #[tsify(optional, type = "unknown")]
+    pub context: Option<()>,
 }
 
 /// Options of `new CvmClient(options)`.
@@ -448,7 +454,7 @@ fn rate_limit(top: &Props<'_>) -> Result<RateLimit, Error> {
 /// duck-typed AbortSignal test of its `signal`.
 pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
     let p = Props::new(options, "callOptions", true)?;
-    p.only(&["signal"])?;
+    p.only(&["signal", "context"])?;
     match p.present("signal") {
         Some(_) if !is_signal => Err(p.wrong_type("signal", "an AbortSignal")),
         _ => Ok(()),

@@ -7,9 +7,6 @@ import { quotaAcquirer, quotaSettings } from "./quota.js";
 
 let client = null;
 
-// What each request's call learned about the quota, found by the call's AbortSignal (the client
-// hands `acquire` the signal of the call it is acquiring for).
-export const quotaNotes = new WeakMap(); // AbortSignal -> { fallback: string | null, retryAfterMs: number | null }
 
 /** The isolate's client, or null when TC_SECRET_ID / TC_SECRET_KEY / TC_REGION are missing or invalid. */
 export function getClient(env) {
@@ -53,15 +50,15 @@ function fleetLimiter(env, secretId, region, settings) {
           namespace: env.EXPORT_QUOTA,
           key: `${secretId}:${action}:${region}`,
           settings,
-          onFallback(signal, why) {
+          // `note`: the call's `context` option ({ fallback, retryAfterMs }), which the client
+          // hands to acquire untouched — what this request's slot came from.
+          onFallback(note, why) {
             // Failure policy: keep serving at this isolate's rate, and say so (log + header).
             console.warn(`tc3-edge worker: ${why}; using this isolate's limiter for ${action}`);
-            const note = signal && quotaNotes.get(signal);
             if (note) note.fallback = why;
           },
-          onRefused(signal, retryAfterMs) {
+          onRefused(note, retryAfterMs) {
             // The object (or its silence) said "not now": the answer's Retry-After.
-            const note = signal && quotaNotes.get(signal);
             if (note) note.retryAfterMs = retryAfterMs;
           },
         });

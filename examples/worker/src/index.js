@@ -29,7 +29,7 @@
 
 import { TencentCloudError } from "tc3-edge";
 import { ACCESS_HEADER, accessConfig, authenticate } from "./access.js";
-import { getClient, quotaNotes } from "./client.js";
+import { getClient } from "./client.js";
 
 // The Durable Object classes, exported from the Worker's main module as workerd requires:
 // ExportQuota (binding EXPORT_QUOTA) holds one ExportImages quota window per key;
@@ -215,14 +215,13 @@ async function exportImages(request, env, ctx, { cors, identity, cvm }) {
 
   const call = new AbortController();
   const note = { fallback: null, retryAfterMs: null };
-  quotaNotes.set(call.signal, note);
   // The Worker's clock, before the call: a file older than this (minus the slack) is not this export's.
   const createdAt = new Date().toISOString();
   // The call and the recording run as ONE piece of work kept alive by waitUntil: if the caller
   // goes away mid-call, the request is not cancelled half-way (ExportImages may already have
   // created the task) and the TaskId is still recorded, so the console finds it in GET /exports.
   const work = (async () => {
-    const out = await cvm.ExportImages(params, { signal: call.signal });
+    const out = await cvm.ExportImages(params, { signal: call.signal, context: note });
     let recorded = true;
     try {
       await tasksOf(env, identity).record({ TaskId: out.TaskId, BucketName: params.BucketName, CosPaths: out.CosPaths, owner: identity, createdAt });

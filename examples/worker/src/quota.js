@@ -119,7 +119,8 @@ class QuotaRefused extends Error {}
  * Asks the quota key's object for a slot:
  *   - 204: granted;
  *   - 429, or no answer within maxQueueMs + the hop: REFUSED — the call rejects, nothing is sent,
- *     `onRefused(signal, retryAfterMs)` is told (the Worker's Retry-After);
+ *     `onRefused(context, retryAfterMs)` is told (the Worker's Retry-After; `context`: the call's
+ *     own `context` option, which the client hands to acquire untouched);
  *   - the object cannot be reached (the stub's fetch throws) or cannot serve (another status):
  *     FALLBACK to this isolate's own window — availability first: the Worker keeps exporting at
  *     the per-isolate rate and says so (`onFallback`, which logs and marks the response).
@@ -128,11 +129,11 @@ export function quotaAcquirer({ namespace, key, settings = quotaSettings(), onFa
   const local = new SlidingWindow(settings.limit, WINDOW_MS, settings.guardMs);
   const localQueue = { waiting: 0 };
   const id = namespace.idFromName(key);
-  const refuse = (signal, retryAfterMs, why) => {
-    onRefused?.(signal, retryAfterMs);
+  const refuse = (context, retryAfterMs, why) => {
+    onRefused?.(context, retryAfterMs);
     throw new QuotaRefused(`${why}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
   };
-  return async function acquire(action, { signal } = {}) {
+  return async function acquire(action, { signal, context } = {}) {
     let response;
     let timer;
     const slow = new Promise((_, reject) => {
@@ -148,27 +149,27 @@ export function quotaAcquirer({ namespace, key, settings = quotaSettings(), onFa
       if (err instanceof QuotaRefused) {
         // Slow, not unreachable: the object holds the fleet's queue; sending anyway would
         // bypass the quota exactly when it is needed.
-        refuse(signal, settings.maxQueueMs, `the quota object gave no slot within ${settings.maxQueueMs} ms`);
+        refuse(context, settings.maxQueueMs, `the quota object gave no slot within ${settings.maxQueueMs} ms`);
       }
-      onFallback?.(signal, `quota object unreachable (${err?.name ?? "error"}: ${err?.message ?? ""})`);
-      return localAcquire(local, localQueue, settings, signal, refuse);
+      onFallback?.(context, `quota object unreachable (${err?.name ?? "error"}: ${err?.message ?? ""})`);
+      return localAcquire(local, localQueue, settings, signal, context, refuse);
     } finally {
       clearTimeout(timer);
     }
     if (response.status === 204) return;
     if (response.status === 429) {
       const { retryAfterMs } = await response.json().catch(() => ({}));
-      refuse(signal, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 1000, "the ExportImages quota queue is full");
+      refuse(context, Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 1000, "the ExportImages quota queue is full");
     }
-    onFallback?.(signal, `quota object answered ${response.status}`);
-    return localAcquire(local, localQueue, settings, signal, refuse);
+    onFallback?.(context, `quota object answered ${response.status}`);
+    return localAcquire(local, localQueue, settings, signal, context, refuse);
   };
 }
 
 /** The same rule in this isolate: refused before reserving when full, bounded, abortable. */
-async function localAcquire(window, queue, settings, signal, refuse) {
+async function localAcquire(window, queue, settings, signal, context, refuse) {
   const slot = await takeSlot(window, queue, settings, (ms) => abortableSleep(ms, signal));
-  if (slot.retryAfterMs !== undefined) refuse(signal, slot.retryAfterMs, "the local ExportImages queue is full");
+  if (slot.retryAfterMs !== undefined) refuse(context, slot.retryAfterMs, "the local ExportImages queue is full");
 }
 
 function abortableSleep(ms, signal) {

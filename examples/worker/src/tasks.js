@@ -23,10 +23,6 @@ export const LIST_MAX = 100;
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 120_000;
 const DEFAULT_TIMEOUT_HOURS = 24;
-// A file counts as this export's only if COS wrote it no earlier than the task's creation minus
-// this slack (clock skew between the Worker and COS): an older object under the same key is an
-// earlier export's file, and offering it as this one's would hand out the wrong image.
-export const FRESHNESS_SLACK_MS = 60_000;
 // One alarm run looks at this many due tasks at most (each look is one HEAD per file); the rest
 // are still due and the alarm comes straight back for them.
 const TASKS_PER_ALARM = 10;
@@ -99,9 +95,11 @@ export class ExportTasks extends DurableObject {
       return;
     }
     try {
+      // notBefore: the library keeps a file written more than 60 s before createdAt pending
+      // (an earlier export's file under the same key, or one without Last-Modified).
       const seen = await cvm.checkExportFiles({ BucketName: row.bucket, CosPaths: JSON.parse(row.cos_paths) },
-        { timeout: CHECK_TIMEOUT_SECS, urlExpires: 60 });
-      const files = seen.files.map((f) => fresh(f, row.created_ms)
+        { timeout: CHECK_TIMEOUT_SECS, urlExpires: 60, notBefore: new Date(row.created_ms) });
+      const files = seen.files.map((f) => f.state === "ready"
         ? { key: f.key, state: "ready", size: f.size, etag: f.etag, lastModified: f.lastModified }
         : { key: f.key, state: "pending" });
       const done = files.every((f) => f.state === "ready");
@@ -125,13 +123,6 @@ export class ExportTasks extends DurableObject {
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(Math.max(next, Date.now()));
   }
-}
-
-/** A file is this export's only if COS wrote it at or after createdAt − FRESHNESS_SLACK_MS. */
-export function fresh(file, createdMs) {
-  if (file.state !== "ready") return false;
-  const at = Date.parse(file.lastModified ?? "");
-  return Number.isFinite(at) && at >= createdMs - FRESHNESS_SLACK_MS;
 }
 
 /**
