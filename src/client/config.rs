@@ -16,6 +16,10 @@ pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// Everything about a client except its credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
+    /// The service in the credential scope and the default host (`cvm`, `sts`, …).
+    pub service: String,
+    /// `X-TC-Version`, e.g. `2017-03-12`.
+    pub version: String,
     /// Where requests are sent.
     pub endpoint: Endpoint,
     /// The host signed in the canonical request.
@@ -37,7 +41,11 @@ pub struct ClientConfig {
 /// The client options as given, before checking.
 #[derive(Clone, Debug, Default)]
 pub struct ClientOptions<'a> {
-    /// Host or URL; default `cvm.tencentcloudapi.com`.
+    /// The service (`sts`); default `cvm`.
+    pub service: Option<&'a str>,
+    /// The API version (`2018-08-13`); default CVM's `2017-03-12`.
+    pub version: Option<&'a str>,
+    /// Host or URL; default `<service>.tencentcloudapi.com`.
     pub endpoint: Option<&'a str>,
     /// Host to sign for, when it differs from the endpoint's.
     pub host: Option<&'a str>,
@@ -60,7 +68,26 @@ impl ClientConfig {
     pub fn new(o: &ClientOptions<'_>) -> Result<Self, Error> {
         // Fields are named after the JS options they come from.
         let invalid = |field: &str, m: &str| Error::new(ErrorKind::InvalidOption, m).with_field(field);
-        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))
+        let service = o.service.unwrap_or(cvm::SERVICE);
+        // A service name is a DNS label of the API host (`cvm`, `sts`, `tcr`): lowercase.
+        let service_ok = !service.is_empty()
+            && service.len() <= 32
+            && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !service_ok {
+            return Err(invalid(
+                "service",
+                "service must be a Tencent Cloud service name such as \"sts\" (lowercase letters and digits)",
+            ));
+        }
+        let version = o.version.unwrap_or(cvm::export_images::VERSION);
+        if !is_api_version(version) {
+            return Err(invalid(
+                "version",
+                "version must be an API version date such as \"2018-08-13\"",
+            ));
+        }
+        let default_host = [service, ".tencentcloudapi.com"].concat();
+        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(&default_host))
             .map_err(|e| e.with_field("profile.httpProfile.endpoint"))?;
         let signing_host = match o.host {
             Some(h) if is_hostname(h) => h.to_ascii_lowercase(),
@@ -117,6 +144,8 @@ impl ClientConfig {
             .map_err(|e| e.with_field("profile.cosEndpoint"))?
             .unwrap_or_default();
         Ok(ClientConfig {
+            service: service.to_owned(),
+            version: version.to_owned(),
             endpoint,
             signing_host,
             region,
@@ -132,7 +161,7 @@ impl ClientConfig {
         })
     }
 
-    /// Signs a CVM POST request with this configuration.
+    /// Signs a POST request of this client's service and version.
     pub fn sign(
         &self,
         credential: &Credential,
@@ -146,9 +175,9 @@ impl ClientConfig {
             &SigningParams {
                 method: Method::Post,
                 host: &self.signing_host,
-                service: cvm::SERVICE,
+                service: &self.service,
                 action,
-                version: cvm::export_images::VERSION,
+                version: &self.version,
                 region: self.region.as_deref(),
                 language: self.language,
                 request_client: Some(REQUEST_CLIENT),
@@ -162,6 +191,15 @@ impl ClientConfig {
             cache,
         )
     }
+}
+
+/// `YYYY-MM-DD`, the form every API 3.0 version takes.
+fn is_api_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 10
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
 }
 
 /// Validates `ExportImages` parameters (a JSON text) for this client and returns the request

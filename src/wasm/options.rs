@@ -180,6 +180,47 @@ pub struct CvmClientOptions {
     /// a limiter shared beyond it (`{ acquire }`), or `false`.
     #[tsify(optional, type = "RateLimitOptions | SharedRateLimiter | false")]
     pub rate_limit: Option<RateLimitOptions>,
+    /// Called synchronously with each event of a call (attempts, responses, retries,
+    /// throttling, credential refreshes, clock corrections, export polls); what it throws is
+    /// ignored. No event holds a secret, an `Authorization` value, a signature or a presigned
+    /// URL's query. See `TencentCloudEvent` and docs/observability.md.
+    #[tsify(optional, type = "(event: TencentCloudEvent) => void")]
+    pub on_event: Option<()>,
+}
+
+/// Options of `new TencentCloudClient(options)`: those of `CvmClient`, plus the service.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct TencentCloudClientOptions {
+    /// The service: the credential scope's name and the default host's first label
+    /// (`"sts"` → `sts.tencentcloudapi.com`). Lowercase letters and digits.
+    pub service: String,
+    /// The API version of the service, e.g. `"2018-08-13"` for STS.
+    pub version: String,
+    /// As `CvmClientOptions.credential`.
+    #[tsify(
+        type = "CredentialInput | ((options: { signal: AbortSignal }) => Promise<ProvidedCredential> | ProvidedCredential)"
+    )]
+    pub credential: CredentialInput,
+    /// Region, e.g. `"ap-guangzhou"` (sent as `X-TC-Region`; most services need one).
+    #[tsify(optional)]
+    pub region: Option<String>,
+    /// As `CvmClientOptions.profile`; the endpoint defaults to `<service>.tencentcloudapi.com`.
+    #[tsify(optional)]
+    pub profile: Option<ClientProfile>,
+    /// As `CvmClientOptions.fetch`.
+    #[tsify(optional, type = "typeof fetch")]
+    pub fetch: Option<()>,
+    /// As `CvmClientOptions.retry`.
+    #[tsify(optional, type = "RetryOptions | false")]
+    pub retry: Option<RetryOptions>,
+    /// As `CvmClientOptions.rateLimit`.
+    #[tsify(optional, type = "RateLimitOptions | SharedRateLimiter | false")]
+    pub rate_limit: Option<RateLimitOptions>,
+    /// As `CvmClientOptions.onEvent`.
+    #[tsify(optional, type = "(event: TencentCloudEvent) => void")]
+    pub on_event: Option<()>,
 }
 
 /// A JS object's properties, read with their dotted path for error messages.
@@ -315,6 +356,7 @@ pub struct ClientSettings {
     pub fetch: Option<Function>,
     pub retry: RetryPolicy,
     pub rate_limit: RateLimit,
+    pub on_event: Option<Function>,
 }
 
 /// The `rateLimit` option.
@@ -327,10 +369,24 @@ pub enum RateLimit {
     Shared(JsValue),
 }
 
-/// Reads and checks `CvmClientOptions`.
-pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
+/// Reads and checks `CvmClientOptions` (`generic` false) or `TencentCloudClientOptions`
+/// (`generic` true: `service` and `version` are required, and only there allowed).
+pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings, Error> {
     let top = Props::new(options, "options", false)?;
-    top.only(&["credential", "region", "profile", "fetch", "retry", "rateLimit"])?;
+    const COMMON: [&str; 7] = ["credential", "region", "profile", "fetch", "retry", "rateLimit", "onEvent"];
+    let (service, version) = if generic {
+        let mut known = COMMON.to_vec();
+        known.extend(["service", "version"]);
+        top.only(&known)?;
+        let need = |key: &str| {
+            top.string(key)?
+                .ok_or_else(|| invalid(["options.", key, " is required"].concat()))
+        };
+        (Some(need("service")?), Some(need("version")?))
+    } else {
+        top.only(&COMMON)?;
+        (None, None)
+    };
     let (credentials, provider) = super::credentials::from_option(top.raw("credential"))?;
     let region = top.string("region")?;
     let profile = top.object("profile", "options.profile")?;
@@ -366,6 +422,8 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     let host = http.string("host")?;
     let cos_endpoint = profile.string("cosEndpoint")?;
     let config = crate::client::ClientConfig::new(&ClientOptions {
+        service: service.as_deref(),
+        version: version.as_deref(),
         endpoint: endpoint.as_deref(),
         host: host.as_deref(),
         region: region.as_deref(),
@@ -382,6 +440,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         fetch: top.function("fetch")?,
         retry: retry_policy(&top)?,
         rate_limit: rate_limit(&top)?,
+        on_event: top.function("onEvent")?,
     })
 }
 
