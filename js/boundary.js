@@ -20,7 +20,10 @@ export class TencentCloudError extends Error {
     this.field = field;
     this.httpCode = httpCode;
     this.mayHaveExecuted = mayHaveExecuted === true;
-    /** The call's `X-TC-TraceId` (undefined for an error that is not a call's, e.g. options). */
+    /**
+     * The call's `X-TC-TraceId` (undefined for an error that is not a call's, e.g. options).
+     * @type {string | undefined}
+     */
     this.traceId = undefined;
     /** Attempts sent before the call failed (0: nothing was sent). */
     this.attempts = 0;

@@ -63,7 +63,7 @@ export const monotonic =
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
  * @typedef {object} Core
- * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined, OnEvent | undefined]} __driver
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined, (OnEvent | undefined)?]} __driver
  * @property {() => string} __events
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions

@@ -9,6 +9,7 @@ pub mod config;
 pub mod cos_reply;
 pub mod credentials;
 pub mod endpoint;
+pub mod failover;
 pub mod export_json;
 pub mod limiter;
 pub mod observe;
