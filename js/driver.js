@@ -43,6 +43,7 @@ const IO_WALL = 9;
 const IO_RANDOM = 10;
 const IO_ATTEMPTS = 11; // at the call's end: attempts sent …
 const IO_RETRY_DELAY = 12; // … and backoff waited (ms)
+const IO_BACKUP = 13; // SEND: 1 = to httpProfile.backupEndpoint
 
 // Kinds of __start.
 const KIND_EXPORT = 0;
@@ -63,7 +64,7 @@ export const monotonic =
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
  * @typedef {object} Core
- * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined, (OnEvent | undefined)?]} __driver
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined, (OnEvent | undefined)?, (string | undefined)?]} __driver
  * @property {() => string} __events
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
@@ -91,6 +92,7 @@ export const monotonic =
  * @property {ProviderCall | undefined} shared the provider call in flight (dropped once settled)
  * @property {Set<() => void>} slotWaits wakes the calls waiting in the client's own limiter
  * @property {OnEvent | undefined} onEvent
+ * @property {string | undefined} backup httpProfile.backupEndpoint's URL
  * @property {number} seq the last callId given
  */
 
@@ -282,8 +284,8 @@ const drivers = new WeakMap();
 export function driverOf(core) {
   let d = drivers.get(core);
   if (!d) {
-    const [url, fetchFn, provider, at, limiter, onEvent] = core.__driver();
-    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set(), onEvent, seq: 0 };
+    const [url, fetchFn, provider, at, limiter, onEvent, backup] = core.__driver();
+    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set(), onEvent, seq: 0, backup };
     drivers.set(core, d);
   }
   return d;
@@ -556,8 +558,9 @@ export function installCallPath(Class, memory, ErrorClass) {
         if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
       } else if (code === SEND) {
         const timeout = io[d.at + IO_TIMEOUT];
+        const url = io[d.at + IO_BACKUP] === 1 && d.backup ? d.backup : d.url;
         const { headers, body } = outgoing(d);
-        const r = await sendOnce(d.fetch, d.url, headers, body, timeout, signal);
+        const r = await sendOnce(d.fetch, url, headers, body, timeout, signal);
         if (r.kind === "ok") {
           event = EV_RESPONSE;
           n = r.status;

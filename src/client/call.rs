@@ -197,6 +197,8 @@ pub struct Client {
     pub keys: SigningKeyCache,
     /// Fixed credential or provider cache.
     pub credentials: Credentials,
+    /// When the primary endpoint is skipped for the backup (`httpProfile.backupEndpoint`).
+    pub failover: super::failover::Breaker,
 }
 
 /// What a successful call finishes with.
@@ -279,12 +281,15 @@ pub enum Action {
         /// Bound of the wait (`reqTimeout`).
         timeout_ms: f64,
     },
-    /// POST `body` with these headers to the client's endpoint; abort it after `timeout_ms`.
+    /// POST `body` with these headers to the client's endpoint (`backup`: its backup
+    /// endpoint); abort it after `timeout_ms`.
     Send {
         /// The signed headers (the request's body is [`Call::body`]).
         signed: SignedRequest,
         /// `reqTimeout`.
         timeout_ms: f64,
+        /// Send to `httpProfile.backupEndpoint` instead of the endpoint.
+        backup: bool,
     },
     /// The call is over: the result JSON, or the error.
     Finish(Result<String, Error>),
@@ -331,6 +336,13 @@ pub struct Call {
     since_ms: f64,
     /// What the call did since the driver last took it (`Some` only when observed).
     notes: Option<Vec<Note>>,
+    /// The attempt in flight went to the backup endpoint.
+    at_backup: bool,
+    /// The next attempt goes to the backup: the primary could not be reached.
+    fail_over: bool,
+    /// The endpoint that received an attempt (`Some(true)`: the backup): every later attempt
+    /// goes there, so nothing that may have executed is ever sent to another endpoint.
+    pinned: Option<bool>,
 }
 
 impl Call {
@@ -352,6 +364,9 @@ impl Call {
             retry_delay_ms: 0,
             since_ms: 0.0,
             notes: None,
+            at_backup: false,
+            fail_over: false,
+            pinned: None,
         }
     }
 
@@ -493,6 +508,7 @@ impl Call {
                 self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
             }
             (Phase::InFlight, Event::Response { status, date, body }) => {
+                self.reached(client);
                 self.on_response(client, status, date, body, now)
             }
             (
@@ -504,6 +520,17 @@ impl Call {
                 },
             ) => {
                 let err = transport_error(timed_out, code, message, client.config.req_timeout_secs);
+                if err.may_have_executed() {
+                    // It may have reached that endpoint: never sent anywhere else.
+                    self.reached(client);
+                } else if client.config.backup.is_some() && !self.at_backup && self.pinned.is_none() {
+                    // The primary could not be reached, so nothing ran: the backup, at once.
+                    client.failover.primary_unreachable(now.mono_ms);
+                    self.fail_over = true;
+                    self.note_retry(0, err.code());
+                    self.phase = Phase::Backoff;
+                    return self.attempt(client, now);
+                }
                 self.on_failure(client, err, None, now)
             }
             // An event that does not belong to this phase is a driver bug: end the call with
@@ -512,6 +539,15 @@ impl Call {
                 ErrorKind::InvalidResponse,
                 "internal: an event arrived out of order",
             ))),
+        }
+    }
+
+    /// The attempt in flight connected (an answer, or a failure that may have executed):
+    /// the call stays with that endpoint, and a primary that connects closes the breaker.
+    fn reached(&mut self, client: &mut Client) {
+        self.pinned = Some(self.at_backup);
+        if !self.at_backup {
+            client.failover.primary_reached();
         }
     }
 
@@ -652,10 +688,20 @@ impl Call {
         };
         self.signed_with = client.clock;
         let timestamp = self.signed_with.timestamp(now.wall_secs());
-        match client
-            .config
-            .sign(&credential, &mut client.keys, &self.action, &self.body, timestamp)
-        {
+        let backup = client.config.backup.is_some()
+            && self
+                .pinned
+                .unwrap_or_else(|| self.fail_over || client.failover.skips_primary(now.mono_ms));
+        self.at_backup = backup;
+        self.fail_over = false;
+        match client.config.sign_for(
+            backup,
+            &credential,
+            &mut client.keys,
+            &self.action,
+            &self.body,
+            timestamp,
+        ) {
             Ok(mut signed) => {
                 self.phase = Phase::InFlight;
                 self.attempts += 1;
@@ -668,11 +714,15 @@ impl Call {
                 self.note(|action| Note::Request {
                     action: action.to_owned(),
                     attempt,
-                    host: client.config.endpoint.hostname.clone(),
+                    host: match (&client.config.backup, backup) {
+                        (Some(b), true) => b.hostname.clone(),
+                        _ => client.config.endpoint.hostname.clone(),
+                    },
                 });
                 Action::Send {
                     signed,
                     timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
+                    backup,
                 }
             }
             Err(e) => self.finish(Err(e)),
@@ -770,7 +820,24 @@ impl Call {
 
 /// Node reports these in `error.cause.code` when no connection was ever made, so the request
 /// cannot have reached the server.
-const NOT_SENT_CODES: [&str; 4] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
+/// (undici, Node's fetch: refused, DNS, unreachable, connect timeout, and TLS failures, which
+/// happen before the request is written.) Anything else — workerd's and browsers' bare
+/// `TypeError`s carry no code — may have executed.
+const NOT_SENT_CODES: [&str; 13] = [
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "CERT_HAS_EXPIRED",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+];
 
 /// What a transport failure means: a timeout or a network error that may or may not have
 /// reached the server.

@@ -24,6 +24,11 @@ pub struct ClientConfig {
     pub endpoint: Endpoint,
     /// The host signed in the canonical request.
     pub signing_host: String,
+    /// `httpProfile.backupEndpoint`: where an attempt that could not connect is sent again, and
+    /// every attempt while the breaker is open (see super::failover).
+    pub backup: Option<Endpoint>,
+    /// The host signed for the backup: its own host name, unless `httpProfile.host` pins one.
+    pub backup_signing_host: String,
     /// `X-TC-Region`.
     pub region: Option<String>,
     /// `X-TC-Language`.
@@ -49,6 +54,8 @@ pub struct ClientOptions<'a> {
     pub endpoint: Option<&'a str>,
     /// Host to sign for, when it differs from the endpoint's.
     pub host: Option<&'a str>,
+    /// Host or URL of a backup endpoint.
+    pub backup_endpoint: Option<&'a str>,
     /// Region, e.g. `ap-guangzhou`.
     pub region: Option<&'a str>,
     /// `zh-CN` or `en-US`.
@@ -99,6 +106,15 @@ impl ClientConfig {
             }
             None => endpoint.hostname.clone(),
         };
+        let backup = o
+            .backup_endpoint
+            .map(Endpoint::parse)
+            .transpose()
+            .map_err(|e| e.with_field("profile.httpProfile.backupEndpoint"))?;
+        let backup_signing_host = match (&backup, o.host) {
+            (Some(b), None) => b.hostname.clone(),
+            _ => signing_host.clone(),
+        };
         let region = match o.region {
             None => None,
             Some(r)
@@ -148,6 +164,8 @@ impl ClientConfig {
             version: version.to_owned(),
             endpoint,
             signing_host,
+            backup,
+            backup_signing_host,
             region,
             language,
             req_timeout_secs,
@@ -161,9 +179,22 @@ impl ClientConfig {
         })
     }
 
-    /// Signs a POST request of this client's service and version.
+    /// Signs a POST request of this client's service and version, for the primary endpoint.
     pub fn sign(
         &self,
+        credential: &Credential,
+        cache: &mut SigningKeyCache,
+        action: &str,
+        body: &str,
+        timestamp: u64,
+    ) -> Result<SignedRequest, Error> {
+        self.sign_for(false, credential, cache, action, body, timestamp)
+    }
+
+    /// [`ClientConfig::sign`] for the backup endpoint (`backup` true) or the primary.
+    pub fn sign_for(
+        &self,
+        backup: bool,
         credential: &Credential,
         cache: &mut SigningKeyCache,
         action: &str,
@@ -174,7 +205,11 @@ impl ClientConfig {
             credential,
             &SigningParams {
                 method: Method::Post,
-                host: &self.signing_host,
+                host: if backup {
+                    &self.backup_signing_host
+                } else {
+                    &self.signing_host
+                },
                 service: &self.service,
                 action,
                 version: &self.version,
@@ -197,9 +232,13 @@ impl ClientConfig {
 fn is_api_version(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 10
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Validates `ExportImages` parameters (a JSON text) for this client and returns the request

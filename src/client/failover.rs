@@ -63,7 +63,10 @@ mod tests {
         assert!(b.primary_unreachable(100.0), "the fifth opens it");
         assert!(b.skips_primary(100.0));
         assert!(b.skips_primary(100.0 + OPEN_MS - 0.001));
-        assert!(!b.skips_primary(100.0 + OPEN_MS), "after 60 s the primary is tried again");
+        assert!(
+            !b.skips_primary(100.0 + OPEN_MS),
+            "after 60 s the primary is tried again"
+        );
     }
 
     #[test]

@@ -90,10 +90,11 @@ pub(super) const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the 
 pub(super) const IO_MONO: usize = 8; // performance.now()
 pub(super) const IO_WALL: usize = 9; // Date.now()
 pub(super) const IO_RANDOM: usize = 10; // Math.random()
-// Written at a call's end (DONE/FAILED): for the error's `attempts` and `totalRetryDelayMs`.
+                                        // Written at a call's end (DONE/FAILED): for the error's `attempts` and `totalRetryDelayMs`.
 pub(super) const IO_ATTEMPTS: usize = 11;
 pub(super) const IO_RETRY_DELAY: usize = 12;
-pub(super) const IO_SLOTS: usize = 13;
+pub(super) const IO_BACKUP: usize = 13; // Send: 1 to send to httpProfile.backupEndpoint
+pub(super) const IO_SLOTS: usize = 14;
 
 // Action codes (js/driver.js and js/wait.js have the same numbers).
 pub(super) const IDLE: f64 = 0.0;
@@ -182,6 +183,7 @@ impl CvmClient {
                 clock: Default::default(),
                 keys: SigningKeyCache::new(),
                 credentials: s.credentials,
+                failover: Default::default(),
             },
             provider: s.provider,
             fetch: s.fetch,
@@ -246,7 +248,7 @@ impl CvmClient {
         self.client.clock.offset_secs() as f64
     }
 
-    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter, onEvent]`, read once per
+    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter, onEvent, backupUrl]`, read once per
     /// client. `ioIndex` is the header's index in a Float64Array over the wasm memory.
     #[wasm_bindgen(js_name = __driver, skip_typescript)]
     pub fn driver(&self) -> js_sys::Array {
@@ -258,6 +260,11 @@ impl CvmClient {
             JsValue::from_f64(io_index),
             self.shared_limiter.clone().unwrap_or(JsValue::UNDEFINED),
             self.on_event.clone().map_or(JsValue::UNDEFINED, Into::into),
+            self.client
+                .config
+                .backup
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |b| JsValue::from_str(&b.url)),
         ]
         .into_iter()
         .collect()
@@ -458,7 +465,12 @@ impl CvmClient {
                 self.io[IO_TIMEOUT] = timeout_ms;
                 ACQUIRE
             }
-            Action::Send { signed, timeout_ms } => {
+            Action::Send {
+                signed,
+                timeout_ms,
+                backup,
+            } => {
+                self.io[IO_BACKUP] = if backup { 1.0 } else { 0.0 };
                 let body = self.calls[id].as_ref().map_or("", |c| c.body());
                 let len = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + body.len();
                 let out = writable(&mut self.out, len);

@@ -46,6 +46,14 @@ pub struct HttpProfile {
     /// `Client.RateLimiterError`, naming the wait it would have needed).
     #[tsify(optional)]
     pub req_timeout: Option<u32>,
+    /// A second endpoint (host or URL), as in the official SDKs' region breaker. An attempt
+    /// that failed without connecting (refused, DNS, TLS — Node's fetch says so; a browser's
+    /// or workerd's bare `TypeError` does not, and counts as "may have executed") is sent
+    /// again at once to the backup, signed for its host (unless `host` pins the signed host);
+    /// after 5 such failures in a row every attempt goes to the backup for 60 s, then the
+    /// endpoint is tried again. An attempt that may have executed is never resent elsewhere.
+    #[tsify(optional)]
+    pub backup_endpoint: Option<String>,
     /// Only `"POST"` is supported (the JSON body is what gets signed).
     #[tsify(optional, type = "\"POST\"")]
     pub req_method: Option<String>,
@@ -373,7 +381,15 @@ pub enum RateLimit {
 /// (`generic` true: `service` and `version` are required, and only there allowed).
 pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings, Error> {
     let top = Props::new(options, "options", false)?;
-    const COMMON: [&str; 7] = ["credential", "region", "profile", "fetch", "retry", "rateLimit", "onEvent"];
+    const COMMON: [&str; 7] = [
+        "credential",
+        "region",
+        "profile",
+        "fetch",
+        "retry",
+        "rateLimit",
+        "onEvent",
+    ];
     let (service, version) = if generic {
         let mut known = COMMON.to_vec();
         known.extend(["service", "version"]);
@@ -410,7 +426,7 @@ pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings
         }
     };
     let http = profile.object("httpProfile", "options.profile.httpProfile")?;
-    http.only(&["endpoint", "host", "reqTimeout", "reqMethod"])?;
+    http.only(&["endpoint", "host", "reqTimeout", "reqMethod", "backupEndpoint"])?;
     if let Some(m) = http.string("reqMethod")? {
         if m != "POST" {
             return Err(invalid(
@@ -420,12 +436,14 @@ pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings
     }
     let endpoint = http.string("endpoint")?;
     let host = http.string("host")?;
+    let backup_endpoint = http.string("backupEndpoint")?;
     let cos_endpoint = profile.string("cosEndpoint")?;
     let config = crate::client::ClientConfig::new(&ClientOptions {
         service: service.as_deref(),
         version: version.as_deref(),
         endpoint: endpoint.as_deref(),
         host: host.as_deref(),
+        backup_endpoint: backup_endpoint.as_deref(),
         region: region.as_deref(),
         language: language.as_deref(),
         req_timeout_secs: http.number("reqTimeout")?,

@@ -1,0 +1,103 @@
+// Failover to profile.httpProfile.backupEndpoint (issue #18) with real sockets on loopback:
+// a refused port (nothing listens: Node's fetch says ECONNREFUSED, nothing was sent) fails over
+// to the backup at once, ExportImages included; a server that reads the whole request and then
+// resets the connection (the request may have executed) is never followed by a send to the
+// backup — not for ExportImages, not for a read's retries.
+import assert from "node:assert/strict";
+import { createServer } from "node:net";
+import { after, before, describe, test } from "node:test";
+
+import { client, deadPort, exportParams, recordingFetch, tasksWithPrefix, useEmulator } from "./support/helpers.js";
+
+let emu;
+let adm;
+useEmulator((e, a) => ([emu, adm] = [e, a]));
+
+/** A TCP server that reads a whole HTTP request (headers and body), then resets the socket. */
+let resetter;
+let resetUrl;
+let resetHits = 0;
+before(async () => {
+  resetter = createServer((socket) => {
+    let seen = "";
+    socket.on("data", (chunk) => {
+      seen += chunk.toString("latin1");
+      const end = seen.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const length = Number(/content-length:\s*(\d+)/i.exec(seen)?.[1] ?? 0);
+      if (seen.length - end - 4 >= length) {
+        resetHits++;
+        socket.resetAndDestroy();
+      }
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise((ok) => resetter.listen(0, "127.0.0.1", ok));
+  resetUrl = `http://127.0.0.1:${resetter.address().port}/`;
+});
+after(() => resetter?.close());
+
+const RETRY = { maxRetries: 2, baseDelayMs: 5 };
+
+describe("failover to httpProfile.backupEndpoint", () => {
+  test("connection refused at the primary: ExportImages is sent to the backup at once and succeeds once", async () => {
+    const dead = `http://127.0.0.1:${await deadPort()}/`;
+    const rec = recordingFetch();
+    const events = [];
+    const c = client(emu, {
+      // rateLimit: false — the client's own limiter would pace the second send (a throttle event).
+      fetch: rec, retry: RETRY, rateLimit: false, onEvent: (e) => events.push(e),
+      profile: { httpProfile: { endpoint: dead, backupEndpoint: emu.url } },
+    });
+    const { params, prefix } = exportParams();
+    const res = await c.ExportImages(params);
+    assert.ok(res.TaskId);
+    assert.deepEqual(rec.calls.map((r) => r.url), [dead, emu.url]);
+    assert.deepEqual(
+      events.filter((e) => e.type !== "response").map((e) => [e.type, e.attempt, e.reason ?? e.host]),
+      [["request", 1, "127.0.0.1"], ["retry", 2, "Client.NetworkError"], ["request", 2, "127.0.0.1"]],
+    );
+    assert.equal(events.find((e) => e.type === "retry").delayMs, 0);
+    assert.equal(tasksWithPrefix(await adm.ledger(), prefix).length, 1);
+  });
+
+  test("a reset after the request was read: ExportImages fails (mayHaveExecuted), nothing reaches the backup", async () => {
+    const rec = recordingFetch();
+    const c = client(emu, { fetch: rec, retry: RETRY, profile: { httpProfile: { endpoint: resetUrl, backupEndpoint: emu.url } } });
+    const before = resetHits;
+    const err = await c.ExportImages(exportParams().params).then(() => assert.fail("resolved"), (e) => e);
+    assert.equal(err.code, "Client.NetworkError", err.message);
+    assert.equal(err.mayHaveExecuted, true);
+    assert.equal(err.attempts, 1);
+    assert.equal(resetHits - before, 1, "the server read the request");
+    assert.deepEqual(rec.calls.map((r) => r.url), [resetUrl]);
+    assert.equal((await adm.ledger()).requests.total, 0, "the backup saw nothing");
+  });
+
+  test("a reset on a read: resent to the same endpoint only (its retries never move to the backup)", async () => {
+    const rec = recordingFetch();
+    const c = client(emu, { fetch: rec, retry: RETRY, profile: { httpProfile: { endpoint: resetUrl, backupEndpoint: emu.url } } });
+    const err = await c.request("DescribeImages", {}).then(() => assert.fail("resolved"), (e) => e);
+    assert.equal(err.code, "Client.NetworkError");
+    assert.equal(err.attempts, 3);
+    assert.deepEqual(rec.calls.map((r) => r.url), [resetUrl, resetUrl, resetUrl]);
+    assert.equal((await adm.ledger()).requests.total, 0);
+  });
+
+  test("after 5 refused calls in a row the primary is skipped (the breaker is open)", async () => {
+    const dead = `http://127.0.0.1:${await deadPort()}/`;
+    const rec = recordingFetch();
+    const c = client(emu, { fetch: rec, rateLimit: false, profile: { httpProfile: { endpoint: dead, backupEndpoint: emu.url } } });
+    for (let i = 0; i < 5; i++) await c.request("DescribeImages", {});
+    assert.equal(rec.calls.length, 10);
+    await c.request("DescribeImages", {});
+    assert.deepEqual(rec.calls.slice(10).map((r) => r.url), [emu.url], "straight to the backup");
+  });
+
+  test("backupEndpoint is checked like endpoint", () => {
+    assert.throws(
+      () => client(emu, { profile: { httpProfile: { backupEndpoint: "ftp://x" } } }),
+      (e) => e.code === "Client.InvalidOption" && e.field === "profile.httpProfile.backupEndpoint",
+    );
+  });
+});
