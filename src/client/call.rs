@@ -708,7 +708,7 @@ impl Call {
                 self.since_ms = now.mono_ms;
                 if !self.trace_id.is_empty() {
                     // After signing: not a signed header (as in the official SDKs).
-                    signed.headers.push(("X-TC-TraceId".into(), self.trace_id.clone()));
+                    signed.headers.push(("X-TC-TraceId", self.trace_id.clone()));
                 }
                 let attempt = self.attempts;
                 self.note(|action| Note::Request {
