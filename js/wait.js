@@ -103,8 +103,11 @@ async function cosAttempt(fetchFn, url, init) {
   const status = response && response.status;
   if (typeof status !== "number") throw new TypeError("the fetch result has no numeric status");
   let body = "";
-  // (Status 0: a browser's opaque redirect, refused by the machine.)
-  if (status >= 300 || status < 200) body = String(await response.text());
+  // An error's XML is read (status 0: a browser's opaque redirect, refused by the machine), and
+  // so is a listing (GET without Range: the quiet probe). A 2xx of HEAD or a ranged GET is the
+  // export file itself: cancelled unread.
+  const h0 = /** @type {Record<string, string>} */ (init.headers);
+  if (status >= 300 || status < 200 || (init.method === "GET" && !h0.Range)) body = String(await response.text());
   else if (response.body && typeof response.body.cancel === "function") await response.body.cancel().catch(() => {});
   const h = response.headers && typeof response.headers.get === "function" ? response.headers : null;
   return { kind: "ok", status, headers: COS_HEADERS.map((name) => String((h && h.get(name)) || "")), body };

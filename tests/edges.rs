@@ -383,3 +383,67 @@ fn the_clock_adopts_cos_time_for_every_later_signature() {
     assert_eq!(clock.timestamp(SERVER + 3601), SERVER + 1);
     assert!(!clock.adopt(SERVER, SERVER + 3600), "the same offset again: no change");
 }
+
+// ---- 9. The quiet probe: GET Bucket ------------------------------------------------------------
+
+const LISTED: &str = "<?xml version='1.0' encoding='utf-8' ?>\n<ListBucketResult><Name>b-1250000000</Name><Prefix>a.raw</Prefix><MaxKeys>1</MaxKeys><IsTruncated>false</IsTruncated><Contents><Key>a.raw</Key><LastModified>2026-11-28T00:03:11.000Z</LastModified><ETag>&quot;e1&quot;</ETag><Size>7</Size></Contents></ListBucketResult>";
+const LISTED_OTHER: &str =
+    "<ListBucketResult><Contents><Key>a.raw.part</Key><Size>1</Size></Contents></ListBucketResult>";
+const LISTED_NONE: &str = "<ListBucketResult><Name>b-1250000000</Name><Prefix>a.raw</Prefix></ListBucketResult>";
+
+fn listing(status: u16, body: &str) -> CosReply<'_> {
+    CosReply {
+        status,
+        body,
+        ..CosReply::default()
+    }
+}
+
+#[test]
+fn a_listing_tells_whether_the_key_is_there() {
+    let Verdict::Ready(info) = judge(PollMethod::List, "/a.raw", &listing(200, LISTED), false) else {
+        panic!("listed")
+    };
+    assert_eq!(info.size, Some(7));
+    assert_eq!(info.etag.as_deref(), Some("\"e1\""));
+    assert_eq!(info.last_modified.as_deref(), Some("2026-11-28T00:03:11.000Z"));
+    for body in [LISTED_OTHER, LISTED_NONE] {
+        assert_eq!(
+            judge(PollMethod::List, "/a.raw", &listing(200, body), false),
+            Verdict::Pending { bucket_exists: true }
+        );
+    }
+    let not_a_listing = judge(PollMethod::List, "/a.raw", &listing(200, "<html/>"), false);
+    assert!(matches!(not_a_listing, Verdict::Fatal(ref e) if e.code() == "Client.HttpStatus"));
+    let no_bucket = "<Error><Code>NoSuchBucket</Code><Message>m</Message></Error>";
+    assert!(
+        matches!(judge(PollMethod::List, "/a.raw", &listing(404, no_bucket), false), Verdict::Fatal(ref e) if e.code() == "NoSuchBucket")
+    );
+    let denied = "<Error><Code>AccessDenied</Code><Message>no cos:GetBucket</Message></Error>";
+    assert!(
+        matches!(judge(PollMethod::List, "/a.raw", &listing(403, denied), false), Verdict::Fatal(ref e) if e.code() == "AccessDenied")
+    );
+}
+
+#[test]
+fn the_waiter_probes_with_listings_when_asked_and_not_before_reads_their_times() {
+    use tc3_edge::client::wait_export::parse_probe;
+    assert_eq!(parse_probe(None).unwrap(), PollMethod::Head);
+    assert_eq!(parse_probe(Some("list")).unwrap(), PollMethod::List);
+    assert_eq!(parse_probe(Some("LIST")).unwrap_err().field(), Some("probe"));
+    let mut s = settings(Some((SERVER + 3600) as f64)).unwrap();
+    s.probe = PollMethod::List;
+    let mut w = Waiter::new(s, &["/a.raw".into()]);
+    assert!(matches!(w.step(0.0, 0.5, WaitEvent::Start).next, Next::Send(p) if p.method == PollMethod::List));
+    // Not there yet: 200, pending, the next round lists again.
+    assert!(matches!(
+        w.step(1.0, 0.5, WaitEvent::Replied(listing(200, LISTED_NONE))).next,
+        Next::Sleep(_)
+    ));
+    assert!(matches!(w.step(1001.0, 0.5, WaitEvent::TimerFired).next, Next::Send(p) if p.method == PollMethod::List));
+    // Listed, but an hour older than notBefore: an earlier export's.
+    assert!(matches!(
+        w.step(1002.0, 0.5, WaitEvent::Replied(listing(200, LISTED))).next,
+        Next::Sleep(_)
+    ));
+}

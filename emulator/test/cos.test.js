@@ -146,6 +146,25 @@ describe('files appear as the export runs', () => {
   });
 });
 
+describe('GET Bucket (the waiter\'s quiet probe)', () => {
+  test('lists complete objects under a prefix, 200 whether or not one matches, signed like every route', async () => {
+    const [system, data] = await exportTwoFiles();
+    const list = (prefix, extra = {}) => cos({ method: 'GET', key: '/', query: { prefix, 'max-keys': '1' }, ...extra });
+    let r = await list(system.slice(1));
+    assert.equal(r.status, 200);
+    assert.match(r.text, /<ListBucketResult>/);
+    assert.equal(xmlField(r.text, 'Key'), undefined, 'nothing complete yet');
+    now += 1500;
+    r = await list(system.slice(1));
+    assert.equal(xmlField(r.text, 'Key'), system.slice(1));
+    assert.equal(xmlField(r.text, 'LastModified'), new Date(now).toISOString());
+    assert.equal(Number(xmlField(r.text, 'Size')), objectBody(BUCKET, system).length);
+    assert.equal(xmlField((await list(data.slice(1))).text, 'Key'), undefined, 'the second is not complete yet');
+    assertCosError(await cos({ method: 'GET', key: '/', query: { prefix: 'x' }, secretKey: 'wrong' }), 403, 'SignatureDoesNotMatch');
+    assertCosError(await cos({ method: 'GET', key: '/', query: { prefix: 'x' }, dropQuery: true }), 403, 'SignatureDoesNotMatch');
+  });
+});
+
 describe('signature', () => {
   let key;
   beforeEach(async () => {

@@ -70,6 +70,21 @@ pub struct WaitSettings {
     /// `notBefore` (Unix seconds): a file last modified more than [`NOT_BEFORE_SLACK_SECS`]
     /// before it is an earlier export's and stays pending.
     pub not_before_secs: Option<u64>,
+    /// How each pending file is asked about: [`PollMethod::Head`] (default) or
+    /// [`PollMethod::List`] (`probe: "list"`).
+    pub probe: PollMethod,
+}
+
+/// `probe`: `"head"` (the default: a HEAD per pending file, a 404 until it exists) or
+/// `"list"` (a GET Bucket per pending file, 200 either way). `Client.InvalidOption` otherwise.
+pub fn parse_probe(probe: Option<&str>) -> Result<PollMethod, Error> {
+    match probe {
+        None | Some("head") => Ok(PollMethod::Head),
+        Some("list") => Ok(PollMethod::List),
+        Some(_) => {
+            Err(Error::new(ErrorKind::InvalidOption, "options.probe must be \"head\" or \"list\"").with_field("probe"))
+        }
+    }
 }
 
 /// The options as given (seconds), before checking.
@@ -138,6 +153,7 @@ impl WaitSettings {
         };
         Ok(WaitSettings {
             not_before_secs,
+            probe: PollMethod::Head,
             timeout_ms: timeout * 1000.0,
             interval_ms: interval * 1000.0,
             max_interval_ms: max_interval * 1000.0,
@@ -369,7 +385,7 @@ impl Waiter {
             (Phase::InFlight(poll), Event::Replied(reply)) => {
                 let key = &self.files[poll.index].key;
                 match judge(poll.method, key, &reply, self.bucket_seen) {
-                    Verdict::Ready(_) if self.stale(&reply) => {
+                    Verdict::Ready(ref info) if self.stale(info) => {
                         self.last_problem = Some(
                             [
                                 poll.method.as_str(),
@@ -385,7 +401,7 @@ impl Waiter {
                         Some(server_secs) if !self.resigned => {
                             self.resigned = true;
                             let poll = Poll {
-                                method: PollMethod::Head,
+                                method: self.settings.probe,
                                 ..poll
                             };
                             self.phase = Phase::InFlight(poll);
@@ -426,11 +442,15 @@ impl Waiter {
 
     /// With `notBefore`: the answer's file predates it (by more than the slack), or its
     /// `Last-Modified` is missing or unreadable, so it cannot be told from an earlier export's.
-    fn stale(&self, reply: &super::cos_reply::CosReply<'_>) -> bool {
+    fn stale(&self, info: &FileInfo) -> bool {
         let Some(not_before) = self.settings.not_before_secs else {
             return false;
         };
-        match reply.last_modified.and_then(crate::client::clock::parse_http_date) {
+        match info
+            .last_modified
+            .as_deref()
+            .and_then(crate::client::clock::parse_iso_8601)
+        {
             Some(t) => t.saturating_add(NOT_BEFORE_SLACK_SECS) < not_before,
             None => true,
         }
@@ -467,7 +487,7 @@ impl Waiter {
             return self.finish(None, Err(self.timeout_error())).next;
         }
         if let Some(index) = (from..self.files.len()).find(|&i| self.files[i].ready.is_none()) {
-            if let Some(next) = self.send(index, PollMethod::Head, now_ms) {
+            if let Some(next) = self.send(index, self.settings.probe, now_ms) {
                 return next;
             }
         }

@@ -137,11 +137,19 @@ impl CosRequest<'_> {
         self.key.strip_prefix('/').unwrap_or(self.key)
     }
 
+    /// A GET Bucket (a listing: `GET /?prefix=…`): the one request without an object key
+    /// (`key` empty), what the export waiter's quiet probe sends.
+    pub fn is_listing(&self) -> bool {
+        self.key.is_empty() && self.method == CosMethod::Get && self.query.iter().any(|(n, _)| *n == "prefix")
+    }
+
     /// Every check, with the code the server (or ExportImages' validation) would use.
     pub fn check(&self) -> Result<(), Error> {
         check_bucket(self.bucket)?;
         check_region(self.region)?;
-        check_key(self.key)?;
+        if !self.is_listing() {
+            check_key(self.key)?;
+        }
         for (i, (name, _)) in self.query.iter().enumerate() {
             let ok = !name.is_empty() && name.bytes().all(|b| (0x20..0x7f).contains(&b));
             if !ok {

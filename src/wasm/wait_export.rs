@@ -136,6 +136,13 @@ pub struct WaitForExportOptions {
     /// Validity of the result's presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// How a pending file is asked about. `"head"` (default): a signed HEAD, 404 until the
+    /// file exists (a browser logs each 404 as a red console error). `"list"`: a signed GET
+    /// Bucket (`/?prefix=<key>&max-keys=1`), 200 whether or not the file exists: quiet, but it
+    /// needs the `cos:GetBucket` permission on the bucket (and its CORS rules to allow GET on
+    /// `/`); one list request per pending file per round, as HEAD.
+    #[tsify(optional, type = "\"head\" | \"list\"")]
+    pub probe: Option<String>,
     /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
     /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
     /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
@@ -158,6 +165,9 @@ pub struct CheckExportFilesOptions {
     /// Validity of the presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// `"head"` (default) or `"list"`, as for `waitForExport`.
+    #[tsify(optional, type = "\"head\" | \"list\"")]
+    pub probe: Option<String>,
     /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
     /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
     /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
@@ -302,8 +312,9 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
             "maxInterval",
             "urlExpires",
             "notBefore",
+            "probe",
         ],
-        Mode::Once => &["signal", "timeout", "urlExpires", "notBefore"],
+        Mode::Once => &["signal", "timeout", "urlExpires", "notBefore", "probe"],
     };
     let o = Props::new(options, "options", true)?;
     o.only(known)?;
@@ -318,7 +329,8 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         max_interval_secs: o.number("maxInterval")?,
         not_before_secs: not_before(o.raw("notBefore")),
     };
-    let settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
+    let mut settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
+    settings.probe = crate::client::wait_export::parse_probe(o.string("probe")?.as_deref())?;
     let url_expires = match o.number("urlExpires")? {
         None => DEFAULT_URL_EXPIRES_SECS,
         Some(v) if v.fract() == 0.0 && (1.0..=crate::cos::MAX_EXPIRES_SECS as f64).contains(&v) => v as u64,
@@ -686,16 +698,21 @@ fn signed_poll(
         .credential
         .as_deref()
         .ok_or_else(|| Error::new(ErrorKind::InvalidCredential, "internal: no credential"))?;
-    let (method, headers): (CosMethod, &[(&str, &str)]) = match method {
-        PollMethod::Head => (CosMethod::Head, &[]),
-        PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")]),
+    let key = &job.keys[index];
+    let prefix = [("prefix", key.strip_prefix('/').unwrap_or(key)), ("max-keys", "1")];
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+    let (method, headers, key, query): (CosMethod, Pairs<'_>, &str, Pairs<'_>) = match method {
+        PollMethod::Head => (CosMethod::Head, &[], key, &[]),
+        PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")], key, &[]),
+        // GET Bucket, `/?prefix=<key>&max-keys=1`: the bucket root, no object key.
+        PollMethod::List => (CosMethod::Get, &[], "", &prefix),
     };
     let request = CosRequest {
         method,
         bucket: &job.bucket,
         region: &job.region,
-        key: &job.keys[index],
-        query: &[],
+        key,
+        query,
         headers,
     };
     let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);

@@ -40,6 +40,10 @@ describe("js/wait.js mechanics", () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body, "<Error><Code>NoSuchKey</Code></Error>");
     assert.deepEqual(COS_HEADERS, ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"]);
+    // A listing (GET without Range: the quiet probe) is read; a ranged GET's 2xx is not.
+    const listing = (status) => async () => ({ status, headers: { get: () => null }, body: { cancel: async () => {} }, text: async () => "<ListBucketResult/>" });
+    assert.equal((await cosOnce(listing(200), "GET", "https://b/?prefix=k", {}, 1000, undefined)).body, "<ListBucketResult/>");
+    assert.equal((await cosOnce(listing(206), "GET", "https://b/k", { Range: "bytes=0-0" }, 1000, undefined)).body, "");
   });
 
   test("cosOnce: bounded by its timeout and the signal even if the transport ignores both; failures report cause.code", async () => {
@@ -145,7 +149,7 @@ describe("js/wait.js against a scripted wasm side", () => {
         [PROGRESS, 0, '{"ready":0,"total":1,"elapsedMs":0,"files":[{"key":"/k","state":"pending"}]}'],
         [SEND, 2, "HEAD\0https://b.cos/k\0Authorization\0q-sign\0x-cos-security-token\0TOKEN", 900],
         [WAIT, 5],
-        [SEND, 0, "GET\0https://b.cos/k", 900],
+        [SEND, 1, "GET\0https://b.cos/k\0Range\0bytes=0-0", 900],
         [PROGRESS, 0, '{"ready":1,"total":1,"elapsedMs":9,"files":[{"key":"/k","state":"ready","url":"L"}]}'],
         [DONE, 0, '[{"key":"/k","url":"L"}]'],
       ],

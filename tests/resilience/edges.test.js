@@ -217,3 +217,21 @@ test("ExportImages: a response read before the abort is seen is delivered (the T
   ac.abort();
   await assert.rejects(p, { code: "Client.Aborted" });
 });
+
+// ---- 9. The quiet probe ------------------------------------------------------------------------
+
+test('probe: "list": the wait polls with signed GET Bucket listings — every answer a 200, no 404 to log', async () => {
+  const c = cosClient({ credential: (await import("./support/helpers.js")).TEMP });
+  const task = await exportOne(c);
+  const pending = await c.checkExportFiles(task, { probe: "list" });
+  assert.equal(pending.files[0].state, "pending");
+  const [file] = await c.waitForExport(task, { ...FAST, probe: "list" });
+  assert.equal(file.key, task.CosPaths[0]);
+  assert.ok(file.size > 0 && file.etag && file.lastModified, JSON.stringify(file));
+  const cos = (await adm.ledger()).cos;
+  assert.equal((await fetch(file.url)).status, 200, "its link downloads the file");
+  assert.ok(cos.total >= 2);
+  assert.deepEqual(new Set(cos.recent.map((r) => r.status)), new Set([200]), "only 200s");
+  assert.ok(cos.recent.every((r) => r.key === "/" && r.token), "listings of the bucket, with the session token");
+  await assert.rejects(c.waitForExport(task, { probe: "LIST" }), { code: "Client.InvalidOption", field: "probe" });
+});
