@@ -66,6 +66,8 @@ pub enum Note {
         /// The new offset, seconds.
         offset_secs: i64,
     },
+    /// One poll of an export wait (see `super::wait_export::PollReport`).
+    Poll(super::wait_export::PollReport),
 }
 
 impl Note {
@@ -89,6 +91,7 @@ impl Note {
             Note::Throttle { action, .. } => ("throttle", Some(action)),
             Note::Credentials { .. } => ("credentials", None),
             Note::Skew { .. } => ("skew", None),
+            Note::Poll(_) => ("poll", None),
         };
         out.push_str("{\"type\":\"");
         out.push_str(kind);
@@ -152,6 +155,14 @@ impl Note {
                     field(out, "expiredTime");
                     push_u64(out, *t);
                 }
+            }
+            Note::Poll(p) => {
+                field(out, "key");
+                push_string(out, &p.key);
+                field(out, "status");
+                push_u64(out, p.status.into());
+                field(out, "state");
+                push_string(out, p.state);
             }
             Note::Skew { offset_secs } => {
                 field(out, "offsetSecs");

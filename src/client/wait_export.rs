@@ -312,9 +312,24 @@ enum Phase {
     Done,
 }
 
+/// What one poll found, for the client's `onEvent` (`poll` events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollReport {
+    /// The object key (the `CosPaths` entry): never a URL, so never a presigned query.
+    pub key: String,
+    /// HTTP status (0: no answer).
+    pub status: u16,
+    /// `ready`, `pending`, `checking` (a bodiless HEAD error: a GET reads COS's error code
+    /// next), `stale` (older than `notBefore`), `skewed` (COS refused the signature's time),
+    /// `error` (an answer that is not the file's state) or `failed` (no answer).
+    pub state: &'static str,
+}
+
 /// The waiter for one export's files.
 #[derive(Clone, Debug)]
 pub struct Waiter {
+    /// The last poll's report, until taken.
+    report: Option<PollReport>,
     settings: WaitSettings,
     files: Vec<FileState>,
     phase: Phase,
@@ -334,6 +349,7 @@ impl Waiter {
     /// A waiter for `keys` (checked with [`check_task`]).
     pub fn new(settings: WaitSettings, keys: &[String]) -> Self {
         Waiter {
+            report: None,
             settings,
             files: keys
                 .iter()
@@ -349,6 +365,11 @@ impl Waiter {
             last_problem: None,
             resigned: false,
         }
+    }
+
+    /// The last poll's report, once (for `onEvent`).
+    pub fn take_report(&mut self) -> Option<PollReport> {
+        self.report.take()
     }
 
     /// True once the machine has finished.
@@ -384,7 +405,21 @@ impl Waiter {
             }
             (Phase::InFlight(poll), Event::Replied(reply)) => {
                 let key = &self.files[poll.index].key;
-                match judge(poll.method, key, &reply, self.bucket_seen) {
+                let verdict = judge(poll.method, key, &reply, self.bucket_seen);
+                let state = match &verdict {
+                    Verdict::Ready(info) if self.stale(info) => "stale",
+                    Verdict::Ready(_) => "ready",
+                    Verdict::Pending { .. } => "pending",
+                    Verdict::Skewed(_) => "skewed",
+                    Verdict::ReadErrorBody => "checking",
+                    _ => "error",
+                };
+                self.report = Some(PollReport {
+                    key: key.clone(),
+                    status: reply.status,
+                    state,
+                });
+                match verdict {
                     Verdict::Ready(ref info) if self.stale(info) => {
                         self.last_problem = Some(
                             [
@@ -432,6 +467,11 @@ impl Waiter {
             }
             (Phase::InFlight(poll), Event::Failed(e)) => {
                 let key = &self.files[poll.index].key;
+                self.report = Some(PollReport {
+                    key: key.clone(),
+                    status: 0,
+                    state: "failed",
+                });
                 let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
                 self.on_transient(poll, e, now_ms, random)
             }

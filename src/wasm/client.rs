@@ -71,8 +71,13 @@ export type TencentCloudEvent = TencentCloudEventBase &
     | { type: "credentials"; expiredTime?: number }
     /** The clock offset was corrected from the server's `Date`. */
     | { type: "skew"; offsetSecs: number }
-    /** One poll of `waitForExport` / `checkExportFiles`: the object key, the HTTP status, and its state. */
-    | { type: "poll"; key: string; status: number; state: string }
+    /**
+     * One poll of `waitForExport` / `checkExportFiles`: the `CosPaths` entry (never a URL), the
+     * HTTP status (0: no answer), and what it showed: `ready`, `pending` (not written yet),
+     * `checking` (a bodiless HEAD error; a GET reads COS's code next), `stale` (older than
+     * `notBefore`), `skewed` (COS refused the signature's time), `error`, `failed` (no answer).
+     */
+    | { type: "poll"; key: string; status: number; state: "ready" | "pending" | "checking" | "stale" | "skewed" | "error" | "failed" }
   );
 "#;
 
@@ -130,9 +135,9 @@ pub struct CvmClient {
     /// `rateLimit: { acquire }`: the object (its `acquire` is called as a method by the driver).
     shared_limiter: Option<JsValue>,
     /// `onEvent`: when set, calls record their notes, and the driver takes them (`__events`).
-    on_event: Option<Function>,
+    pub(super) on_event: Option<Function>,
     /// The notes of the last step, as a JSON array ("" when none).
-    events: String,
+    pub(super) events: String,
     calls: Vec<Option<Call>>,
     /// The export waits in progress (`waitForExport`, `checkExportFiles`), driven by js/wait.js.
     pub(super) waits: Vec<Option<super::wait_export::WaitJob>>,

@@ -504,6 +504,13 @@ impl CvmClient {
             // phase, also while a progress report or the provider is out).
             _ => return self.end(id, Err(crate::client::wait_export::aborted()), now),
         };
+        if self.on_event.is_some() {
+            // The poll just judged, for onEvent (js/wait.js takes it with __events).
+            let report = job.machine.take_report();
+            self.events = report.map_or_else(String::new, |r| {
+                crate::client::observe::to_json(&[crate::client::observe::Note::Poll(r)], "cos")
+            });
+        }
         self.on_step(id, step, now)
     }
 

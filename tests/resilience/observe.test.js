@@ -304,3 +304,43 @@ describe("TencentCloudClient (any service): STS GetFederationToken end to end", 
     assert.equal(code(() => client(emu, { onEvent: "yes" })), "Client.InvalidOption onEvent");
   });
 });
+
+describe("poll events of waitForExport / checkExportFiles", () => {
+  test("a wait: every poll is an event (key, status, state); pending until each file is ready, no URL anywhere", async () => {
+    const onEvent = recorder();
+    const c = client(emu, { onEvent, profile: { cosEndpoint: `${emu.url}cos/{Bucket}` } });
+    const task = await c.ExportImages({ BucketName: "backup-1250000000", ImageIds: ["img-pq5pau1w"], ExportFormat: "QCOW2" });
+    const files = await c.waitForExport({ ...task, BucketName: "backup-1250000000" }, { interval: 0.05, maxInterval: 0.2, timeout: 20 });
+    const polls = onEvent.events.filter((e) => e.type === "poll");
+    const key = task.CosPaths[0].replace(/^\//, "");
+    assert.ok(polls.length >= 2, `${polls.length} polls`);
+    // 404 until the file exists (a bodiless HEAD 404 is "checking": a GET reads COS's code,
+    // NoSuchKey → "pending"), then ready (200) once, and the wait ends.
+    assert.deepEqual(polls.at(-1), { type: "poll", key: task.CosPaths[0], status: 200, state: "ready", callId: polls[0].callId, traceId: polls[0].traceId });
+    for (const p of polls.slice(0, -1)) {
+      assert.deepEqual([p.key, p.status], [task.CosPaths[0], 404]);
+      assert.ok(p.state === "pending" || p.state === "checking", p.state);
+    }
+    assert.ok(polls.some((p) => p.state === "pending"));
+    assert.ok(polls.every((p) => p.callId === 2 && p.traceId !== onEvent.events[0].traceId), "the wait is a call of its own");
+    assert.ok(files[0].url.includes("q-signature"));
+    for (const e of onEvent.events) assert.ok(!JSON.stringify(e).includes("q-sign") && !JSON.stringify(e).includes(key + "?"));
+  });
+
+  test("checkExportFiles: one poll per file; its error carries traceId and attempts", async () => {
+    const onEvent = recorder();
+    const c = client(emu, { onEvent, profile: { cosEndpoint: `${emu.url}cos/{Bucket}` } });
+    const state = await c.checkExportFiles({ BucketName: "backup-1250000000", CosPaths: ["/nothing-here.qcow2"] });
+    assert.equal(state.ready, 0);
+    assert.deepEqual(onEvent.events.map((e) => [e.type, e.key, e.status, e.state]), [
+      ["poll", "/nothing-here.qcow2", 404, "checking"],
+      ["poll", "/nothing-here.qcow2", 404, "pending"],
+    ]);
+    await adm.faults({ cosStatus: 503 });
+    const err = await c.checkExportFiles({ BucketName: "backup-1250000000", CosPaths: ["/nothing-here.qcow2"] }).then(() => assert.fail("resolved"), (e) => e);
+    assert.match(err.traceId, UUID);
+    assert.ok(err.attempts >= 1);
+    assert.equal(onEvent.events.at(-1).state, "error");
+    assert.equal(onEvent.events.at(-1).traceId, err.traceId);
+  });
+});
