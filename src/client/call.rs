@@ -839,6 +839,12 @@ const NOT_SENT_CODES: [&str; 13] = [
     "ERR_SSL_WRONG_VERSION_NUMBER",
 ];
 
+/// True when a transport failure with this `error.cause.code` never connected, so nothing
+/// was sent (the export waiter's host switch asks the same question).
+pub fn never_connected(code: &str) -> bool {
+    NOT_SENT_CODES.contains(&code)
+}
+
 /// What a transport failure means: a timeout or a network error that may or may not have
 /// reached the server.
 fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32) -> Error {

@@ -17,7 +17,14 @@ pub fn cos_host(bucket: &str, region: &str) -> String {
     [bucket, ".cos.", region, ".myqcloud.com"].concat()
 }
 
+/// The bucket's alternate host `<Bucket>.cos.<Region>.tencentcos.cn`: the same bucket under a
+/// second domain, where cos-js-sdk-v5 switches when `myqcloud.com` cannot be reached.
+pub fn cos_alternate_host(bucket: &str, region: &str) -> String {
+    [bucket, ".cos.", region, ".tencentcos.cn"].concat()
+}
+
 const REAL: &str = "https://{Bucket}.cos.{Region}.myqcloud.com";
+const ALTERNATE: &str = "https://{Bucket}.cos.{Region}.tencentcos.cn";
 
 /// A parsed `cosEndpoint`: a URL template with `{Bucket}` and `{Region}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +97,13 @@ impl CosEndpoint {
         Ok(CosEndpoint {
             template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].concat(),
         })
+    }
+
+    /// The alternate host's endpoint (`tencentcos.cn`).
+    pub fn alternate() -> Self {
+        CosEndpoint {
+            template: ALTERNATE.to_owned(),
+        }
     }
 
     /// True for the real COS host.

@@ -101,3 +101,39 @@ describe("failover to httpProfile.backupEndpoint", () => {
     );
   });
 });
+
+describe("COS: myqcloud.com unreachable → tencentcos.cn (AutoSwitchHost), only without cosEndpoint", () => {
+  /** DNS fails for myqcloud.com (as Node's fetch reports it); tencentcos.cn reaches the emulator's COS. */
+  const cosFetch = (urls) => async (url, init) => {
+    urls.push(url);
+    const u = new URL(url);
+    if (u.hostname.endsWith(".myqcloud.com")) throw new TypeError("fetch failed", { cause: Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" }) });
+    if (u.hostname.endsWith(".tencentcos.cn")) {
+      const bucket = u.hostname.split(".")[0];
+      return fetch(`${emu.url}cos/${bucket}${u.pathname}${u.search}`, init);
+    }
+    return fetch(url, init);
+  };
+
+  test("the poll is sent again at once to <bucket>.cos.<region>.tencentcos.cn, signed for it (the emulator checks)", async () => {
+    const urls = [];
+    const events = [];
+    const c = client(emu, { fetch: cosFetch(urls), onEvent: (e) => events.push(e) });
+    const state = await c.checkExportFiles({ BucketName: "backup-1250000000", CosPaths: ["/not-yet.qcow2"] });
+    assert.equal(state.ready, 0);
+    assert.equal(new URL(urls[0]).hostname, "backup-1250000000.cos.ap-guangzhou.myqcloud.com");
+    assert.ok(urls.slice(1).every((u) => new URL(u).hostname === "backup-1250000000.cos.ap-guangzhou.tencentcos.cn"), urls.join(" "));
+    assert.deepEqual(events.map((e) => [e.status, e.state]), [[0, "failed"], [404, "checking"], [404, "pending"]]);
+    // The emulator found each signature valid for the tencentcos.cn host (not myqcloud.com's).
+    const recent = (await adm.ledger()).cos.recent;
+    assert.equal(recent.length, 2);
+    for (const e of recent) assert.equal(e.signedHost, "backup-1250000000.cos.ap-guangzhou.tencentcos.cn");
+  });
+
+  test("with a cosEndpoint, no switch: the error is the endpoint's", async () => {
+    const urls = [];
+    const c = client(emu, { fetch: cosFetch(urls), profile: { cosEndpoint: "https://{Bucket}.cos.{Region}.myqcloud.com.example" } });
+    await c.checkExportFiles({ BucketName: "backup-1250000000", CosPaths: ["/not-yet.qcow2"] }).then(() => assert.fail("resolved"), () => {});
+    assert.ok(urls.every((u) => !u.includes("tencentcos")), urls.join(" "));
+  });
+});
