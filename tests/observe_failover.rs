@@ -291,3 +291,51 @@ fn without_a_backup_a_refused_connection_follows_the_retry_policy() {
     call.step(&mut c, Event::Start, now(0.0));
     assert!(matches!(call.step(&mut c, REFUSED, now(1.0)), Action::Wait(_)));
 }
+
+#[test]
+fn a_timeout_pins_the_call_but_does_not_close_an_open_breaker() {
+    let mut c = client(Some("backup.example.com"), None);
+    for t in 0..5 {
+        let mut call = read();
+        call.step(&mut c, Event::Start, now(f64::from(t)));
+        call.step(&mut c, REFUSED, now(f64::from(t)));
+        call.step(
+            &mut c,
+            Event::Response {
+                status: 200,
+                date: None,
+                body: OK,
+            },
+            now(f64::from(t)),
+        );
+    }
+    // Half-open probe at the primary times out: unknown whether it connected.
+    let mut probe = read();
+    assert!(!sent_to_backup(&probe.step(&mut c, Event::Start, now(OPEN_MS + 10.0))));
+    let timeout = Event::Failed {
+        timed_out: true,
+        code: "",
+        message: "timeout",
+    };
+    assert!(matches!(
+        probe.step(&mut c, timeout, now(OPEN_MS + 5_010.0)),
+        Action::Wait(_)
+    ));
+    assert!(
+        !sent_to_backup(&probe.step(&mut c, Event::Elapsed, now(OPEN_MS + 5_200.0))),
+        "pinned to the primary"
+    );
+    // The breaker was not closed by the timeout: one refused probe reopens it at once.
+    let mut next = read();
+    assert!(!sent_to_backup(&next.step(
+        &mut c,
+        Event::Start,
+        now(OPEN_MS + 6_000.0)
+    )));
+    assert!(sent_to_backup(&next.step(&mut c, REFUSED, now(OPEN_MS + 6_001.0))));
+    let mut after = read();
+    assert!(
+        sent_to_backup(&after.step(&mut c, Event::Start, now(OPEN_MS + 6_002.0))),
+        "open again"
+    );
+}

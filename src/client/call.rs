@@ -520,8 +520,13 @@ impl Call {
                 },
             ) => {
                 let err = transport_error(timed_out, code, message, client.config.req_timeout_secs);
-                if err.may_have_executed() {
-                    // It may have reached that endpoint: never sent anywhere else.
+                if timed_out {
+                    // It may have reached that endpoint: never sent anywhere else. (Whether the
+                    // primary connected is unknown: the breaker is left as it is.)
+                    self.pinned = Some(self.at_backup);
+                } else if err.may_have_executed() {
+                    // A reset after connecting: the endpoint is reachable, and the request may
+                    // have run there, so it is never sent anywhere else.
                     self.reached(client);
                 } else if client.config.backup.is_some() && !self.at_backup && self.pinned.is_none() {
                     // The primary could not be reached, so nothing ran: the backup, at once.
