@@ -8,7 +8,7 @@
 
 use super::encode::push_encoded;
 use super::request::{CosRequest, KeyTime};
-use super::signer::{sign_request, CosSigned};
+use super::signer::{sign_request_for, CosSigned};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
@@ -209,7 +209,10 @@ pub fn presign(
     key_time: KeyTime,
     endpoint: &CosEndpoint,
 ) -> Result<Presigned, Error> {
-    let signed = sign_request(credential, request, key_time)?;
+    // Signed for the host it goes to when that is the alternate one (tencentcos.cn); for
+    // myqcloud.com and for a cosEndpoint (a proxy), for the real host.
+    let alternate = endpoint.template == ALTERNATE;
+    let signed = sign_request_for(credential, request, key_time, alternate)?;
     let mut url = endpoint.path_url(request);
     url.push('?');
     super::authorization::Authorization {

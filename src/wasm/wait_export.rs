@@ -751,6 +751,7 @@ fn links(client: &Client, job: &WaitJob, files: &[FileState], now: Now) -> Vec<O
         return vec![None; files.len()];
     };
     let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);
+    let alternate = CosEndpoint::alternate();
     files
         .iter()
         .map(|f| {
@@ -764,7 +765,13 @@ fn links(client: &Client, job: &WaitJob, files: &[FileState], now: Now) -> Vec<O
                 headers: &[],
             };
             let time = KeyTime::new(start, job.url_expires).ok()?;
-            presign(credential, &request, time, &client.config.cos_endpoint)
+            // After a host switch the links point at the host that could be reached.
+            let endpoint = if job.machine.switched() {
+                &alternate
+            } else {
+                &client.config.cos_endpoint
+            };
+            presign(credential, &request, time, endpoint)
                 .ok()
                 .map(|p| p.url.clone())
         })

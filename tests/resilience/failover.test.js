@@ -130,6 +130,21 @@ describe("COS: myqcloud.com unreachable → tencentcos.cn (AutoSwitchHost), only
     for (const e of recent) assert.equal(e.signedHost, "backup-1250000000.cos.ap-guangzhou.tencentcos.cn");
   });
 
+  test("waitForExport after a switch: the links point at tencentcos.cn, presigned for it (they download)", async () => {
+    const res = await fetch(`${emu.url}__admin/config`, { method: "POST", body: JSON.stringify({ exportTaskMs: 300 }) });
+    assert.equal(res.status, 200);
+    const urls = [];
+    const c = client(emu, { fetch: cosFetch(urls) });
+    const task = await c.ExportImages({ BucketName: "backup-1250000000", ImageIds: ["img-pq5pau1w"], ExportFormat: "QCOW2" });
+    const files = await c.waitForExport({ ...task, BucketName: "backup-1250000000" }, { interval: 0.05, maxInterval: 0.2, timeout: 20 });
+    const link = new URL(files[0].url);
+    assert.equal(link.hostname, "backup-1250000000.cos.ap-guangzhou.tencentcos.cn");
+    const got = await fetch(`${emu.url}cos/backup-1250000000${link.pathname}${link.search}`);
+    assert.equal(got.status, 200, await got.text());
+    const recent = (await adm.ledger()).cos.recent;
+    assert.equal(recent.at(-1).signedHost, "backup-1250000000.cos.ap-guangzhou.tencentcos.cn");
+  });
+
   test("with a cosEndpoint, no switch: the error is the endpoint's", async () => {
     const urls = [];
     const c = client(emu, { fetch: cosFetch(urls), profile: { cosEndpoint: "https://{Bucket}.cos.{Region}.myqcloud.com.example" } });
