@@ -80,7 +80,10 @@ pub struct ClientProfile {
     /// Where COS requests (`presignCosUrl` links, `waitForExport`) go: a URL template with
     /// `{Bucket}` and `{Region}`, the object key appended to its path — a proxy, or the local
     /// emulator (`"http://127.0.0.1:8787/cos/{Bucket}"`). They stay signed for the real host
-    /// `<Bucket>.cos.<Region>.myqcloud.com`. Default `"https://{Bucket}.cos.{Region}.myqcloud.com"`.
+    /// `<Bucket>.cos.<Region>.myqcloud.com`. Default `"https://{Bucket}.cos.{Region}.myqcloud.com"`;
+    /// with the default, a poll that cannot connect there (refused, DNS, TLS) is sent again to
+    /// `<Bucket>.cos.<Region>.tencentcos.cn`, signed for it, and so are the wait's later polls
+    /// and its links (cos-js-sdk-v5's AutoSwitchHost).
     #[tsify(optional)]
     pub cos_endpoint: Option<String>,
 }
