@@ -6,22 +6,28 @@ import { describeImages } from './describe_images.js';
 import { exportImages } from './export_images.js';
 import { parseQuery } from './params.js';
 import { parseAuthorization, verifySignature } from './verify.js';
+import { getFederationToken } from './sts.js';
 
 const KEYS = new Map(Object.values(CREDENTIALS).map((k) => [k.secretId, k]));
-const ACTIONS = { ExportImages: exportImages, DescribeImages: describeImages };
+// The services answered, by the name the credential scope carries (all on one port: a client
+// reaches the emulator at its own URL and signs for `<service>.tencentcloudapi.com`).
+const SERVICES = {
+  cvm: { version: '2017-03-12', actions: { ExportImages: exportImages, DescribeImages: describeImages } },
+  sts: { version: '2018-08-13', actions: { GetFederationToken: getFederationToken } },
+};
 const RATE_LIMITED = new Set(['ExportImages']);
-const VERSION = '2017-03-12';
 const MAX_SKEW_S = 300;
 
 const err = (code, message) => ({ error: { code, message } });
 const missing = (name) => err('MissingParameter', `The request is missing a required parameter \`${name}\`.`);
 
 /** Hosts a signature may name: the Host header as sent, without its port, and the real API hosts. */
-export function candidateHosts(hostHeader, region, apiHosts) {
+export function candidateHosts(hostHeader, region, apiHosts, service = 'cvm') {
   const hosts = [];
   if (hostHeader) hosts.push(hostHeader, hostHeader.replace(/:\d+$/, ''));
-  hosts.push(...apiHosts);
-  if (/^[a-z0-9-]+$/.test(region ?? '')) hosts.push(`cvm.${region}.tencentcloudapi.com`);
+  if (service === 'cvm') hosts.push(...apiHosts);
+  else hosts.push(`${service}.tencentcloudapi.com`, `${service}.intl.tencentcloudapi.com`);
+  if (/^[a-z0-9-]+$/.test(region ?? '')) hosts.push(`${service}.${region}.tencentcloudapi.com`);
   return [...new Set(hosts)];
 }
 
@@ -50,7 +56,11 @@ function run(req, { state, now, arrivedAt, apiHosts, entry }) {
   if (!auth || !auth.signedHeaders.includes('content-type') || !auth.signedHeaders.includes('host')) {
     return err('AuthFailure.InvalidAuthorization', 'Authorization must be `TC3-HMAC-SHA256 Credential=<SecretId>/<date>/cvm/tc3_request, SignedHeaders=<content-type;host;...>, Signature=<hex>`.');
   }
-  Object.assign(entry, { secretId: auth.secretId, signedHeaders: auth.signedHeaders.join(';') });
+  Object.assign(entry, { secretId: auth.secretId, signedHeaders: auth.signedHeaders.join(';'), service: auth.service });
+  const service = SERVICES[auth.service];
+  if (!service) {
+    return err('AuthFailure.SignatureFailure', `The credential scope names service \`${auth.service}\`, which this endpoint does not serve (it serves ${Object.keys(SERVICES).join(', ')}).`);
+  }
 
   if (h['x-tc-timestamp'] === undefined) return missing('X-TC-Timestamp');
   if (!/^\d{1,12}$/.test(h['x-tc-timestamp'])) return err('InvalidParameter', 'X-TC-Timestamp must be integer seconds.');
@@ -63,8 +73,8 @@ function run(req, { state, now, arrivedAt, apiHosts, entry }) {
   const key = KEYS.get(auth.secretId);
   if (!key) return err('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your SecretId is correct.');
 
-  const hosts = candidateHosts(h.host, h['x-tc-region'], apiHosts);
-  entry.signedHost = verifySignature({ auth, secretKey: key.secretKey, timestamp, req, hosts });
+  const hosts = candidateHosts(h.host, h['x-tc-region'], apiHosts, auth.service);
+  entry.signedHost = verifySignature({ auth, secretKey: key.secretKey, timestamp, req, hosts, service: auth.service });
   if (!entry.signedHost) {
     return err('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
   }
@@ -77,6 +87,8 @@ function run(req, { state, now, arrivedAt, apiHosts, entry }) {
 
   const action = h['x-tc-action'];
   if (!action) return missing('X-TC-Action');
+  const ACTIONS = service.actions;
+  const VERSION = service.version;
   if (!ACTIONS[action]) return err('InvalidAction', `The action \`${action}\` is not valid for this endpoint.`);
   if (!h['x-tc-version']) return missing('X-TC-Version');
   if (h['x-tc-version'] !== VERSION) return err('NoSuchVersion', `The version \`${h['x-tc-version']}\` of action ${action} is not supported; use ${VERSION}.`);

@@ -109,7 +109,8 @@ function authFields(headers, query) {
 
 /**
  * Checks the signature with the official SDK. The host may be the one sent or the real COS host
- * of the bucket in any seeded region (a request through cosEndpoint is signed for the real one).
+ * of the bucket in any seeded region, under myqcloud.com or tencentcos.cn (a request through
+ * cosEndpoint is signed for the real one; a client that switched hosts, for the alternate one).
  * Returns the host that matched, or null.
  */
 function verifySignature({ fields, secretKey, method, key, query, headers, bucket }) {
@@ -126,7 +127,7 @@ function verifySignature({ fields, secretKey, method, key, query, headers, bucke
     `q-url-param-list=${fields['q-url-param-list']}`, `q-signature=${fields['q-signature']}`,
   ].join('&');
   const sentHost = headers.host ?? '';
-  const hosts = [sentHost, sentHost.replace(/:\d+$/, ''), ...REGIONS.map((r) => `${bucket}.cos.${r}.myqcloud.com`)];
+  const hosts = [sentHost, sentHost.replace(/:\d+$/, ''), ...REGIONS.flatMap((r) => [`${bucket}.cos.${r}.myqcloud.com`, `${bucket}.cos.${r}.tencentcos.cn`])];
   for (const host of new Set(hosts)) {
     const Headers = {};
     for (const name of headerList) {

@@ -16,7 +16,7 @@ const MAX_BODY = 1 << 20;
 const CORS = {
   'Access-Control-Allow-Origin': '*',
   'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-TC-Action, X-TC-Version, X-TC-Timestamp, X-TC-Region, X-TC-Token, X-TC-Language, X-TC-RequestClient, X-TC-Content-SHA256',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, X-TC-Action, X-TC-Version, X-TC-Timestamp, X-TC-Region, X-TC-Token, X-TC-Language, X-TC-RequestClient, X-TC-Content-SHA256, X-TC-TraceId',
   'Access-Control-Expose-Headers': 'Date', // so a page can read the server time and correct its clock
   'Access-Control-Max-Age': '600',
 };

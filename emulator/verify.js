@@ -54,14 +54,13 @@ const sameHex = (a, b) => a.length === b.length && timingSafeEqual(Buffer.from(a
  * Checks a request's signature against each host it may have been signed for.
  * Returns the host string that matched, or null. `req`: { method, rawQuery, headers (lowercased), body (Buffer) }.
  */
-export function verifySignature({ auth, secretKey, timestamp, req, hosts }) {
-  const service = 'cvm'; // whatever host was called, the API's service name is cvm
+export function verifySignature({ auth, secretKey, timestamp, req, hosts, service = 'cvm' }) {
   if (auth.service !== service || auth.date !== utcDate(timestamp)) return null;
   const unsigned = /^unsigned-payload$/i.test(String(req.headers['x-tc-content-sha256'] ?? '').trim());
   const defaultList = auth.signedHeaders.join(';') === 'content-type;host';
   for (const host of hosts) {
     if (defaultList && !unsigned && !/:\d+$/.test(host)) {
-      const ok = sign3Matches({ auth, secretKey, timestamp, req, host });
+      const ok = sign3Matches({ auth, secretKey, timestamp, req, host, service });
       if (ok) return host;
       if (ok === false) continue; // sign3 decided; null means it could not check this query
     }
@@ -77,13 +76,13 @@ export function verifySignature({ auth, secretKey, timestamp, req, hosts }) {
   return null;
 }
 
-function sign3Matches({ auth, secretKey, timestamp, req, host }) {
+function sign3Matches({ auth, secretKey, timestamp, req, host, service }) {
   const url = `http://${host}/` + (req.rawQuery ? `?${req.rawQuery}` : '');
   // new URL() re-encodes some query characters; then sign3 cannot see the exact query
   // and the generic builder (which uses it verbatim) decides instead.
   if (new URL(url).search.slice(1) !== req.rawQuery) return null;
   const expected = Sign.sign3({
-    method: req.method, url, payload: req.body, timestamp, service: 'cvm',
+    method: req.method, url, payload: req.body, timestamp, service,
     secretId: auth.secretId, secretKey, headers: { 'Content-Type': req.headers['content-type'] ?? '' },
   });
   return sameHex(expected.split('Signature=')[1], auth.signature);

@@ -20,13 +20,22 @@ export class TencentCloudError extends Error {
     this.field = field;
     this.httpCode = httpCode;
     this.mayHaveExecuted = mayHaveExecuted === true;
+    /**
+     * The call's `X-TC-TraceId` (undefined for an error that is not a call's, e.g. options).
+     * @type {string | undefined}
+     */
+    this.traceId = undefined;
+    /** Attempts sent before the call failed (0: nothing was sent). */
+    this.attempts = 0;
+    /** Backoff waited before retries, in ms. */
+    this.totalRetryDelayMs = 0;
   }
   toString() {
     return `${this.name}: [${this.code}] ${this.message}` + (this.requestId ? ` (RequestId: ${this.requestId})` : "");
   }
   toJSON() {
-    const { name, code, message, requestId, field, httpCode, mayHaveExecuted } = this;
-    return { name, code, message, requestId, field, httpCode, mayHaveExecuted };
+    const { name, code, message, requestId, field, httpCode, mayHaveExecuted, traceId, attempts, totalRetryDelayMs } = this;
+    return { name, code, message, requestId, field, httpCode, mayHaveExecuted, traceId, attempts, totalRetryDelayMs };
   }
 }
 export function errorClass() { return TencentCloudError; }

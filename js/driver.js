@@ -41,6 +41,9 @@ const IO_TIMEOUT = 7;
 const IO_MONO = 8;
 const IO_WALL = 9;
 const IO_RANDOM = 10;
+const IO_ATTEMPTS = 11; // at the call's end: attempts sent …
+const IO_RETRY_DELAY = 12; // … and backoff waited (ms)
+const IO_BACKUP = 13; // SEND: 1 = to httpProfile.backupEndpoint
 
 // Kinds of __start.
 const KIND_EXPORT = 0;
@@ -61,7 +64,8 @@ export const monotonic =
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
  * @typedef {object} Core
- * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined]} __driver
+ * @property {() => [string, Fetch | undefined, (() => unknown) | undefined, number, SharedLimiter | undefined, (OnEvent | undefined)?, (string | undefined)?]} __driver
+ * @property {() => string} __events
  * @property {(len: number) => void} __reserve
  * @property {(options: unknown, isSignal: boolean) => void} __callOptions
  * @property {(kind: number, len: number, aborted: boolean) => number} __start
@@ -70,6 +74,7 @@ export const monotonic =
  */
 
 /** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
+/** @typedef {(event: Record<string, unknown>) => void} OnEvent */
 
 /**
  * `rateLimit: { acquire }`: a limiter shared beyond one client (a Durable Object, …).
@@ -86,6 +91,9 @@ export const monotonic =
  * @property {SharedLimiter | undefined} limiter
  * @property {ProviderCall | undefined} shared the provider call in flight (dropped once settled)
  * @property {Set<() => void>} slotWaits wakes the calls waiting in the client's own limiter
+ * @property {OnEvent | undefined} onEvent
+ * @property {string | undefined} backup httpProfile.backupEndpoint's URL
+ * @property {number} seq the last callId given
  */
 
 /**
@@ -276,11 +284,48 @@ const drivers = new WeakMap();
 export function driverOf(core) {
   let d = drivers.get(core);
   if (!d) {
-    const [url, fetchFn, provider, at, limiter] = core.__driver();
-    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set() };
+    const [url, fetchFn, provider, at, limiter, onEvent, backup] = core.__driver();
+    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set(), onEvent, seq: 0, backup };
     drivers.set(core, d);
   }
   return d;
+}
+
+/**
+ * A random (v4) UUID: a call's `X-TC-TraceId`, as the official SDKs send. `crypto.randomUUID`
+ * exists only in secure contexts; `getRandomValues` everywhere.
+ * @returns {string}
+ */
+export function traceId() {
+  const c = /** @type {any} */ (globalThis).crypto;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID();
+  const b = c.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Hands `onEvent` each event the machine reported (a JSON array of plain objects, built in
+ * src/client/observe.rs), with the call's ids added. Synchronous; what it throws is ignored:
+ * observing must not change the call.
+ * @param {OnEvent} onEvent
+ * @param {string} json
+ * @param {number} callId
+ * @param {string} trace
+ */
+export function deliver(onEvent, json, callId, trace) {
+  if (json === "") return;
+  for (const event of JSON.parse(json)) {
+    event.callId = callId;
+    event.traceId = trace;
+    try {
+      onEvent(event);
+    } catch {
+      // ignored: see above
+    }
+  }
 }
 
 /**
@@ -486,17 +531,26 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {string} action the API action (what a shared limiter is asked for)
    * @param {AbortSignal | undefined} signal
    * @param {unknown} context the call's `context` option, handed to a shared limiter untouched
+   * @param {number} callId
+   * @param {string} trace the call's X-TC-TraceId
    * @returns {Promise<any>}
    */
-  const run = async (core, d, kind, id, code, action, signal, context) => {
+  const run = async (core, d, kind, id, code, action, signal, context, callId, trace) => {
     for (;;) {
+      if (d.onEvent) deliver(d.onEvent, core.__events(), callId, trace);
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
       if (code === DONE) {
         const result = JSON.parse(out(d));
         return kind === KIND_EXPORT ? result : result.Response;
       }
-      if (code === FAILED) throw failure(d);
+      if (code === FAILED) {
+        const err = /** @type {any} */ (failure(d));
+        err.traceId = trace;
+        err.attempts = io[d.at + IO_ATTEMPTS];
+        err.totalRetryDelayMs = io[d.at + IO_RETRY_DELAY];
+        throw err;
+      }
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
       let event = EV_ABORTED;
       let n = 0;
@@ -505,8 +559,9 @@ export function installCallPath(Class, memory, ErrorClass) {
         if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
       } else if (code === SEND) {
         const timeout = io[d.at + IO_TIMEOUT];
+        const url = io[d.at + IO_BACKUP] === 1 && d.backup ? d.backup : d.url;
         const { headers, body } = outgoing(d);
-        const r = await sendOnce(d.fetch, d.url, headers, body, timeout, signal);
+        const r = await sendOnce(d.fetch, url, headers, body, timeout, signal);
         if (r.kind === "ok") {
           event = EV_RESPONSE;
           n = r.status;
@@ -600,19 +655,21 @@ export function installCallPath(Class, memory, ErrorClass) {
       } catch {
         json = undefined;
       }
+      const trace = traceId();
+      const callId = ++d.seq;
       let len = -1;
       if (kind === KIND_EXPORT) {
-        if (typeof json === "string") len = write(core, d, json);
+        if (typeof json === "string") len = write(core, d, trace + "\0" + json);
       } else if (typeof json === "string") {
-        len = write(core, d, action + "\0" + json);
+        len = write(core, d, trace + "\0" + action + "\0" + json);
       } else {
         kind = KIND_REQUEST_NOT_JSON;
-        len = write(core, d, action + "\0");
+        len = write(core, d, trace + "\0" + action + "\0");
       }
       clocks(d);
       const first = core.__start(kind, len, !!(signal && signal.aborted));
       views();
-      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal, context);
+      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal, context, callId, trace);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -641,4 +698,38 @@ export function installCallPath(Class, memory, ErrorClass) {
   for (const [name, value] of /** @type {const} */ ([["ExportImages", ExportImages], ["exportImages", ExportImages], ["request", request]])) {
     Object.defineProperty(proto, name, { value, writable: true, configurable: true });
   }
+}
+
+/**
+ * The `TencentCloudClient` class over the wasm-bindgen `CvmClient`: a client of any service and
+ * version (`CvmClient.__generic` checks the options, `service` and `version` included), with
+ * `request` only — the same machine, driver, options and errors as `CvmClient`, which is this
+ * client for cvm/2017-03-12 plus the typed ExportImages and COS methods.
+ * @param {{ __generic(options: unknown): any }} Class the generated CvmClient
+ */
+export function genericClient(Class) {
+  return class TencentCloudClient {
+    #core;
+    /** @param {unknown} options */
+    constructor(options) {
+      this.#core = Class.__generic(options);
+    }
+    /**
+     * @param {string} action
+     * @param {Record<string, unknown>} [payload]
+     * @param {{ signal?: AbortSignal }} [options]
+     * @returns {Promise<Record<string, any>>}
+     */
+    request(action, payload, options) {
+      return this.#core.request(action, payload, options);
+    }
+    /** @returns {number} */
+    get clockOffset() {
+      return this.#core.clockOffset;
+    }
+    /** Frees the wasm side now (otherwise when garbage-collected). */
+    free() {
+      this.#core.free();
+    }
+  };
 }

@@ -6,7 +6,7 @@
 // happened with the monotonic time (performance.now()). It decides nothing. Beside
 // js/driver.js (API calls), through the same io header and buffers in wasm memory.
 
-import { awaitProvider, driverOf, EV_PROVIDER_GONE, isAbortSignal, monotonic, parseFailure, raceAttempt, sleep } from "./driver.js";
+import { awaitProvider, deliver, driverOf, EV_PROVIDER_GONE, isAbortSignal, monotonic, parseFailure, raceAttempt, sleep, traceId } from "./driver.js";
 
 // Action codes (src/wasm/client.rs, and PROGRESS in src/wasm/wait_export.rs).
 const IDLE = 0;
@@ -42,6 +42,7 @@ export const COS_HEADERS = ["content-length", "content-range", "etag", "last-mod
  * @typedef {object} WaitCore
  * @property {() => [string, import("./driver.js").Fetch | undefined, (() => unknown) | undefined, number, import("./driver.js").SharedLimiter | undefined]} __driver
  * @property {(len: number) => void} __reserve
+ * @property {() => string} __events the last step's events (JSON), for onEvent
  * @property {(task: unknown, options: unknown, once: boolean, isSignal: boolean, aborted: boolean, mono: number, wall: number, random: number) => number} __waitStart
  * @property {(id: number, event: number, n: number, len: number, mono: number, wall: number, random: number) => number} __waitStep
  * @property {(id: number, provider: number, ok: boolean, value: unknown, mono: number, wall: number, random: number) => number} __waitProvided
@@ -208,11 +209,23 @@ export function installWaitPath(Class, memory, ErrorClass) {
    * @returns {Promise<string>}
    */
   const run = async (core, d, id, code, signal, onProgress) => {
+    // For onEvent's poll events and the error: this wait's ids, polls sent, backoff waited.
+    const callId = ++d.seq;
+    const trace = traceId();
+    let polls = 0;
+    let waited = 0;
     for (;;) {
+      if (d.onEvent) deliver(d.onEvent, core.__events(), callId, trace);
       // The step may have grown the wasm memory: renew the views before reading the header.
       views();
       if (code === DONE) return out(d.at, true);
-      if (code === FAILED) throw failure(d.at);
+      if (code === FAILED) {
+        const err = /** @type {any} */ (failure(d.at));
+        err.traceId = trace;
+        err.attempts = polls;
+        err.totalRetryDelayMs = waited;
+        throw err;
+      }
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the wait ended without a result");
       let event = EV_ABORTED;
       let n = 0;
@@ -222,8 +235,11 @@ export function installWaitPath(Class, memory, ErrorClass) {
         if (onProgress) callProgress(onProgress, report);
         event = EV_CONTINUE;
       } else if (code === WAIT) {
-        if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
+        const ms = io[d.at + IO_NUMBER];
+        waited += ms;
+        if (!(await sleep(ms, signal))) event = EV_ELAPSED;
       } else if (code === SEND) {
+        polls++;
         const timeout = io[d.at + IO_TIMEOUT];
         const { method, url, headers } = outgoing(d.at);
         const r = await cosOnce(d.fetch, method, url, headers, timeout, signal);

@@ -2,7 +2,7 @@
 // await), so `import` alone is enough. `new URL(..., import.meta.url)` is the form bundlers
 // (Vite, esbuild, webpack) recognise as an asset reference.
 import init, { __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
-import { installCallPath } from "./gen/driver.js";
+import { installCallPath, genericClient } from "./gen/driver.js";
 import { installWaitPath } from "./gen/wait.js";
 
 await init({ module_or_path: new URL("./gen/tc3_edge_bg.wasm", import.meta.url) });
@@ -14,3 +14,6 @@ export const TencentCloudError = __errorClass();
 installCallPath(CvmClient, __memory(), TencentCloudError);
 // waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
 installWaitPath(CvmClient, __memory(), TencentCloudError);
+// Any service (STS, CBS, CAM…): `request` only, over the same machine and driver.
+/** @type {typeof import("./index.d.ts").TencentCloudClient} */
+export const TencentCloudClient = /** @type {any} */ (genericClient(CvmClient));

@@ -1,7 +1,7 @@
 // Node >= 20.16 entry: compiles the wasm synchronously from the file next to this one, so
 // `import` alone is enough — no init() call.
 import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
-import { installCallPath } from "./gen/driver.js";
+import { installCallPath, genericClient } from "./gen/driver.js";
 import { installWaitPath } from "./gen/wait.js";
 
 // process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
@@ -19,3 +19,6 @@ export const TencentCloudError = __errorClass();
 installCallPath(CvmClient, __memory(), TencentCloudError);
 // waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
 installWaitPath(CvmClient, __memory(), TencentCloudError);
+// Any service (STS, CBS, CAM…): `request` only, over the same machine and driver.
+/** @type {typeof import("./index.d.ts").TencentCloudClient} */
+export const TencentCloudClient = /** @type {any} */ (genericClient(CvmClient));

@@ -2,7 +2,7 @@
 // the .wasm is imported as a module (compiled at deploy/load) and instantiated synchronously.
 import wasmModule from "./gen/tc3_edge_bg.wasm";
 import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
-import { installCallPath } from "./gen/driver.js";
+import { installCallPath, genericClient } from "./gen/driver.js";
 import { installWaitPath } from "./gen/wait.js";
 
 initSync({ module: wasmModule });
@@ -14,3 +14,6 @@ export const TencentCloudError = __errorClass();
 installCallPath(CvmClient, __memory(), TencentCloudError);
 // waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
 installWaitPath(CvmClient, __memory(), TencentCloudError);
+// Any service (STS, CBS, CAM…): `request` only, over the same machine and driver.
+/** @type {typeof import("./index.d.ts").TencentCloudClient} */
+export const TencentCloudClient = /** @type {any} */ (genericClient(CvmClient));

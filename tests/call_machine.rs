@@ -34,6 +34,7 @@ fn client(retry: RetryPolicy, limit: Option<u32>, provider: bool) -> Client {
         } else {
             Credentials::Fixed(credential)
         },
+        failover: Default::default(),
     }
 }
 

@@ -37,6 +37,7 @@ fn client(limit: Option<u32>, provider: bool, req_timeout_secs: f64) -> Client {
         } else {
             Credentials::Fixed(Rc::new(Credential::new("AKIDtest", "key-SECRET-abcdef", None).unwrap()))
         },
+        failover: Default::default(),
     }
 }
 

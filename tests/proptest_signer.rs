@@ -692,7 +692,7 @@ proptest! {
         }
         let o = ClientOptions {
             endpoint: Some(&endpoint), host: host.as_deref(), region: region.as_deref(), language: language.as_deref(),
-            req_timeout_secs: timeout, sign_action, content_type: content_type.as_deref(), cos_endpoint: None,
+            req_timeout_secs: timeout, sign_action, content_type: content_type.as_deref(), cos_endpoint: None, service: None, version: None, backup_endpoint: None,
         };
         match ClientConfig::new(&o) {
             Ok(c) => {

@@ -17,6 +17,7 @@ use super::clock::ClockSkew;
 use super::config::ClientConfig;
 use super::credentials::needs_refresh;
 use super::limiter::RateLimiter;
+use super::observe::Note;
 use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
@@ -196,6 +197,8 @@ pub struct Client {
     pub keys: SigningKeyCache,
     /// Fixed credential or provider cache.
     pub credentials: Credentials,
+    /// When the primary endpoint is skipped for the backup (`httpProfile.backupEndpoint`).
+    pub failover: super::failover::Breaker,
 }
 
 /// What a successful call finishes with.
@@ -278,12 +281,15 @@ pub enum Action {
         /// Bound of the wait (`reqTimeout`).
         timeout_ms: f64,
     },
-    /// POST `body` with these headers to the client's endpoint; abort it after `timeout_ms`.
+    /// POST `body` with these headers to the client's endpoint (`backup`: its backup
+    /// endpoint); abort it after `timeout_ms`.
     Send {
         /// The signed headers (the request's body is [`Call::body`]).
         signed: SignedRequest,
         /// `reqTimeout`.
         timeout_ms: f64,
+        /// Send to `httpProfile.backupEndpoint` instead of the endpoint.
+        backup: bool,
     },
     /// The call is over: the result JSON, or the error.
     Finish(Result<String, Error>),
@@ -320,6 +326,23 @@ pub struct Call {
     signed_with: ClockSkew,
     /// The client limiter's reservation this call waits for (given back if it never sends).
     slot: Option<f64>,
+    /// `X-TC-TraceId`, sent with every attempt (empty: none).
+    trace_id: String,
+    /// Attempts sent so far.
+    attempts: u32,
+    /// Backoff waited so far (ms).
+    retry_delay_ms: u64,
+    /// Monotonic time the attempt in flight was sent, or the shared limiter was asked.
+    since_ms: f64,
+    /// What the call did since the driver last took it (`Some` only when observed).
+    notes: Option<Vec<Note>>,
+    /// The attempt in flight went to the backup endpoint.
+    at_backup: bool,
+    /// The next attempt goes to the backup: the primary could not be reached.
+    fail_over: bool,
+    /// The endpoint that received an attempt (`Some(true)`: the backup): every later attempt
+    /// goes there, so nothing that may have executed is ever sent to another endpoint.
+    pinned: Option<bool>,
 }
 
 impl Call {
@@ -336,6 +359,56 @@ impl Call {
             credential: None,
             signed_with: ClockSkew::default(),
             slot: None,
+            trace_id: String::new(),
+            attempts: 0,
+            retry_delay_ms: 0,
+            since_ms: 0.0,
+            notes: None,
+            at_backup: false,
+            fail_over: false,
+            pinned: None,
+        }
+    }
+
+    /// Sends `trace_id` as `X-TC-TraceId` with every attempt (unsigned, as the official SDKs
+    /// send it, so the signature is the same with or without it).
+    pub fn with_trace_id(mut self, trace_id: &str) -> Self {
+        trace_id.clone_into(&mut self.trace_id);
+        self
+    }
+
+    /// Records [`Note`]s for the client's `onEvent` (see [`Call::take_notes`]).
+    pub fn observed(mut self) -> Self {
+        self.notes = Some(Vec::new());
+        self
+    }
+
+    /// The notes recorded since the last take (empty when not observed).
+    pub fn take_notes(&mut self) -> Vec<Note> {
+        self.notes.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    /// Attempts sent so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// Backoff waited before retries so far, in milliseconds.
+    pub fn retry_delay_ms(&self) -> u64 {
+        self.retry_delay_ms
+    }
+
+    fn note(&mut self, make: impl FnOnce(&str) -> Note) {
+        if let Some(notes) = &mut self.notes {
+            notes.push(make(&self.action));
+        }
+    }
+
+    /// Notes a change of the client's clock offset from `before`.
+    fn note_skew(&mut self, client: &Client, before: ClockSkew) {
+        if client.clock != before {
+            let offset_secs = client.clock.offset_secs();
+            self.note(|_| Note::Skew { offset_secs });
         }
     }
 
@@ -413,7 +486,17 @@ impl Call {
                 self.release_slot(client);
                 self.reserve(client, now)
             }
-            (Phase::Acquiring, Event::Acquired) => self.send(client, now),
+            (Phase::Acquiring, Event::Acquired) => {
+                let wait_ms = now.mono_ms - self.since_ms;
+                if wait_ms >= 1.0 {
+                    self.note(|action| Note::Throttle {
+                        action: action.to_owned(),
+                        wait_ms,
+                        shared: true,
+                    });
+                }
+                self.send(client, now)
+            }
             (Phase::Acquiring, Event::AcquireFailed(why)) => {
                 let message = match why {
                     Some(why) => ["the rate limiter refused the request: ", why].concat(),
@@ -425,6 +508,7 @@ impl Call {
                 self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
             }
             (Phase::InFlight, Event::Response { status, date, body }) => {
+                self.reached(client);
                 self.on_response(client, status, date, body, now)
             }
             (
@@ -436,6 +520,22 @@ impl Call {
                 },
             ) => {
                 let err = transport_error(timed_out, code, message, client.config.req_timeout_secs);
+                if timed_out {
+                    // It may have reached that endpoint: never sent anywhere else. (Whether the
+                    // primary connected is unknown: the breaker is left as it is.)
+                    self.pinned = Some(self.at_backup);
+                } else if err.may_have_executed() {
+                    // A reset after connecting: the endpoint is reachable, and the request may
+                    // have run there, so it is never sent anywhere else.
+                    self.reached(client);
+                } else if client.config.backup.is_some() && !self.at_backup && self.pinned.is_none() {
+                    // The primary could not be reached, so nothing ran: the backup, at once.
+                    client.failover.primary_unreachable(now.mono_ms);
+                    self.fail_over = true;
+                    self.note_retry(0, err.code());
+                    self.phase = Phase::Backoff;
+                    return self.attempt(client, now);
+                }
                 self.on_failure(client, err, None, now)
             }
             // An event that does not belong to this phase is a driver bug: end the call with
@@ -444,6 +544,15 @@ impl Call {
                 ErrorKind::InvalidResponse,
                 "internal: an event arrived out of order",
             ))),
+        }
+    }
+
+    /// The attempt in flight connected (an answer, or a failure that may have executed):
+    /// the call stays with that endpoint, and a primary that connects closes the breaker.
+    fn reached(&mut self, client: &mut Client) {
+        self.pinned = Some(self.at_backup);
+        if !self.at_backup {
+            client.failover.primary_reached();
         }
     }
 
@@ -509,6 +618,7 @@ impl Call {
         }
         match answer {
             Ok((credential, expires)) => {
+                self.note(|_| Note::Credentials { expired_time: expires });
                 let credential = Rc::new(credential);
                 p.cached = Some((credential.clone(), expires));
                 self.credential = Some(credential);
@@ -526,6 +636,7 @@ impl Call {
             Limiter::Shared => {
                 // Every attempt (retries and the skew re-sign too) asks the shared limiter.
                 self.phase = Phase::Acquiring;
+                self.since_ms = now.mono_ms;
                 return Action::Acquire {
                     timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
                 };
@@ -550,6 +661,11 @@ impl Call {
         if delay > 0.0 {
             self.phase = Phase::Limiter;
             self.slot = Some(at);
+            self.note(|action| Note::Throttle {
+                action: action.to_owned(),
+                wait_ms: delay,
+                shared: false,
+            });
             return Action::WaitForSlot(delay);
         }
         self.gate(client, now)
@@ -560,6 +676,11 @@ impl Call {
         if let Limiter::Window(limiter) = &mut client.limiter {
             if let Err(more) = limiter.try_send(&self.action, now.mono_ms) {
                 self.phase = Phase::Limiter;
+                self.note(|action| Note::Throttle {
+                    action: action.to_owned(),
+                    wait_ms: more,
+                    shared: false,
+                });
                 return Action::WaitForSlot(more);
             }
         }
@@ -572,15 +693,41 @@ impl Call {
         };
         self.signed_with = client.clock;
         let timestamp = self.signed_with.timestamp(now.wall_secs());
-        match client
-            .config
-            .sign(&credential, &mut client.keys, &self.action, &self.body, timestamp)
-        {
-            Ok(signed) => {
+        let backup = client.config.backup.is_some()
+            && self
+                .pinned
+                .unwrap_or_else(|| self.fail_over || client.failover.skips_primary(now.mono_ms));
+        self.at_backup = backup;
+        self.fail_over = false;
+        match client.config.sign_for(
+            backup,
+            &credential,
+            &mut client.keys,
+            &self.action,
+            &self.body,
+            timestamp,
+        ) {
+            Ok(mut signed) => {
                 self.phase = Phase::InFlight;
+                self.attempts += 1;
+                self.since_ms = now.mono_ms;
+                if !self.trace_id.is_empty() {
+                    // After signing: not a signed header (as in the official SDKs).
+                    signed.headers.push(("X-TC-TraceId", self.trace_id.clone()));
+                }
+                let attempt = self.attempts;
+                self.note(|action| Note::Request {
+                    action: action.to_owned(),
+                    attempt,
+                    host: match (&client.config.backup, backup) {
+                        (Some(b), true) => b.hostname.clone(),
+                        _ => client.config.endpoint.hostname.clone(),
+                    },
+                });
                 Action::Send {
                     signed,
                     timeout_ms: f64::from(client.config.req_timeout_secs) * 1000.0,
+                    backup,
                 }
             }
             Err(e) => self.finish(Err(e)),
@@ -588,22 +735,42 @@ impl Call {
     }
 
     fn on_response(&mut self, client: &mut Client, status: u16, date: Option<&str>, body: &str, now: Now) -> Action {
+        let (attempt, duration_ms) = (self.attempts, now.mono_ms - self.since_ms);
+        let note = |request_id: Option<&str>, error_code: Option<&str>| {
+            let (request_id, error_code) = (request_id.map(str::to_owned), error_code.map(str::to_owned));
+            move |action: &str| Note::Response {
+                action: action.to_owned(),
+                attempt,
+                status,
+                duration_ms,
+                request_id,
+                error_code,
+            }
+        };
         // A redirect is refused, not followed and not retried (see super::redirect).
         if let Some(e) = super::redirect::refused(status, &self.action) {
+            self.note(note(None, Some(e.code())));
             return self.finish(Err(e));
         }
         match parse_envelope(status, body) {
             Ok(response) => {
+                let request_id = response.get("RequestId").and_then(|v| v.as_str());
+                self.note(note(request_id, None));
                 // Only a success corrects the clock here: a SignatureExpire answer is handled
                 // in on_failure, where it also earns the one re-signed retry.
+                let before = client.clock;
                 client.clock.on_response(date, now.wall_secs());
+                self.note_skew(client, before);
                 let result = match self.shape {
                     Shape::ExportImages => ExportImagesResponse::from_response(&response).map(|r| r.to_json()),
                     Shape::Raw => Ok(body.to_owned()),
                 };
                 self.finish(result)
             }
-            Err(e) => self.on_failure(client, e, date, now),
+            Err(e) => {
+                self.note(note(e.request_id(), Some(e.code())));
+                self.on_failure(client, e, date, now)
+            }
         }
     }
 
@@ -616,15 +783,20 @@ impl Call {
         // Retry when the offset now differs from the one this attempt signed with — also when
         // a concurrent call of this client corrected it first.
         if err.code() == "AuthFailure.SignatureExpire" && !self.skew_corrected {
+            let before = client.clock;
             client.clock.on_signature_expired(date, now.wall_secs());
+            self.note_skew(client, before);
             if client.clock != self.signed_with {
                 self.skew_corrected = true;
+                self.note_retry(0, err.code());
                 return self.attempt(client, now);
             }
         }
         match decide(&client.retry, self.retries, &err, self.idempotent, now.random) {
             Decision::RetryAfter(ms) => {
                 self.retries += 1;
+                self.retry_delay_ms += u64::from(ms);
+                self.note_retry(ms, err.code());
                 self.phase = Phase::Backoff;
                 if ms == 0 {
                     return self.attempt(client, now);
@@ -639,9 +811,44 @@ impl Call {
     }
 }
 
+impl Call {
+    fn note_retry(&mut self, delay_ms: u32, reason: &str) {
+        let attempt = self.attempts + 1;
+        self.note(|action| Note::Retry {
+            action: action.to_owned(),
+            attempt,
+            delay_ms,
+            reason: reason.to_owned(),
+        });
+    }
+}
+
 /// Node reports these in `error.cause.code` when no connection was ever made, so the request
 /// cannot have reached the server.
-const NOT_SENT_CODES: [&str; 4] = ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH"];
+/// (undici, Node's fetch: refused, DNS, unreachable, connect timeout, and TLS failures, which
+/// happen before the request is written.) Anything else — workerd's and browsers' bare
+/// `TypeError`s carry no code — may have executed.
+const NOT_SENT_CODES: [&str; 13] = [
+    "ECONNREFUSED",
+    "ENOTFOUND",
+    "EAI_AGAIN",
+    "EHOSTUNREACH",
+    "ENETUNREACH",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "CERT_HAS_EXPIRED",
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "ERR_SSL_WRONG_VERSION_NUMBER",
+];
+
+/// True when a transport failure with this `error.cause.code` never connected, so nothing
+/// was sent (the export waiter's host switch asks the same question).
+pub fn never_connected(code: &str) -> bool {
+    NOT_SENT_CODES.contains(&code)
+}
 
 /// What a transport failure means: a timeout or a network error that may or may not have
 /// reached the server.

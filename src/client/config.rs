@@ -16,10 +16,19 @@ pub const DEFAULT_CONTENT_TYPE: &str = "application/json";
 /// Everything about a client except its credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientConfig {
+    /// The service in the credential scope and the default host (`cvm`, `sts`, …).
+    pub service: String,
+    /// `X-TC-Version`, e.g. `2017-03-12`.
+    pub version: String,
     /// Where requests are sent.
     pub endpoint: Endpoint,
     /// The host signed in the canonical request.
     pub signing_host: String,
+    /// `httpProfile.backupEndpoint`: where an attempt that could not connect is sent again, and
+    /// every attempt while the breaker is open (see super::failover).
+    pub backup: Option<Endpoint>,
+    /// The host signed for the backup: its own host name, unless `httpProfile.host` pins one.
+    pub backup_signing_host: String,
     /// `X-TC-Region`.
     pub region: Option<String>,
     /// `X-TC-Language`.
@@ -37,10 +46,16 @@ pub struct ClientConfig {
 /// The client options as given, before checking.
 #[derive(Clone, Debug, Default)]
 pub struct ClientOptions<'a> {
-    /// Host or URL; default `cvm.tencentcloudapi.com`.
+    /// The service (`sts`); default `cvm`.
+    pub service: Option<&'a str>,
+    /// The API version (`2018-08-13`); default CVM's `2017-03-12`.
+    pub version: Option<&'a str>,
+    /// Host or URL; default `<service>.tencentcloudapi.com`.
     pub endpoint: Option<&'a str>,
     /// Host to sign for, when it differs from the endpoint's.
     pub host: Option<&'a str>,
+    /// Host or URL of a backup endpoint.
+    pub backup_endpoint: Option<&'a str>,
     /// Region, e.g. `ap-guangzhou`.
     pub region: Option<&'a str>,
     /// `zh-CN` or `en-US`.
@@ -60,7 +75,26 @@ impl ClientConfig {
     pub fn new(o: &ClientOptions<'_>) -> Result<Self, Error> {
         // Fields are named after the JS options they come from.
         let invalid = |field: &str, m: &str| Error::new(ErrorKind::InvalidOption, m).with_field(field);
-        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(cvm::DEFAULT_HOST))
+        let service = o.service.unwrap_or(cvm::SERVICE);
+        // A service name is a DNS label of the API host (`cvm`, `sts`, `tcr`): lowercase.
+        let service_ok = !service.is_empty()
+            && service.len() <= 32
+            && service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        if !service_ok {
+            return Err(invalid(
+                "service",
+                "service must be a Tencent Cloud service name such as \"sts\" (lowercase letters and digits)",
+            ));
+        }
+        let version = o.version.unwrap_or(cvm::export_images::VERSION);
+        if !is_api_version(version) {
+            return Err(invalid(
+                "version",
+                "version must be an API version date such as \"2018-08-13\"",
+            ));
+        }
+        let default_host = [service, ".tencentcloudapi.com"].concat();
+        let endpoint = Endpoint::parse(o.endpoint.unwrap_or(&default_host))
             .map_err(|e| e.with_field("profile.httpProfile.endpoint"))?;
         let signing_host = match o.host {
             Some(h) if is_hostname(h) => h.to_ascii_lowercase(),
@@ -71,6 +105,15 @@ impl ClientConfig {
                 ))
             }
             None => endpoint.hostname.clone(),
+        };
+        let backup = o
+            .backup_endpoint
+            .map(Endpoint::parse)
+            .transpose()
+            .map_err(|e| e.with_field("profile.httpProfile.backupEndpoint"))?;
+        let backup_signing_host = match (&backup, o.host) {
+            (Some(b), None) => b.hostname.clone(),
+            _ => signing_host.clone(),
         };
         let region = match o.region {
             None => None,
@@ -117,8 +160,12 @@ impl ClientConfig {
             .map_err(|e| e.with_field("profile.cosEndpoint"))?
             .unwrap_or_default();
         Ok(ClientConfig {
+            service: service.to_owned(),
+            version: version.to_owned(),
             endpoint,
             signing_host,
+            backup,
+            backup_signing_host,
             region,
             language,
             req_timeout_secs,
@@ -132,9 +179,22 @@ impl ClientConfig {
         })
     }
 
-    /// Signs a CVM POST request with this configuration.
+    /// Signs a POST request of this client's service and version, for the primary endpoint.
     pub fn sign(
         &self,
+        credential: &Credential,
+        cache: &mut SigningKeyCache,
+        action: &str,
+        body: &str,
+        timestamp: u64,
+    ) -> Result<SignedRequest, Error> {
+        self.sign_for(false, credential, cache, action, body, timestamp)
+    }
+
+    /// [`ClientConfig::sign`] for the backup endpoint (`backup` true) or the primary.
+    pub fn sign_for(
+        &self,
+        backup: bool,
         credential: &Credential,
         cache: &mut SigningKeyCache,
         action: &str,
@@ -145,10 +205,14 @@ impl ClientConfig {
             credential,
             &SigningParams {
                 method: Method::Post,
-                host: &self.signing_host,
-                service: cvm::SERVICE,
+                host: if backup {
+                    &self.backup_signing_host
+                } else {
+                    &self.signing_host
+                },
+                service: &self.service,
                 action,
-                version: cvm::export_images::VERSION,
+                version: &self.version,
                 region: self.region.as_deref(),
                 language: self.language,
                 request_client: Some(REQUEST_CLIENT),
@@ -162,6 +226,19 @@ impl ClientConfig {
             cache,
         )
     }
+}
+
+/// `YYYY-MM-DD`, the form every API 3.0 version takes.
+fn is_api_version(v: &str) -> bool {
+    let b = v.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 /// Validates `ExportImages` parameters (a JSON text) for this client and returns the request

@@ -104,9 +104,15 @@ pub fn backoff_ms(policy: &RetryPolicy, retries_done: u32, random: f64) -> u32 {
     (ceiling as f64 * r) as u32
 }
 
-/// True for actions that change nothing, which may be retried after an unknown outcome.
+/// True for actions that change nothing, which may be retried after an unknown outcome:
+/// `Describe*`, `Get*`, `List*`, `Inquiry*`/`Inquire*` (price queries) — a verb prefix
+/// followed by the next word's capital, so `Getaway` is not a read.
 pub fn is_read_only(action: &str) -> bool {
-    action.starts_with("Describe") || action.starts_with("Inquiry") || action.starts_with("Inquire")
+    ["Describe", "Get", "List", "Inquiry", "Inquire"].iter().any(|verb| {
+        action
+            .strip_prefix(verb)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+    })
 }
 
 #[cfg(test)]
@@ -201,5 +207,7 @@ mod tests {
     fn read_only_actions() {
         assert!(is_read_only("DescribeImages"));
         assert!(!is_read_only("ExportImages"));
+        assert!(is_read_only("GetFederationToken") && is_read_only("ListUsers"));
+        assert!(!is_read_only("CreateImage") && !is_read_only("Getaway") && !is_read_only("Listen"));
     }
 }

@@ -256,6 +256,9 @@ pub struct Poll {
     pub method: PollMethod,
     /// Abort it after this long: the client's `reqTimeout`, clamped to the deadline.
     pub timeout_ms: f64,
+    /// Send it to the bucket's alternate host `<Bucket>.cos.<Region>.tencentcos.cn` (signed for
+    /// it): the `myqcloud.com` host could not be reached.
+    pub alternate: bool,
 }
 
 /// What the driver does next. Exactly one per step.
@@ -298,6 +301,8 @@ pub enum Event<'a> {
     Replied(super::cos_reply::CosReply<'a>),
     /// The request in flight failed without an answer (network, its timeout).
     Failed(Error),
+    /// The request in flight failed without connecting (refused, DNS, TLS): nothing was sent.
+    Unreachable(Error),
     /// The sleep ended.
     TimerFired,
     /// The caller's AbortSignal fired.
@@ -312,9 +317,28 @@ enum Phase {
     Done,
 }
 
+/// What one poll found, for the client's `onEvent` (`poll` events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollReport {
+    /// The object key (the `CosPaths` entry): never a URL, so never a presigned query.
+    pub key: String,
+    /// HTTP status (0: no answer).
+    pub status: u16,
+    /// `ready`, `pending`, `checking` (a bodiless HEAD error: a GET reads COS's error code
+    /// next), `stale` (older than `notBefore`), `skewed` (COS refused the signature's time),
+    /// `error` (an answer that is not the file's state) or `failed` (no answer).
+    pub state: &'static str,
+}
+
 /// The waiter for one export's files.
 #[derive(Clone, Debug)]
 pub struct Waiter {
+    /// The last poll's report, until taken.
+    report: Option<PollReport>,
+    /// `myqcloud.com` may be swapped for `tencentcos.cn` (no `cosEndpoint` was given).
+    may_switch: bool,
+    /// Polls go to the alternate host (the `myqcloud.com` one could not be reached).
+    alternate: bool,
     settings: WaitSettings,
     files: Vec<FileState>,
     phase: Phase,
@@ -334,6 +358,9 @@ impl Waiter {
     /// A waiter for `keys` (checked with [`check_task`]).
     pub fn new(settings: WaitSettings, keys: &[String]) -> Self {
         Waiter {
+            report: None,
+            may_switch: false,
+            alternate: false,
             settings,
             files: keys
                 .iter()
@@ -349,6 +376,24 @@ impl Waiter {
             last_problem: None,
             resigned: false,
         }
+    }
+
+    /// When the bucket's real host cannot be reached, switch to `<Bucket>.cos.<Region>.tencentcos.cn`
+    /// (what cos-js-sdk-v5 calls AutoSwitchHost). Only for the real host: a `cosEndpoint`
+    /// (a proxy, the emulator) is the caller's choice.
+    pub fn with_host_switch(mut self) -> Self {
+        self.may_switch = true;
+        self
+    }
+
+    /// True once polls go to the alternate host.
+    pub fn switched(&self) -> bool {
+        self.alternate
+    }
+
+    /// The last poll's report, once (for `onEvent`).
+    pub fn take_report(&mut self) -> Option<PollReport> {
+        self.report.take()
     }
 
     /// True once the machine has finished.
@@ -384,7 +429,21 @@ impl Waiter {
             }
             (Phase::InFlight(poll), Event::Replied(reply)) => {
                 let key = &self.files[poll.index].key;
-                match judge(poll.method, key, &reply, self.bucket_seen) {
+                let verdict = judge(poll.method, key, &reply, self.bucket_seen);
+                let state = match &verdict {
+                    Verdict::Ready(info) if self.stale(info) => "stale",
+                    Verdict::Ready(_) => "ready",
+                    Verdict::Pending { .. } => "pending",
+                    Verdict::Skewed(_) => "skewed",
+                    Verdict::ReadErrorBody => "checking",
+                    _ => "error",
+                };
+                self.report = Some(PollReport {
+                    key: key.clone(),
+                    status: reply.status,
+                    state,
+                });
+                match verdict {
                     Verdict::Ready(ref info) if self.stale(info) => {
                         self.last_problem = Some(
                             [
@@ -430,8 +489,32 @@ impl Waiter {
                     Verdict::Fatal(e) => self.finish(None, Err(e)),
                 }
             }
-            (Phase::InFlight(poll), Event::Failed(e)) => {
+            (Phase::InFlight(poll), Event::Unreachable(_)) if self.may_switch && !poll.alternate => {
+                // The real host could not be reached, so nothing was sent: the same poll, at
+                // once, to the alternate host — and every later one.
+                self.report = Some(PollReport {
+                    key: self.files[poll.index].key.clone(),
+                    status: 0,
+                    state: "failed",
+                });
+                self.alternate = true;
+                let poll = Poll {
+                    alternate: true,
+                    ..poll
+                };
+                self.phase = Phase::InFlight(poll);
+                Step {
+                    progress: None,
+                    next: Next::Send(poll),
+                }
+            }
+            (Phase::InFlight(poll), Event::Failed(e) | Event::Unreachable(e)) => {
                 let key = &self.files[poll.index].key;
+                self.report = Some(PollReport {
+                    key: key.clone(),
+                    status: 0,
+                    state: "failed",
+                });
                 let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
                 self.on_transient(poll, e, now_ms, random)
             }
@@ -510,6 +593,7 @@ impl Waiter {
             index,
             method,
             timeout_ms: self.settings.request_timeout_ms.min(remaining),
+            alternate: self.alternate,
         };
         // A new poll (not a re-signed one) may correct the clock once again.
         self.resigned = false;
@@ -800,7 +884,8 @@ mod tests {
             Next::Send(Poll {
                 index: 0,
                 method: PollMethod::Head,
-                timeout_ms: 10_000.0
+                timeout_ms: 10_000.0,
+                alternate: false,
             })
         );
         // The first 404 has no body: read it with a GET.
@@ -986,7 +1071,8 @@ mod tests {
             Next::Send(Poll {
                 index: 0,
                 method: PollMethod::Head,
-                timeout_ms: 200.0
+                timeout_ms: 200.0,
+                alternate: false,
             })
         );
         // An answer after the deadline that completes the last file still counts.
@@ -1053,5 +1139,59 @@ mod tests {
             panic!()
         };
         assert_eq!((e.code(), e.status()), ("Client.HttpStatus", Some(502)));
+    }
+}
+
+#[cfg(test)]
+mod host_switch_tests {
+    use super::*;
+
+    fn waiter() -> Waiter {
+        let settings = WaitSettings::new(&WaitOptions::default(), 10, Mode::UntilReady).unwrap();
+        Waiter::new(settings, &["/a.raw".into()])
+    }
+
+    fn unreachable() -> Event<'static> {
+        Event::Unreachable(Error::new(ErrorKind::Network, "fetch failed (ENOTFOUND)"))
+    }
+
+    #[test]
+    fn an_unreachable_real_host_is_swapped_for_tencentcos_once_and_for_good() {
+        let mut w = waiter().with_host_switch();
+        let Next::Send(first) = w.step(0.0, 0.0, Event::Start).next else {
+            panic!()
+        };
+        assert!(!first.alternate);
+        let Next::Send(again) = w.step(1.0, 0.0, unreachable()).next else {
+            panic!("sent again at once")
+        };
+        assert_eq!(
+            again,
+            Poll {
+                alternate: true,
+                ..first
+            }
+        );
+        assert!(w.switched());
+        assert_eq!(w.take_report().map(|r| r.state), Some("failed"));
+        // Unreachable there too: an ordinary transient failure (a backoff), still the alternate.
+        assert!(matches!(w.step(2.0, 0.0, unreachable()).next, Next::Sleep(_)));
+        let Next::Send(next) = w.step(500.0, 0.0, Event::TimerFired).next else {
+            panic!()
+        };
+        assert!(next.alternate, "every later poll goes there");
+    }
+
+    #[test]
+    fn no_switch_for_a_cos_endpoint_nor_after_a_failure_that_connected() {
+        let mut w = waiter();
+        w.step(0.0, 0.0, Event::Start);
+        assert!(matches!(w.step(1.0, 0.0, unreachable()).next, Next::Sleep(_)));
+        assert!(!w.switched());
+        let mut w = waiter().with_host_switch();
+        w.step(0.0, 0.0, Event::Start);
+        let reset = Event::Failed(Error::new(ErrorKind::Network, "fetch failed (ECONNRESET)"));
+        assert!(matches!(w.step(1.0, 0.0, reset).next, Next::Sleep(_)));
+        assert!(!w.switched());
     }
 }

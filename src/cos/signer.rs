@@ -79,8 +79,22 @@ impl core::fmt::Debug for CosSigned {
 /// Errors are typed (`InvalidParameterValue`, `MissingParameter`, …, with `field`); nothing
 /// secret is in them.
 pub fn sign_request(credential: &Credential, request: &CosRequest<'_>, key_time: KeyTime) -> Result<CosSigned, Error> {
+    sign_request_for(credential, request, key_time, false)
+}
+
+/// [`sign_request`], signed for the bucket's alternate host `…tencentcos.cn` when `alternate`.
+pub fn sign_request_for(
+    credential: &Credential,
+    request: &CosRequest<'_>,
+    key_time: KeyTime,
+    alternate: bool,
+) -> Result<CosSigned, Error> {
     request.check()?;
-    let host = cos_host(request.bucket, request.region);
+    let host = if alternate {
+        super::url::cos_alternate_host(request.bucket, request.region)
+    } else {
+        cos_host(request.bucket, request.region)
+    };
     let path = ["/", request.key_path()].concat();
     let mut signed_headers: Vec<(&str, &str)> = Vec::with_capacity(1 + request.headers.len());
     signed_headers.push(("host", &host));

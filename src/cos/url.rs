@@ -8,7 +8,7 @@
 
 use super::encode::push_encoded;
 use super::request::{CosRequest, KeyTime};
-use super::signer::{sign_request, CosSigned};
+use super::signer::{sign_request_for, CosSigned};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
@@ -17,7 +17,14 @@ pub fn cos_host(bucket: &str, region: &str) -> String {
     [bucket, ".cos.", region, ".myqcloud.com"].concat()
 }
 
+/// The bucket's alternate host `<Bucket>.cos.<Region>.tencentcos.cn`: the same bucket under a
+/// second domain, where cos-js-sdk-v5 switches when `myqcloud.com` cannot be reached.
+pub fn cos_alternate_host(bucket: &str, region: &str) -> String {
+    [bucket, ".cos.", region, ".tencentcos.cn"].concat()
+}
+
 const REAL: &str = "https://{Bucket}.cos.{Region}.myqcloud.com";
+const ALTERNATE: &str = "https://{Bucket}.cos.{Region}.tencentcos.cn";
 
 /// A parsed `cosEndpoint`: a URL template with `{Bucket}` and `{Region}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,6 +97,13 @@ impl CosEndpoint {
         Ok(CosEndpoint {
             template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].concat(),
         })
+    }
+
+    /// The alternate host's endpoint (`tencentcos.cn`).
+    pub fn alternate() -> Self {
+        CosEndpoint {
+            template: ALTERNATE.to_owned(),
+        }
     }
 
     /// True for the real COS host.
@@ -195,7 +209,10 @@ pub fn presign(
     key_time: KeyTime,
     endpoint: &CosEndpoint,
 ) -> Result<Presigned, Error> {
-    let signed = sign_request(credential, request, key_time)?;
+    // Signed for the host it goes to when that is the alternate one (tencentcos.cn); for
+    // myqcloud.com and for a cosEndpoint (a proxy), for the real host.
+    let alternate = endpoint.template == ALTERNATE;
+    let signed = sign_request_for(credential, request, key_time, alternate)?;
     let mut url = endpoint.path_url(request);
     url.push('?');
     super::authorization::Authorization {

@@ -42,6 +42,45 @@ export interface CvmClient {
 }
 "#;
 
+#[wasm_bindgen(typescript_custom_section)]
+const EVENTS: &str = r#"
+/** Fields of every event: which call it belongs to. */
+export interface TencentCloudEventBase {
+  /** A number per call of this client, from 1. */
+  callId: number;
+  /** The call's `X-TC-TraceId` (also on its `TencentCloudError`). */
+  traceId: string;
+}
+
+/**
+ * What `onEvent` receives, synchronously (what it throws is ignored). No event holds a
+ * SecretKey, a session token, an `Authorization` value, a signature or a presigned URL's query.
+ * See docs/observability.md for the OpenTelemetry mapping.
+ */
+export type TencentCloudEvent = TencentCloudEventBase &
+  (
+    /** An attempt is sent. */
+    | { type: "request"; action: string; service: string; attempt: number; method: "POST"; host: string }
+    /** An answer arrived (`errorCode`: the API's `Error.Code` even on HTTP 200, or the client's code for an unusable answer). */
+    | { type: "response"; action: string; attempt: number; status: number; durationMs: number; requestId?: string; errorCode?: string }
+    /** Attempt `attempt` follows after `delayMs`, because of `reason` (an error code). */
+    | { type: "retry"; action: string; attempt: number; delayMs: number; reason: string }
+    /** The call waits for a rate-limit slot: `"local"` (the client's own, the wait planned) or `"shared"` (`acquire`, the time it took). */
+    | { type: "throttle"; action: string; waitMs: number; limiter: "local" | "shared" }
+    /** The credential provider supplied a credential (a refresh). */
+    | { type: "credentials"; expiredTime?: number }
+    /** The clock offset was corrected from the server's `Date`. */
+    | { type: "skew"; offsetSecs: number }
+    /**
+     * One poll of `waitForExport` / `checkExportFiles`: the `CosPaths` entry (never a URL), the
+     * HTTP status (0: no answer), and what it showed: `ready`, `pending` (not written yet),
+     * `checking` (a bodiless HEAD error; a GET reads COS's code next), `stale` (older than
+     * `notBefore`), `skewed` (COS refused the signature's time), `error`, `failed` (no answer).
+     */
+    | { type: "poll"; key: string; status: number; state: "ready" | "pending" | "checking" | "stale" | "skewed" | "error" | "failed" }
+  );
+"#;
+
 /// The header shared with the JS driver (f64 slots, in wasm memory): the action of the last
 /// step, the buffers, and the clocks JS reads before each call.
 pub(super) const IO_CODE: usize = 0; // the action (see `code_of`)
@@ -56,7 +95,11 @@ pub(super) const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the 
 pub(super) const IO_MONO: usize = 8; // performance.now()
 pub(super) const IO_WALL: usize = 9; // Date.now()
 pub(super) const IO_RANDOM: usize = 10; // Math.random()
-pub(super) const IO_SLOTS: usize = 11;
+                                        // Written at a call's end (DONE/FAILED): for the error's `attempts` and `totalRetryDelayMs`.
+pub(super) const IO_ATTEMPTS: usize = 11;
+pub(super) const IO_RETRY_DELAY: usize = 12;
+pub(super) const IO_BACKUP: usize = 13; // Send: 1 to send to httpProfile.backupEndpoint
+pub(super) const IO_SLOTS: usize = 14;
 
 // Action codes (js/driver.js and js/wait.js have the same numbers).
 pub(super) const IDLE: f64 = 0.0;
@@ -91,6 +134,10 @@ pub struct CvmClient {
     fetch: Option<Function>,
     /// `rateLimit: { acquire }`: the object (its `acquire` is called as a method by the driver).
     shared_limiter: Option<JsValue>,
+    /// `onEvent`: when set, calls record their notes, and the driver takes them (`__events`).
+    pub(super) on_event: Option<Function>,
+    /// The notes of the last step, as a JSON array ("" when none).
+    pub(super) events: String,
     calls: Vec<Option<Call>>,
     /// The export waits in progress (`waitForExport`, `checkExportFiles`), driven by js/wait.js.
     pub(super) waits: Vec<Option<super::wait_export::WaitJob>>,
@@ -117,7 +164,17 @@ impl CvmClient {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CvmClientOptions")] options: JsValue,
     ) -> Result<CvmClient, JsValue> {
-        let s = client_settings(options)?;
+        Self::with_settings(options, false)
+    }
+
+    /// For `TencentCloudClient` (js/generic.js): a client of any service and version.
+    #[wasm_bindgen(js_name = __generic, skip_typescript)]
+    pub fn generic(options: JsValue) -> Result<CvmClient, JsValue> {
+        Self::with_settings(options, true)
+    }
+
+    fn with_settings(options: JsValue, generic: bool) -> Result<CvmClient, JsValue> {
+        let s = client_settings(options, generic)?;
         let (limiter, shared_limiter) = match s.rate_limit {
             RateLimit::Off => (Limiter::Off, None),
             RateLimit::PerSecond(n) => (Limiter::Window(RateLimiter::per_second(n)), None),
@@ -131,10 +188,13 @@ impl CvmClient {
                 clock: Default::default(),
                 keys: SigningKeyCache::new(),
                 credentials: s.credentials,
+                failover: Default::default(),
             },
             provider: s.provider,
             fetch: s.fetch,
             shared_limiter,
+            on_event: s.on_event,
+            events: String::new(),
             calls: Vec::new(),
             waits: Vec::new(),
             io: Box::new([0.0; IO_SLOTS]),
@@ -193,7 +253,7 @@ impl CvmClient {
         self.client.clock.offset_secs() as f64
     }
 
-    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter]`, read once per
+    /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter, onEvent, backupUrl]`, read once per
     /// client. `ioIndex` is the header's index in a Float64Array over the wasm memory.
     #[wasm_bindgen(js_name = __driver, skip_typescript)]
     pub fn driver(&self) -> js_sys::Array {
@@ -204,6 +264,12 @@ impl CvmClient {
             self.provider.clone().map_or(JsValue::UNDEFINED, Into::into),
             JsValue::from_f64(io_index),
             self.shared_limiter.clone().unwrap_or(JsValue::UNDEFINED),
+            self.on_event.clone().map_or(JsValue::UNDEFINED, Into::into),
+            self.client
+                .config
+                .backup
+                .as_ref()
+                .map_or(JsValue::UNDEFINED, |b| JsValue::from_str(&b.url)),
         ]
         .into_iter()
         .collect()
@@ -226,9 +292,10 @@ impl CvmClient {
         call_options(options, is_signal).map_err(Into::into)
     }
 
-    /// For the JS driver: starts a call. `kind` 0: ExportImages, the input holds the
-    /// parameters' JSON (`len` < 0: they have no JSON form); 1: `request`, the input holds
-    /// `action NUL payload-JSON`; 2: `request` whose payload has no JSON form (`action NUL`).
+    /// For the JS driver: starts a call. The input begins with the call's trace id and a NUL
+    /// (its `X-TC-TraceId`), then: `kind` 0: ExportImages, the parameters' JSON (`len` < 0:
+    /// they have no JSON form, nothing was written); 1: `request`, `action NUL payload-JSON`;
+    /// 2: `request` whose payload has no JSON form (`action NUL`).
     /// `aborted`: the call's signal has already fired (checked after validation). The clocks
     /// are in the header (`IO_MONO`…). Writes the first action; returns its code.
     #[wasm_bindgen(js_name = __start, skip_typescript)]
@@ -248,6 +315,7 @@ impl CvmClient {
                 // A signal that fired before the call began: it ends before anything is sent.
                 let event = if aborted { Event::Aborted } else { Event::Start };
                 let action = call.step(&mut self.client, event, now);
+                self.collect(id);
                 self.emit(id, action)
             }
             Err(e) => {
@@ -289,7 +357,15 @@ impl CvmClient {
             _ => Event::Aborted,
         };
         let action = call.step(&mut self.client, event, now);
+        self.collect(id);
         self.emit(id, action)
+    }
+
+    /// For the JS driver (only with `onEvent`): the events of the last step, as a JSON array
+    /// of objects without `callId`/`traceId` (the driver adds them); "" when none.
+    #[wasm_bindgen(js_name = __events, skip_typescript)]
+    pub fn events(&mut self) -> String {
+        core::mem::take(&mut self.events)
     }
 
     /// For the JS driver: the answer of provider call `provider` (its value, or what it
@@ -306,6 +382,7 @@ impl CvmClient {
             return self.emit(id, Action::Idle);
         };
         let action = call.step(&mut self.client, Event::Provided(provider, answer), now);
+        self.collect(id);
         self.emit(id, action)
     }
 }
@@ -320,10 +397,32 @@ impl CvmClient {
         }
     }
 
+    /// Keeps call `id`'s notes of the step just made, as JSON, for `__events`.
+    fn collect(&mut self, id: usize) {
+        if let Some(Some(call)) = self.calls.get_mut(id) {
+            let notes = call.take_notes();
+            self.events = if notes.is_empty() {
+                String::new()
+            } else {
+                crate::client::observe::to_json(&notes, &self.client.config.service)
+            };
+        }
+    }
+
+    /// A call from the input: `traceId NUL` then what `kind` says (see `__start`).
     fn new_call(&self, kind: u32, len: i32) -> Result<Call, Error> {
         let text = usize::try_from(len)
             .ok()
             .and_then(|len| core::str::from_utf8(self.input.get(..len)?).ok());
+        let (trace_id, text) = match text.and_then(|t| t.split_once('\0')) {
+            Some((trace_id, rest)) => (trace_id, Some(rest)),
+            None => ("", None),
+        };
+        let call = self.new_call_of(kind, text)?.with_trace_id(trace_id);
+        Ok(if self.on_event.is_some() { call.observed() } else { call })
+    }
+
+    fn new_call_of(&self, kind: u32, text: Option<&str>) -> Result<Call, Error> {
         if kind == 0 {
             let json = text.ok_or_else(|| not_json("ExportImages parameters"))?;
             let (request, body) = prepare_export_images(&self.client.config, json)?;
@@ -371,7 +470,12 @@ impl CvmClient {
                 self.io[IO_TIMEOUT] = timeout_ms;
                 ACQUIRE
             }
-            Action::Send { signed, timeout_ms } => {
+            Action::Send {
+                signed,
+                timeout_ms,
+                backup,
+            } => {
+                self.io[IO_BACKUP] = if backup { 1.0 } else { 0.0 };
                 let body = self.calls[id].as_ref().map_or("", |c| c.body());
                 let len = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + body.len();
                 let out = writable(&mut self.out, len);
@@ -387,9 +491,14 @@ impl CvmClient {
                 SEND
             }
             Action::Finish(result) => {
-                if let Some(slot) = self.calls.get_mut(id) {
-                    *slot = None;
-                }
+                let (attempts, delay) = match self.calls.get_mut(id) {
+                    Some(slot) => slot
+                        .take()
+                        .map_or((0.0, 0.0), |c| (f64::from(c.attempts()), c.retry_delay_ms() as f64)),
+                    None => (0.0, 0.0),
+                };
+                self.io[IO_ATTEMPTS] = attempts;
+                self.io[IO_RETRY_DELAY] = delay;
                 match result {
                     Ok(text) => {
                         writable(&mut self.out, text.len()).extend_from_slice(text.as_bytes());

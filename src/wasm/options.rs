@@ -46,6 +46,14 @@ pub struct HttpProfile {
     /// `Client.RateLimiterError`, naming the wait it would have needed).
     #[tsify(optional)]
     pub req_timeout: Option<u32>,
+    /// A second endpoint (host or URL), as in the official SDKs' region breaker. An attempt
+    /// that failed without connecting (refused, DNS, TLS — Node's fetch says so; a browser's
+    /// or workerd's bare `TypeError` does not, and counts as "may have executed") is sent
+    /// again at once to the backup, signed for its host (unless `host` pins the signed host);
+    /// after 5 such failures in a row every attempt goes to the backup for 60 s, then the
+    /// endpoint is tried again. An attempt that may have executed is never resent elsewhere.
+    #[tsify(optional)]
+    pub backup_endpoint: Option<String>,
     /// Only `"POST"` is supported (the JSON body is what gets signed).
     #[tsify(optional, type = "\"POST\"")]
     pub req_method: Option<String>,
@@ -72,7 +80,10 @@ pub struct ClientProfile {
     /// Where COS requests (`presignCosUrl` links, `waitForExport`) go: a URL template with
     /// `{Bucket}` and `{Region}`, the object key appended to its path — a proxy, or the local
     /// emulator (`"http://127.0.0.1:8787/cos/{Bucket}"`). They stay signed for the real host
-    /// `<Bucket>.cos.<Region>.myqcloud.com`. Default `"https://{Bucket}.cos.{Region}.myqcloud.com"`.
+    /// `<Bucket>.cos.<Region>.myqcloud.com`. Default `"https://{Bucket}.cos.{Region}.myqcloud.com"`;
+    /// with the default, a poll that cannot connect there (refused, DNS, TLS) is sent again to
+    /// `<Bucket>.cos.<Region>.tencentcos.cn`, signed for it, and so are the wait's later polls
+    /// and its links (cos-js-sdk-v5's AutoSwitchHost).
     #[tsify(optional)]
     pub cos_endpoint: Option<String>,
 }
@@ -186,6 +197,47 @@ pub struct CvmClientOptions {
     /// a limiter shared beyond it (`{ acquire }`), or `false`.
     #[tsify(optional, type = "RateLimitOptions | SharedRateLimiter | false")]
     pub rate_limit: Option<RateLimitOptions>,
+    /// Called synchronously with each event of a call (attempts, responses, retries,
+    /// throttling, credential refreshes, clock corrections, export polls); what it throws is
+    /// ignored. No event holds a secret, an `Authorization` value, a signature or a presigned
+    /// URL's query. See `TencentCloudEvent` and docs/observability.md.
+    #[tsify(optional, type = "(event: TencentCloudEvent) => void")]
+    pub on_event: Option<()>,
+}
+
+/// Options of `new TencentCloudClient(options)`: those of `CvmClient`, plus the service.
+#[derive(tsify::Tsify)]
+#[allow(dead_code)] // exists for its generated TypeScript declaration
+#[serde(rename_all = "camelCase")]
+pub struct TencentCloudClientOptions {
+    /// The service: the credential scope's name and the default host's first label
+    /// (`"sts"` → `sts.tencentcloudapi.com`). Lowercase letters and digits.
+    pub service: String,
+    /// The API version of the service, e.g. `"2018-08-13"` for STS.
+    pub version: String,
+    /// As `CvmClientOptions.credential`.
+    #[tsify(
+        type = "CredentialInput | ((options: { signal: AbortSignal }) => Promise<ProvidedCredential> | ProvidedCredential)"
+    )]
+    pub credential: CredentialInput,
+    /// Region, e.g. `"ap-guangzhou"` (sent as `X-TC-Region`; most services need one).
+    #[tsify(optional)]
+    pub region: Option<String>,
+    /// As `CvmClientOptions.profile`; the endpoint defaults to `<service>.tencentcloudapi.com`.
+    #[tsify(optional)]
+    pub profile: Option<ClientProfile>,
+    /// As `CvmClientOptions.fetch`.
+    #[tsify(optional, type = "typeof fetch")]
+    pub fetch: Option<()>,
+    /// As `CvmClientOptions.retry`.
+    #[tsify(optional, type = "RetryOptions | false")]
+    pub retry: Option<RetryOptions>,
+    /// As `CvmClientOptions.rateLimit`.
+    #[tsify(optional, type = "RateLimitOptions | SharedRateLimiter | false")]
+    pub rate_limit: Option<RateLimitOptions>,
+    /// As `CvmClientOptions.onEvent`.
+    #[tsify(optional, type = "(event: TencentCloudEvent) => void")]
+    pub on_event: Option<()>,
 }
 
 /// A JS object's properties, read with their dotted path for error messages.
@@ -321,6 +373,7 @@ pub struct ClientSettings {
     pub fetch: Option<Function>,
     pub retry: RetryPolicy,
     pub rate_limit: RateLimit,
+    pub on_event: Option<Function>,
 }
 
 /// The `rateLimit` option.
@@ -333,10 +386,32 @@ pub enum RateLimit {
     Shared(JsValue),
 }
 
-/// Reads and checks `CvmClientOptions`.
-pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
+/// Reads and checks `CvmClientOptions` (`generic` false) or `TencentCloudClientOptions`
+/// (`generic` true: `service` and `version` are required, and only there allowed).
+pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings, Error> {
     let top = Props::new(options, "options", false)?;
-    top.only(&["credential", "region", "profile", "fetch", "retry", "rateLimit"])?;
+    const COMMON: [&str; 7] = [
+        "credential",
+        "region",
+        "profile",
+        "fetch",
+        "retry",
+        "rateLimit",
+        "onEvent",
+    ];
+    let (service, version) = if generic {
+        let mut known = COMMON.to_vec();
+        known.extend(["service", "version"]);
+        top.only(&known)?;
+        let need = |key: &str| {
+            top.string(key)?
+                .ok_or_else(|| invalid(["options.", key, " is required"].concat()))
+        };
+        (Some(need("service")?), Some(need("version")?))
+    } else {
+        top.only(&COMMON)?;
+        (None, None)
+    };
     let (credentials, provider) = super::credentials::from_option(top.raw("credential"))?;
     let region = top.string("region")?;
     let profile = top.object("profile", "options.profile")?;
@@ -360,7 +435,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         }
     };
     let http = profile.object("httpProfile", "options.profile.httpProfile")?;
-    http.only(&["endpoint", "host", "reqTimeout", "reqMethod"])?;
+    http.only(&["endpoint", "host", "reqTimeout", "reqMethod", "backupEndpoint"])?;
     if let Some(m) = http.string("reqMethod")? {
         if m != "POST" {
             return Err(invalid(
@@ -370,10 +445,14 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
     }
     let endpoint = http.string("endpoint")?;
     let host = http.string("host")?;
+    let backup_endpoint = http.string("backupEndpoint")?;
     let cos_endpoint = profile.string("cosEndpoint")?;
     let config = crate::client::ClientConfig::new(&ClientOptions {
+        service: service.as_deref(),
+        version: version.as_deref(),
         endpoint: endpoint.as_deref(),
         host: host.as_deref(),
+        backup_endpoint: backup_endpoint.as_deref(),
         region: region.as_deref(),
         language: language.as_deref(),
         req_timeout_secs: http.number("reqTimeout")?,
@@ -388,6 +467,7 @@ pub fn client_settings(options: JsValue) -> Result<ClientSettings, Error> {
         fetch: top.function("fetch")?,
         retry: retry_policy(&top)?,
         rate_limit: rate_limit(&top)?,
+        on_event: top.function("onEvent")?,
     })
 }
 

@@ -36,7 +36,8 @@ use crate::client::wait_export::{
     check_task, decimal, Event, FileState, Mode, Next, Step, WaitOptions, WaitSettings, Waiter,
 };
 use crate::client::{Action, Client, CredentialNeed, Now};
-use crate::cos::{presign, sign_request, CosMethod, CosRequest, KeyTime};
+use crate::cos::signer::sign_request_for;
+use crate::cos::{presign, CosEndpoint, CosMethod, CosRequest, KeyTime};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 use crate::wipe::Wiping;
@@ -347,8 +348,14 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         }
     };
     let wants_progress = o.function("onProgress")?.is_some();
+    let machine = Waiter::new(settings, &keys);
     let job = WaitJob {
-        machine: Waiter::new(settings, &keys),
+        // No cosEndpoint: the real host, which may be swapped for tencentcos.cn.
+        machine: if c.client.config.cos_endpoint.is_real() {
+            machine.with_host_switch()
+        } else {
+            machine
+        },
         bucket: bucket.unwrap_or_default(),
         region,
         keys,
@@ -498,12 +505,24 @@ impl CvmClient {
                     Some(c) => e.redact(&[c.token().unwrap_or(""), c.secret_key()]),
                     None => e,
                 };
-                job.machine.step(mono_ms, random, Event::Failed(e))
+                let event = if number == 0.0 && crate::client::call::never_connected(code) {
+                    Event::Unreachable(e)
+                } else {
+                    Event::Failed(e)
+                };
+                job.machine.step(mono_ms, random, event)
             }
             // EV_ABORTED, and anything a correct driver never sends: abort wins (in every
             // phase, also while a progress report or the provider is out).
             _ => return self.end(id, Err(crate::client::wait_export::aborted()), now),
         };
+        if self.on_event.is_some() {
+            // The poll just judged, for onEvent (js/wait.js takes it with __events).
+            let report = job.machine.take_report();
+            self.events = report.map_or_else(String::new, |r| {
+                crate::client::observe::to_json(&[crate::client::observe::Note::Poll(r)], "cos")
+            });
+        }
         self.on_step(id, step, now)
     }
 
@@ -616,7 +635,7 @@ impl CvmClient {
             Next::Sleep(ms) => self.emit(usize::MAX, Action::Wait(ms)),
             Next::Send(poll) => {
                 job.timeout_ms = poll.timeout_ms;
-                match signed_poll(&self.client, job, poll.index, poll.method, now) {
+                match signed_poll(&self.client, job, poll, now) {
                     Ok((url, mut headers)) => {
                         // Holds the session token (x-cos-security-token): wiped when dropped.
                         let mut text = Wiping::new(String::new());
@@ -690,10 +709,10 @@ impl CvmClient {
 fn signed_poll(
     client: &Client,
     job: &WaitJob,
-    index: usize,
-    method: PollMethod,
+    poll: crate::client::wait_export::Poll,
     now: Now,
 ) -> Result<(String, Vec<(String, String)>), Error> {
+    let (index, method) = (poll.index, poll.method);
     let credential = job
         .credential
         .as_deref()
@@ -716,8 +735,13 @@ fn signed_poll(
         headers,
     };
     let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);
-    let mut signed = sign_request(credential, &request, KeyTime::new(start, POLL_SIGNATURE_SECS)?)?;
-    let url = client.config.cos_endpoint.object_url(&request)?;
+    let key_time = KeyTime::new(start, POLL_SIGNATURE_SECS)?;
+    let mut signed = sign_request_for(credential, &request, key_time, poll.alternate)?;
+    let url = if poll.alternate {
+        CosEndpoint::alternate().object_url(&request)?
+    } else {
+        client.config.cos_endpoint.object_url(&request)?
+    };
     Ok((url, core::mem::take(&mut signed.headers)))
 }
 
@@ -727,6 +751,7 @@ fn links(client: &Client, job: &WaitJob, files: &[FileState], now: Now) -> Vec<O
         return vec![None; files.len()];
     };
     let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);
+    let alternate = CosEndpoint::alternate();
     files
         .iter()
         .map(|f| {
@@ -740,7 +765,13 @@ fn links(client: &Client, job: &WaitJob, files: &[FileState], now: Now) -> Vec<O
                 headers: &[],
             };
             let time = KeyTime::new(start, job.url_expires).ok()?;
-            presign(credential, &request, time, &client.config.cos_endpoint)
+            // After a host switch the links point at the host that could be reached.
+            let endpoint = if job.machine.switched() {
+                &alternate
+            } else {
+                &client.config.cos_endpoint
+            };
+            presign(credential, &request, time, endpoint)
                 .ok()
                 .map(|p| p.url.clone())
         })

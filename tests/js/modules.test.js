@@ -62,7 +62,10 @@ describe("js/boundary.js", () => {
   test("TencentCloudError: an Error with the SDK's fields", () => {
     const e = new TencentCloudError("C", "m", "r", "f", 500, true);
     assert.ok(e instanceof Error);
-    assert.deepEqual(e.toJSON(), { name: "TencentCloudError", code: "C", message: "m", requestId: "r", field: "f", httpCode: 500, mayHaveExecuted: true });
+    assert.deepEqual(e.toJSON(), {
+      name: "TencentCloudError", code: "C", message: "m", requestId: "r", field: "f", httpCode: 500, mayHaveExecuted: true,
+      traceId: undefined, attempts: 0, totalRetryDelayMs: 0,
+    });
     assert.equal(String(e), "TencentCloudError: [C] m (RequestId: r)");
   });
 });
@@ -196,7 +199,14 @@ function fakeCore(script, { provider, fetch, grow = false } = {}) {
     __start(kind, len, aborted) {
       // The driver wrote the clocks first.
       assert.ok(Math.abs(io[AT + 8] - performance.now()) < 1000 && Math.abs(io[AT + 9] - Date.now()) < 1000 && io[AT + 10] < 1);
-      events.push(["start", kind, input(len), aborted]);
+      // The input begins with the call's trace id (its X-TC-TraceId), a UUID, and a NUL.
+      let text = input(len);
+      if (len >= 0) {
+        const nul = text.indexOf("\0");
+        assert.match(text.slice(0, nul), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        text = text.slice(nul + 1);
+      }
+      events.push(["start", kind, text, aborted]);
       io[AT + 6] = 3;
       return emit();
     }
@@ -237,7 +247,11 @@ describe("js/driver.js against a scripted wasm side", () => {
     const { core } = fakeCore([[6, 0, "Client.Timeout\0req-1\0Field\x00504\x001\0the message\0with a NUL"]]);
     await assert.rejects(core.ExportImages({}), (e) => {
       assert.ok(e instanceof TencentCloudError);
-      assert.deepEqual(e.toJSON(), { name: "TencentCloudError", code: "Client.Timeout", message: "the message\0with a NUL", requestId: "req-1", field: "Field", httpCode: 504, mayHaveExecuted: true });
+      assert.match(e.traceId, /^[0-9a-f-]{36}$/);
+      assert.deepEqual(e.toJSON(), {
+        name: "TencentCloudError", code: "Client.Timeout", message: "the message\0with a NUL", requestId: "req-1", field: "Field", httpCode: 504, mayHaveExecuted: true,
+        traceId: e.traceId, attempts: 0, totalRetryDelayMs: 0,
+      });
       return true;
     });
     const { core: c2, events } = fakeCore([[5, 0, '{"Response":{"RequestId":"r"}}']]);

@@ -77,7 +77,10 @@ function verifyRequest(req, body, port) {
     expect("x-tc-token", h["x-tc-token"], cred.token);
   }
   const tcHeaders = Object.keys(h).filter((k) => k.startsWith("x-tc-")).sort();
-  const wanted = ["x-tc-action", "x-tc-language", "x-tc-region", "x-tc-requestclient", "x-tc-timestamp", "x-tc-version"];
+  const wanted = ["x-tc-action", "x-tc-language", "x-tc-region", "x-tc-requestclient", "x-tc-timestamp", "x-tc-traceid", "x-tc-version"];
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(h["x-tc-traceid"] ?? "")) {
+    problems.push(`x-tc-traceid ${h["x-tc-traceid"]} is not a v4 UUID`);
+  }
   if (cred?.token) wanted.push("x-tc-token");
   expect("X-TC-* header set", tcHeaders.join(","), wanted.sort().join(","));
   try {
