@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import { createAccess, handleAccess } from './access.js';
 import { handleApi } from './api.js';
 import { COS_CORS, COS_PREFIX, cosPreflight, handleCos } from './cos.js';
 import { checkFaults, sendFault, takeFault } from './faults.js';
@@ -25,17 +26,22 @@ const rootDir = (rel) => fileURLToPath(new URL(rel, import.meta.url));
  * Starts the emulator. Options: port (0 = any free), host, staticRoots ({ '/url-prefix/': absDir }),
  * clock (ms, for tests), apiHosts (hosts a signature may name besides the Host header),
  * log (one line per request), maxRunningExportTasks, exportTaskMs (how long a task runs; its files
- * appear in COS one by one meanwhile), rateLimit ({ max, windowMs }).
+ * appear in COS one by one meanwhile), rateLimit ({ max, windowMs }), workerUrl (the example
+ * Worker's URL, for the demo page: GET /__demo/config).
  */
 export async function startEmulator(opts = {}) {
   const {
     port = 0, host = '127.0.0.1', clock = () => Date.now(), apiHosts = DEFAULT_API_HOSTS, log = () => {},
     staticRoots = { '/': rootDir('../www/'), '/pkg/': rootDir('../pkg/') },
     maxRunningExportTasks = 50, exportTaskMs = 5_000, rateLimit = { max: 20, windowMs: 1000 },
+    workerUrl = null,
   } = opts;
   const state = createState({ maxRunningExportTasks, exportTaskMs, rateLimit });
   const now = () => clock() + (state.faults.clockOffsetSeconds ?? 0) * 1000; // the server's idea of time
-  const ctx = { state, now, apiHosts, staticRoots };
+  // What the demo page asks at GET /__demo/config: where the example Worker runs (make demo
+  // starts it beside the emulator; null when it does not run) and where its Access token comes from.
+  const demo = { workerUrl, accessTokenUrl: '/__access/token', accessHeader: 'Cf-Access-Jwt-Assertion' };
+  const ctx = { state, now, apiHosts, staticRoots, access: null, demo };
 
   const server = createServer((req, res) => {
     handle(req, res, ctx)
@@ -49,14 +55,16 @@ export async function startEmulator(opts = {}) {
   await new Promise((ok, fail) => server.once('error', fail).listen(port, host, ok));
   const actualPort = server.address().port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
+  // Cloudflare Access's stand-in (access.js): its team domain is this server's origin.
+  ctx.access = await createAccess({ issuer: url.slice(0, -1) });
   const close = () => new Promise((ok) => {
     server.close(() => ok());
     server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
   });
-  return { url, port: actualPort, close, state, server };
+  return { url, port: actualPort, close, state, server, access: ctx.access };
 }
 
-async function handle(req, res, { state, now, apiHosts, staticRoots }) {
+async function handle(req, res, { state, now, apiHosts, staticRoots, access, demo }) {
   for (const [k, v] of Object.entries(CORS)) res.setHeader(k, v);
   res.setHeader('Date', new Date(now()).toUTCString()); // includes a forced clock offset
   // COS (emulator/cos.js): by the raw path, which is what the signature covers.
@@ -76,6 +84,8 @@ async function handle(req, res, { state, now, apiHosts, staticRoots }) {
     return sendJson(res, 404, { error: 'not found' });
   }
   if (u.pathname.startsWith('/__admin/')) return admin(req, res, u.pathname, state, now);
+  if (u.pathname === '/__demo/config' && req.method === 'GET') return sendJson(res, 200, demo);
+  if (access && (await handleAccess(req, res, u.pathname, u.searchParams, access, (status, value) => sendJson(res, status, value)))) return 'access';
   const isApi = u.pathname === '/' && (req.method === 'POST' || (req.method === 'GET' && req.headers['x-tc-action'] !== undefined));
   if (isApi) return api(req, res, { state, now, apiHosts });
   if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, u.pathname, staticRoots))) return;

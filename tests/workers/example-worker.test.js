@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CREDENTIALS } from '../../emulator/account.js';
 import { startEmulator } from '../../emulator/server.js';
-import { buildExampleWorker, ledger, ORIGIN, post, startWorker, WORKER_URL } from './support/worker.js';
+import { accessBindings, buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, ledger, ORIGIN, post, request, startWorker, WORKER_URL } from './support/worker.js';
 
 const OTHER_ORIGIN = 'https://ops.example.com';
 const EVIL_ORIGIN = 'https://evil.example.net';
@@ -20,7 +20,8 @@ let mfTemp; // temporary key + token
 const output = []; // workerd's stdout/stderr: the Worker's console
 const bodies = []; // every response text, checked for secrets at the end
 let ipCounter = 0;
-const freshIp = () => `198.51.100.${++ipCounter}`; // each test its own caller, so limits never mix
+const freshIp = () => `198.51.100.${++ipCounter}`;
+let token; // the emulator's test user (Access stand-in)
 
 function bindings(cred, extra = {}) {
   return {
@@ -32,12 +33,16 @@ function bindings(cred, extra = {}) {
     TC_LANGUAGE: 'en-US',
     ALLOWED_ORIGINS: `${ORIGIN}, ${OTHER_ORIGIN}`,
     CALLER_LIMIT_PER_MINUTE: String(CALLER_LIMIT),
+    ...accessBindings(emu),
     ...extra,
   };
 }
 
+// Each test its own caller (identity), so the per-caller limits never mix.
+let callerCounter = 0;
+const callerTokens = new Map();
 async function call(target, params, opts = {}) {
-  const r = await post(target, params, { ip: freshIp(), ...opts });
+  const r = await post(target, params, { ip: freshIp(), token: opts.token ?? (await tokenFor(`caller${++callerCounter}@example.com`)), ...opts });
   bodies.push(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
   return r;
 }
@@ -45,9 +50,16 @@ async function call(target, params, opts = {}) {
 before(async () => {
   emu = await startEmulator({ port: 0 });
   worker = await buildExampleWorker();
-  mf = await startWorker(worker.scriptPath, bindings(perm), { output });
-  mfTemp = await startWorker(worker.scriptPath, bindings(temp), { output });
+  const options = { durableObjects: EXAMPLE_DURABLE_OBJECTS };
+  mf = await startWorker(worker.scriptPath, bindings(perm), { output, options });
+  mfTemp = await startWorker(worker.scriptPath, bindings(temp), { output, options });
+  token = await emu.access.sign();
 });
+
+async function tokenFor(email) {
+  if (!callerTokens.has(email)) callerTokens.set(email, await emu.access.sign({ email }));
+  return callerTokens.get(email);
+}
 
 after(async () => {
   await mf?.dispose();
@@ -172,18 +184,20 @@ describe('CORS', () => {
     for (const origin of [ORIGIN, OTHER_ORIGIN]) {
       const res = await mf.dispatchFetch(WORKER_URL, {
         method: 'OPTIONS',
-        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type, cf-access-jwt-assertion' },
       });
       await res.arrayBuffer();
       assert.equal(res.status, 204);
       assert.equal(res.headers.get('access-control-allow-origin'), origin);
       assert.match(res.headers.get('access-control-allow-methods'), /POST/);
       assert.match(res.headers.get('access-control-allow-headers').toLowerCase(), /content-type/);
+      // The page sends the Access token itself where no Access edge adds it (local runs).
+      assert.match(res.headers.get('access-control-allow-headers').toLowerCase(), /cf-access-jwt-assertion/);
       assert.match(res.headers.get('vary'), /Origin/);
     }
   });
 
-  test('a disallowed or missing origin gets 403, without CORS headers and without reaching CVM', async () => {
+  test('a disallowed origin gets 403, without CORS headers and without reaching CVM, token or not', async () => {
     const before = await ledger(emu);
     const pre = await mf.dispatchFetch(WORKER_URL, {
       method: 'OPTIONS', headers: { Origin: EVIL_ORIGIN, 'Access-Control-Request-Method': 'POST' },
@@ -195,22 +209,32 @@ describe('CORS', () => {
     assert.equal(evil.status, 403);
     assert.equal(evil.body.error.code, 'Worker.OriginNotAllowed');
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
-    const none = await call(mf, GOOD, { origin: null });
-    assert.equal(none.status, 403);
+    const evilWithoutToken = await post(mf, GOOD, { origin: EVIL_ORIGIN });
+    assert.equal(evilWithoutToken.status, 403);
     const now = await ledger(emu);
     assert.equal(now.requests.total, before.requests.total);
+  });
+
+  test('no Origin (a script, not a browser): judged by its token alone, answered without CORS headers', async () => {
+    const before = await ledger(emu);
+    const none = await post(mf, GOOD, { origin: null });
+    assert.equal(none.status, 401, 'no Origin is no pass: the token is still required');
+    assert.equal((await ledger(emu)).requests.total, before.requests.total);
+    const script = await call(mf, GOOD, { origin: null });
+    assert.equal(script.status, 200, JSON.stringify(script.body));
+    assert.equal(script.headers.get('access-control-allow-origin'), null);
   });
 });
 
 describe('request checks', () => {
   test('wrong route, method, media type, JSON and size', async () => {
-    const notFound = await mf.dispatchFetch('http://worker.test/other', { method: 'POST', headers: { Origin: ORIGIN } });
+    const notFound = await request(mf, 'POST', '/other', { token });
     assert.equal(notFound.status, 404);
-    await notFound.arrayBuffer();
-    const get = await mf.dispatchFetch(WORKER_URL, { headers: { Origin: ORIGIN } });
+    const removed = await request(mf, 'POST', '/export-files', { token, raw: '{}', headers: { 'Content-Type': 'application/json' } });
+    assert.equal(removed.status, 404, 'POST /export-files is gone: no route takes a bucket and keys from the caller');
+    const get = await request(mf, 'GET', '/export-images', { token });
     assert.equal(get.status, 405);
     assert.match(get.headers.get('allow'), /POST/);
-    await get.arrayBuffer();
     const form = await call(mf, null, { raw: 'BucketName=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
     assert.equal(form.status, 415);
     const bad = await call(mf, null, { raw: '{"BucketName":' });
@@ -224,22 +248,23 @@ describe('request checks', () => {
 });
 
 describe('per-caller limit', () => {
-  test(`the ${CALLER_LIMIT + 1}th request of one caller within a minute is 429 with Retry-After; others are unaffected`, async () => {
-    const ip = '192.0.2.77';
+  test(`the ${CALLER_LIMIT + 1}th request of one caller (identity) within a minute is 429, whatever its IP; others are unaffected`, async () => {
+    const me = await tokenFor('limited@example.com');
     const invalid = { BucketName: 'backup-1250000000', ImageIds: ['img-BAD'] }; // counted, never sent
     for (let i = 0; i < CALLER_LIMIT; i++) {
-      const r = await call(mf, invalid, { ip });
+      // A new address each time (an IPv6 /64 has 2^64 of them): the identity is what is counted.
+      const r = await call(mf, invalid, { ip: `2001:db8::${i + 1}`, token: me });
       assert.equal(r.status, 400, `request ${i + 1} is within the limit`);
     }
-    const limited = await call(mf, invalid, { ip });
+    const limited = await call(mf, invalid, { ip: '2001:db8::ffff', token: me });
     assert.equal(limited.status, 429);
     assert.equal(limited.body.error.code, 'Worker.TooManyRequests');
     const retryAfter = Number(limited.headers.get('retry-after'));
     assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${retryAfter}`);
     assert.equal(limited.headers.get('access-control-allow-origin'), ORIGIN, 'a page can read the 429');
     assert.match(limited.headers.get('access-control-expose-headers'), /Retry-After/);
-    const other = await call(mf, invalid, { ip: '192.0.2.78' });
-    assert.equal(other.status, 400, 'another caller is not limited');
+    const other = await call(mf, invalid, { ip: '2001:db8::ffff', token: await tokenFor('other@example.com') });
+    assert.equal(other.status, 400, 'another caller is not limited, from the same address');
   });
 });
 

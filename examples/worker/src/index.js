@@ -1,121 +1,69 @@
-// tc3-edge example Worker: the edge function a web console calls to export CVM images,
-// so the browser never holds a Tencent Cloud key.
+// tc3-edge example Worker: the edge function a web console calls to export CVM images, so the
+// browser never holds a Tencent Cloud key — and only authenticated callers, each seeing only
+// the exports they started.
 //
-//   POST /export-images   body: ExportImages parameters as JSON
-//     200 { TaskId, CosPaths, RequestId }
+//   POST /export-images     body: ExportImages parameters as JSON
+//     200 { TaskId, CosPaths, RequestId }                (recorded for the caller first)
 //     200 { DryRun: true, RequestId, message }           (DryRun: true on a valid request)
-//     4xx/5xx { error: { code, message, field?, requestId?, mayHaveExecuted? } }
-//   POST /export-files    body: { BucketName, CosPaths } (the task's bucket and ExportImages' CosPaths)
-//     200 { ready, total, files: [{ key, state: "pending" | "ready", size?, etag?, lastModified?, url? }] }
-//         (one signed HEAD per file in COS; `url`: a presigned GET of each ready file, 1 hour)
-//     4xx/5xx { error: { code, message, field?, requestId? } }
-//   OPTIONS on either route: CORS preflight
+//   GET  /exports           200 { exports: [{ TaskId, BucketName, CosPaths, createdAt, state, ready, total, code? }] }
+//                           (the caller's, newest first, at most 100)
+//   GET  /exports/{TaskId}  200 { TaskId, BucketName, CosPaths, createdAt, state, ready, total, code?,
+//                                 files: [{ key, state, size?, etag?, lastModified?, url? }] }
+//                           (`url`: a presigned GET of a ready file, 1 hour, minted now)
+//   OPTIONS on any route: CORS preflight (the only request that needs no token)
+//   errors: 4xx/5xx { error: { code, message, field?, requestId?, mayHaveExecuted? } }
+//
+// Every other request carries Cloudflare Access's `Cf-Access-Jwt-Assertion` (src/access.js);
+// missing or invalid → 401 Worker.Unauthenticated before anything else is done. Tasks live in
+// one ExportTasks Durable Object per caller (src/tasks.js), which watches their files in COS.
 //
 // Configuration (see README.md): secrets TC_SECRET_ID, TC_SECRET_KEY, TC_TOKEN (optional);
-// vars TC_REGION, TC_ENDPOINT (optional), TC_COS_ENDPOINT (optional), TC_LANGUAGE (optional),
-// ALLOWED_ORIGINS, CALLER_LIMIT_PER_MINUTE (optional, default 30, per route).
+// vars ACCESS_TEAM_DOMAIN, ACCESS_AUD, TC_REGION, TC_ENDPOINT, TC_COS_ENDPOINT, TC_LANGUAGE,
+// ALLOWED_ORIGINS, ALLOWED_BUCKETS, CALLER_LIMIT_PER_MINUTE, READ_LIMIT_PER_MINUTE,
+// TASK_TIMEOUT_HOURS, QUOTA_PER_SECOND, QUOTA_GUARD_MS, QUOTA_MAX_QUEUE_MS; bindings
+// EXPORT_TASKS (required) and EXPORT_QUOTA (recommended).
 //
 // Secrets are read from `env` and handed to the client only: they are never put in a response,
-// a header or a log line (tc3-edge's errors never contain the SecretKey or the token either).
+// a header or a log line (tc3-edge's errors never contain the SecretKey or the token either);
+// nor is a caller's Access token.
 
-import { CvmClient, TencentCloudError } from "tc3-edge";
-import { quotaAcquirer } from "./quota.js";
+import { TencentCloudError } from "tc3-edge";
+import { ACCESS_HEADER, accessConfig, authenticate } from "./access.js";
+import { getClient, quotaNotes } from "./client.js";
 
-// The Durable Object class that holds one ExportImages quota window per key (wrangler.toml
-// binds it as EXPORT_QUOTA). Exported from the Worker's main module, as workerd requires.
+// The Durable Object classes, exported from the Worker's main module as workerd requires:
+// ExportQuota (binding EXPORT_QUOTA) holds one ExportImages quota window per key;
+// ExportTasks (binding EXPORT_TASKS) holds one caller's export tasks.
 export { ExportQuota } from "./quota.js";
+export { ExportTasks } from "./tasks.js";
 
-const ROUTE = "/export-images";
-const FILES_ROUTE = "/export-files";
-// A console polls /export-files while it shows an export's progress; one check must answer
-// well within a browser's patience, so it is bounded (the client's reqTimeout bounds each HEAD).
-const FILES_CHECK_TIMEOUT_SECS = 20;
-const FILES_URL_EXPIRES_SECS = 3600;
+const EXPORT_ROUTE = "/export-images";
+const LIST_ROUTE = "/exports";
+const TASK_ROUTE = /^\/exports\/(\d{1,15})$/; // CVM's TaskIds are integers
+const URL_EXPIRES_SECS = 3600;
 const MAX_BODY_BYTES = 16 * 1024;
 const DEFAULT_CALLER_LIMIT_PER_MINUTE = 30;
+const DEFAULT_READ_LIMIT_PER_MINUTE = 120;
 const CALLER_WINDOW_MS = 60_000;
 const MAX_TRACKED_CALLERS = 10_000;
 
 // ---------------------------------------------------------------------------------------------
-// One CvmClient per isolate, created on the first request (env is only reachable from a
-// handler) and shared by every request the isolate serves afterwards, so whatever state the
-// client keeps (its signing-key cache, its rate limiter) is shared too.
+// Per-caller limit: a sliding window of N requests per minute per IDENTITY (the Access email or
+// service token), in memory — not per IP, where an IPv6 /64 is 2^64 fresh keys. Exports and
+// reads are counted apart, so a console polling its exports does not use up its exports.
+// It is per isolate: Cloudflare runs many isolates, so a caller can get N per minute from each
+// (see README.md); CVM's own quota is global (EXPORT_QUOTA).
 
-let client = null;
+const callers = new Map(); // "kind identity" -> array of request times (ms), oldest first
 
-function getClient(env) {
-  if (client) return client;
-  const { TC_SECRET_ID: secretId, TC_SECRET_KEY: secretKey, TC_REGION: region } = env;
-  if (!secretId || !secretKey || !region) return null;
-  // `env` is fixed for an isolate's life: a new secret or var means a new deployment, hence
-  // new isolates, hence a new client.
-  const profile = { httpProfile: { endpoint: env.TC_ENDPOINT || "cvm.tencentcloudapi.com", reqTimeout: 30 } };
-  if (env.TC_LANGUAGE) profile.language = env.TC_LANGUAGE;
-  // Where the export files are checked and linked to; default the real COS host of the bucket.
-  if (env.TC_COS_ENDPOINT) profile.cosEndpoint = env.TC_COS_ENDPOINT;
-  const perSecond = quotaPerSecond(env);
-  client = new CvmClient({
-    credential: { secretId, secretKey, token: env.TC_TOKEN || undefined },
-    region,
-    profile,
-    // With the EXPORT_QUOTA binding, every isolate of this Worker (every location) shares ONE
-    // window per quota key (SecretId + action + region) held by a Durable Object; without it,
-    // this isolate's own limiter (the client's default) is all there is.
-    rateLimit: env.EXPORT_QUOTA ? fleetLimiter(env, secretId, region, perSecond) : { perSecond },
-  });
-  return client;
-}
-
-function quotaPerSecond(env) {
-  const n = Number.parseInt(env.QUOTA_PER_SECOND ?? "", 10);
-  return Number.isInteger(n) && n > 0 ? n : 20;
-}
-
-// What each request's call learned about the quota, found by the call's AbortSignal (the client
-// hands `acquire` the signal of the call it is acquiring for).
-const quotaNotes = new WeakMap(); // AbortSignal -> { fallback: string | null }
-
-/** `rateLimit.acquire`: one Durable Object per (SecretId, action, region). */
-function fleetLimiter(env, secretId, region, limit) {
-  const acquirers = new Map(); // action -> acquire
-  return {
-    acquire(action, options) {
-      let acquire = acquirers.get(action);
-      if (!acquire) {
-        acquire = quotaAcquirer({
-          namespace: env.EXPORT_QUOTA,
-          key: `${secretId}:${action}:${region}`,
-          limit,
-          onFallback(signal, why) {
-            // Failure policy: keep serving at this isolate's rate, and say so (log + header).
-            console.warn(`tc3-edge worker: ${why}; using this isolate's limiter for ${action}`);
-            const note = signal && quotaNotes.get(signal);
-            if (note) note.fallback = why;
-          },
-        });
-        acquirers.set(action, acquire);
-      }
-      return acquire(action, options);
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Per-caller limit: a sliding window of N requests per minute per CF-Connecting-IP, in memory.
-// It is per isolate: Cloudflare runs many isolates (per colo, and more under load), so a caller
-// can get N per minute from each. A global limit needs a Durable Object (or the Rate Limiting
-// binding) — see README.md.
-
-const callers = new Map(); // ip -> array of request times (ms), oldest first
-
-function takeCallerSlot(ip, limit, now) {
-  let times = callers.get(ip);
+function takeCallerSlot(key, limit, now) {
+  let times = callers.get(key);
   if (times) {
     while (times.length && times[0] <= now - CALLER_WINDOW_MS) times.shift();
   } else {
     if (callers.size >= MAX_TRACKED_CALLERS) pruneCallers(now);
     times = [];
-    callers.set(ip, times);
+    callers.set(key, times);
   }
   if (times.length >= limit) {
     const retryAfterMs = times[0] + CALLER_WINDOW_MS - now;
@@ -126,30 +74,31 @@ function takeCallerSlot(ip, limit, now) {
 }
 
 function pruneCallers(now) {
-  for (const [ip, times] of callers) {
-    if (!times.length || times[times.length - 1] <= now - CALLER_WINDOW_MS) callers.delete(ip);
+  for (const [key, times] of callers) {
+    if (!times.length || times[times.length - 1] <= now - CALLER_WINDOW_MS) callers.delete(key);
   }
-  // Still full (a flood of distinct addresses): forget the oldest entries (Map keeps insertion order).
-  for (const ip of callers.keys()) {
+  // Still full: forget the oldest entries (Map keeps insertion order).
+  for (const key of callers.keys()) {
     if (callers.size < MAX_TRACKED_CALLERS) break;
-    callers.delete(ip);
+    callers.delete(key);
   }
 }
 
-function callerLimit(env) {
-  const n = Number.parseInt(env.CALLER_LIMIT_PER_MINUTE ?? "", 10);
-  return Number.isInteger(n) && n > 0 ? n : DEFAULT_CALLER_LIMIT_PER_MINUTE;
+function positive(text, fallback) {
+  const n = Number.parseInt(text ?? "", 10);
+  return Number.isInteger(n) && n > 0 ? n : fallback;
 }
 
 // ---------------------------------------------------------------------------------------------
 // CORS: exact origins from ALLOWED_ORIGINS (comma or space separated). CORS keeps other web
-// pages from using a visitor's browser against this Worker; it is not authentication.
+// pages from using a visitor's browser against this Worker; it is not authentication (Access
+// is). A request without Origin is not a browser's cross-origin request (a script with a
+// service token): it gets no CORS headers and is judged by its token alone.
 
-function allowedOrigins(env) {
-  return new Set(String(env.ALLOWED_ORIGINS || "").split(/[\s,]+/).filter(Boolean));
-}
+const listed = (text) => String(text || "").split(/[\s,]+/).filter(Boolean);
 
 function corsHeaders(origin) {
+  if (!origin) return {};
   return {
     "Access-Control-Allow-Origin": origin,
     "Access-Control-Expose-Headers": "Retry-After, X-Quota",
@@ -194,16 +143,6 @@ function statusForApiError(code) {
   return 502;
 }
 
-// How an error of the files check is answered. COS's codes: a bucket that does not exist is
-// the caller's mistake (404); a refused key or signature is the Worker's (502).
-function statusForFilesError(code) {
-  if (code === "Client.InvalidOption") return 400; // BucketName / CosPaths malformed
-  if (code === "NoSuchBucket") return 404;
-  if (code === "Client.Timeout" || code === "Client.WaitTimeout") return 504;
-  // AccessDenied, SignatureDoesNotMatch, InvalidAccessKeyId (the Worker's key), COS 5xx, network.
-  return 502;
-}
-
 function retryAfterFor(code) {
   if (code.startsWith("RequestLimitExceeded") || code === "Client.RateLimiterError") return "1";
   if (code.startsWith("LimitExceeded")) return "60";
@@ -211,12 +150,30 @@ function retryAfterFor(code) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The body: read as a stream and dropped as soon as it passes the limit, so a chunked body
+// (no Content-Length) of any size costs at most MAX_BODY_BYTES + one chunk of memory.
 
 async function readJsonObject(request) {
   const declared = Number(request.headers.get("Content-Length"));
   if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) return { status: 413 };
-  const buf = await request.arrayBuffer();
-  if (buf.byteLength > MAX_BODY_BYTES) return { status: 413 };
+  const chunks = [];
+  let size = 0;
+  if (request.body) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        reader.cancel().catch(() => {});
+        return { status: 413 };
+      }
+      chunks.push(value);
+    }
+  }
+  const buf = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) { buf.set(c, at); at += c.byteLength; }
   let value;
   try {
     value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(buf));
@@ -227,71 +184,21 @@ async function readJsonObject(request) {
   return { value };
 }
 
-// What both routes do first: media type, the per-caller limit (per route, so a console's
-// polls of /export-files do not use up its exports), the JSON body, the client.
-// Returns { response } to answer at once, or { body, cvm }.
-async function prepare(request, env, cors, route, what) {
+// ---------------------------------------------------------------------------------------------
+// The caller's own ExportTasks object: ownership by construction (src/tasks.js).
+
+function tasksOf(env, identity) {
+  return env.EXPORT_TASKS.get(env.EXPORT_TASKS.idFromName(identity));
+}
+
+async function exportImages(request, env, ctx, { cors, identity, cvm }) {
   const contentType = (request.headers.get("Content-Type") || "").split(";")[0].trim().toLowerCase();
   if (contentType !== "application/json") {
-    return { response: fail(415, "Worker.UnsupportedMediaType", "send the parameters as application/json", {}, cors) };
+    return fail(415, "Worker.UnsupportedMediaType", "send the parameters as application/json", {}, cors);
   }
-
-  const ip = request.headers.get("CF-Connecting-IP") || "unknown";
-  const slot = takeCallerSlot(`${route} ${ip}`, callerLimit(env), Date.now());
-  if (!slot.ok) {
-    return { response: fail(429, "Worker.TooManyRequests", `at most ${callerLimit(env)} requests per minute`, {},
-      { ...cors, "Retry-After": String(slot.retryAfter) }) };
-  }
-
   const body = await readJsonObject(request);
-  if (body.status === 413) {
-    return { response: fail(413, "Worker.PayloadTooLarge", `the body is larger than ${MAX_BODY_BYTES} bytes`, {}, cors) };
-  }
-  if (body.status === 400) {
-    return { response: fail(400, "Worker.InvalidJson", `the body must be a JSON object of ${what}`, {}, cors) };
-  }
-
-  let cvm;
-  try {
-    cvm = getClient(env);
-  } catch (err) {
-    if (!(err instanceof TencentCloudError)) throw err;
-    // e.g. Client.InvalidOption for a malformed TC_ENDPOINT, TC_COS_ENDPOINT or TC_REGION (never the key).
-    console.error(`tc3-edge worker: bad configuration: ${err.code}`);
-  }
-  if (!cvm) {
-    console.error("tc3-edge worker: TC_SECRET_ID, TC_SECRET_KEY and TC_REGION must be set");
-    return { response: fail(500, "Worker.NotConfigured", "the Worker is not configured", {}, cors) };
-  }
-  return { body, cvm };
-}
-
-// POST /export-files: the state of each file of an export in COS, and links to the ready ones.
-// The console polls this (every few seconds, backing off) instead of holding a key itself.
-async function exportFiles(request, env, cors) {
-  const prepared = await prepare(request, env, cors, FILES_ROUTE, "{ BucketName, CosPaths }");
-  if (prepared.response) return prepared.response;
-  const { body, cvm } = prepared;
-  const { BucketName, CosPaths } = body.value;
-  try {
-    const state = await cvm.checkExportFiles({ BucketName, CosPaths },
-      { timeout: FILES_CHECK_TIMEOUT_SECS, urlExpires: FILES_URL_EXPIRES_SECS });
-    return json(200, state, cors);
-  } catch (err) {
-    if (!(err instanceof TencentCloudError)) throw err;
-    const status = statusForFilesError(err.code);
-    if (status >= 500) console.error(`tc3-edge worker: export files check failed: ${err.code} requestId=${err.requestId ?? "-"}`);
-    const extra = {};
-    if (err.requestId) extra.requestId = err.requestId;
-    if (err.field) extra.field = err.field;
-    return fail(status, err.code, err.message, extra, cors);
-  }
-}
-
-async function exportImages(request, env, cors) {
-  const prepared = await prepare(request, env, cors, ROUTE, "ExportImages parameters");
-  if (prepared.response) return prepared.response;
-  const { body, cvm } = prepared;
+  if (body.status === 413) return fail(413, "Worker.PayloadTooLarge", `the body is larger than ${MAX_BODY_BYTES} bytes`, {}, cors);
+  if (body.status === 400) return fail(400, "Worker.InvalidJson", "the body must be a JSON object of ExportImages parameters", {}, cors);
 
   // Validate here, so a mistake is answered 400 without a signed request ever leaving.
   let params;
@@ -301,16 +208,39 @@ async function exportImages(request, env, cors) {
     if (!(err instanceof TencentCloudError)) throw err;
     return fail(400, err.code, err.message, err.field ? { field: err.field } : {}, cors);
   }
+  const buckets = listed(env.ALLOWED_BUCKETS);
+  if (buckets.length && !buckets.includes(params.BucketName)) {
+    return fail(403, "Worker.BucketNotAllowed", "this Worker does not export to that bucket", { field: "BucketName" }, cors);
+  }
 
   const call = new AbortController();
-  const note = { fallback: null };
+  const note = { fallback: null, retryAfterMs: null };
   quotaNotes.set(call.signal, note);
+  // The Worker's clock, before the call: a file older than this (minus the slack) is not this export's.
+  const createdAt = new Date().toISOString();
+  // The call and the recording run as ONE piece of work kept alive by waitUntil: if the caller
+  // goes away mid-call, the request is not cancelled half-way (ExportImages may already have
+  // created the task) and the TaskId is still recorded, so the console finds it in GET /exports.
+  const work = (async () => {
+    const out = await cvm.ExportImages(params, { signal: call.signal });
+    let recorded = true;
+    try {
+      await tasksOf(env, identity).record({ TaskId: out.TaskId, BucketName: params.BucketName, CosPaths: out.CosPaths, owner: identity, createdAt });
+    } catch (err) {
+      // The task exists at CVM: answer it anyway, and say it is not in GET /exports.
+      recorded = false;
+      console.error(`tc3-edge worker: export ${out.TaskId} could not be recorded (${err?.name ?? "error"})`);
+    }
+    return { out, recorded };
+  })();
+  ctx.waitUntil(work.catch(() => {}));
+
   // X-Quota says which limiter admitted the request: "global" (the Durable Object),
   // "local-fallback" (the object could not be reached), or "local" (no EXPORT_QUOTA binding).
   const quotaHeader = () => ({ "X-Quota": !env.EXPORT_QUOTA ? "local" : note.fallback ? "local-fallback" : "global" });
   try {
-    const { TaskId, CosPaths, RequestId } = await cvm.ExportImages(params, { signal: call.signal });
-    return json(200, { TaskId, CosPaths, RequestId }, { ...cors, ...quotaHeader() });
+    const { out: { TaskId, CosPaths, RequestId }, recorded } = await work;
+    return json(200, recorded ? { TaskId, CosPaths, RequestId } : { TaskId, CosPaths, RequestId, recorded }, { ...cors, ...quotaHeader() });
   } catch (err) {
     if (!(err instanceof TencentCloudError)) throw err;
     if (err.code === "DryRunOperation") {
@@ -318,7 +248,10 @@ async function exportImages(request, env, cors) {
     }
     const status = statusForApiError(err.code);
     const headers = { ...cors, ...quotaHeader() };
-    const retryAfter = retryAfterFor(err.code);
+    // The quota object's own answer says when to come back; else the code's usual wait.
+    const retryAfter = err.code === "Client.RateLimiterError" && note.retryAfterMs
+      ? String(Math.max(1, Math.ceil(note.retryAfterMs / 1000)))
+      : retryAfterFor(err.code);
     if (retryAfter) headers["Retry-After"] = retryAfter;
     if (status >= 500) {
       // Code and RequestId only: enough to find the request in CVM's logs, nothing secret.
@@ -334,39 +267,103 @@ async function exportImages(request, env, cors) {
   }
 }
 
+async function listExports(env, { cors, identity }) {
+  const tasks = await tasksOf(env, identity).list(identity);
+  return json(200, { exports: tasks.map(({ files, ...summary }) => summary) }, cors);
+}
+
+async function showExport(env, taskId, { cors, identity, cvm }) {
+  const task = await tasksOf(env, identity).get(identity, taskId);
+  if (!task) return fail(404, "Worker.NotFound", "no such export", {}, cors);
+  // Fresh links at every answer (the stored state has none: a link is a bearer credential for
+  // one file and expires; the Worker's key signs it here, the page never sees the key).
+  task.files = task.files.map((f) => f.state === "ready"
+    ? { ...f, url: cvm.presignCosUrl({ BucketName: task.BucketName, key: f.key, expires: URL_EXPIRES_SECS }).url }
+    : f);
+  return json(200, task, cors);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function route(url) {
+  if (url.pathname === EXPORT_ROUTE) return { name: "export", methods: "POST" };
+  if (url.pathname === LIST_ROUTE) return { name: "list", methods: "GET" };
+  const m = TASK_ROUTE.exec(url.pathname);
+  if (m) return { name: "show", methods: "GET", taskId: Number(m[1]) };
+  if (url.pathname.startsWith(`${LIST_ROUTE}/`)) return { name: "show", methods: "GET", taskId: null }; // not a TaskId: unknown
+  return null;
+}
+
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const origin = request.headers.get("Origin");
 
-    const route = url.pathname;
-    if (route !== ROUTE && route !== FILES_ROUTE) {
-      return fail(404, "Worker.NotFound", `no such route; use POST ${ROUTE} or POST ${FILES_ROUTE}`);
-    }
-
-    // Browsers send Origin with every POST and preflight; one that is not listed gets nothing.
-    if (!origin || !allowedOrigins(env).has(origin)) {
+    // Browsers send Origin with every cross-origin request and preflight; one that is not
+    // listed gets nothing (and no CORS headers).
+    if (origin && !listed(env.ALLOWED_ORIGINS).includes(origin)) {
       return fail(403, "Worker.OriginNotAllowed", "this origin may not call this Worker");
     }
     const cors = corsHeaders(origin);
 
+    // Fail closed: without Access settings or the tasks binding, no route works.
+    const access = accessConfig(env);
+    if (access.problem || !env.EXPORT_TASKS) {
+      console.error(`tc3-edge worker: not configured: ${access.problem ?? "the EXPORT_TASKS binding is missing"}`);
+      return fail(500, "Worker.NotConfigured", "the Worker is not configured", {}, cors);
+    }
+
+    const r = route(url);
+    if (!r) return fail(404, "Worker.NotFound", `no such route; use POST ${EXPORT_ROUTE}, GET ${LIST_ROUTE} or GET ${LIST_ROUTE}/{TaskId}`, {}, cors);
+
     if (request.method === "OPTIONS") {
+      if (!origin) return fail(403, "Worker.OriginNotAllowed", "a preflight names its Origin");
       return new Response(null, {
         status: 204,
         headers: {
           ...cors,
-          "Access-Control-Allow-Methods": "POST, OPTIONS",
-          "Access-Control-Allow-Headers": "Content-Type",
+          "Access-Control-Allow-Methods": `${r.methods}, OPTIONS`,
+          // The page sends the Access token itself where no Access edge adds it (local runs).
+          "Access-Control-Allow-Headers": `Content-Type, ${ACCESS_HEADER}`,
           "Access-Control-Max-Age": "600",
         },
       });
     }
-    if (request.method !== "POST") {
-      return fail(405, "Worker.MethodNotAllowed", `use POST ${route}`, {}, { ...cors, Allow: "POST, OPTIONS" });
-    }
 
     try {
-      return await (route === FILES_ROUTE ? exportFiles : exportImages)(request, env, cors);
+      // Who is calling, before anything else: nothing reaches CVM or COS for a stranger.
+      const who = await authenticate(request, access);
+      if (!who.identity) {
+        console.warn(`tc3-edge worker: unauthenticated request refused: ${who.reason}`);
+        if (who.unavailable) return fail(503, "Worker.AccessUnavailable", "the identity provider's keys could not be fetched", {}, { ...cors, "Retry-After": "5" });
+        return fail(401, "Worker.Unauthenticated", `a valid Cloudflare Access token (${ACCESS_HEADER}) is required`, {}, cors);
+      }
+      const { identity } = who;
+
+      if (request.method !== r.methods) {
+        return fail(405, "Worker.MethodNotAllowed", `use ${r.methods} ${url.pathname}`, {}, { ...cors, Allow: `${r.methods}, OPTIONS` });
+      }
+
+      const kind = r.name === "export" ? "export" : "read";
+      const limit = kind === "export"
+        ? positive(env.CALLER_LIMIT_PER_MINUTE, DEFAULT_CALLER_LIMIT_PER_MINUTE)
+        : positive(env.READ_LIMIT_PER_MINUTE, DEFAULT_READ_LIMIT_PER_MINUTE);
+      const slot = takeCallerSlot(`${kind} ${identity}`, limit, Date.now());
+      if (!slot.ok) {
+        return fail(429, "Worker.TooManyRequests", `at most ${limit} requests per minute`, {}, { ...cors, "Retry-After": String(slot.retryAfter) });
+      }
+
+      const cvm = getClient(env);
+      if (!cvm) {
+        console.error("tc3-edge worker: TC_SECRET_ID, TC_SECRET_KEY and TC_REGION must be set (and valid)");
+        return fail(500, "Worker.NotConfigured", "the Worker is not configured", {}, cors);
+      }
+
+      const caller = { cors, identity, cvm };
+      if (r.name === "export") return await exportImages(request, env, ctx, caller);
+      if (r.name === "list") return await listExports(env, caller);
+      if (r.taskId === null) return fail(404, "Worker.NotFound", "no such export", {}, cors);
+      return await showExport(env, r.taskId, caller);
     } catch (err) {
       // Not a TencentCloudError: a bug. Name its kind, never echo it (it could quote input).
       console.error(`tc3-edge worker: unexpected ${err && err.name}`);

@@ -36,6 +36,7 @@ export async function bundleForWorkerd(entry, nodeModules) {
     mainFields: ['module', 'main'],
     nodePaths: [nodeModules],
     loader: { '.wasm': 'copy' }, // stays an `import x from "./….wasm"` → a CompiledWasm module
+    external: ['cloudflare:*'], // the runtime's own modules (cloudflare:workers), as wrangler leaves them
     assetNames: '[name]-[hash]',
     metafile: true,
     logLevel: 'silent',
@@ -64,7 +65,7 @@ export async function buildExampleWorker() {
  * outbound refuses local addresses). `output`: an array that collects workerd's stdout/stderr
  * (the Worker's console), instead of printing it.
  */
-export async function startWorker(scriptPath, bindings, { output } = {}) {
+export async function startWorker(scriptPath, bindings, { output, options = {} } = {}) {
   const capture = output
     ? { handleRuntimeStdio(stdout, stderr) { for (const s of [stdout, stderr]) s.on('data', (d) => output.push(String(d))); } }
     : {};
@@ -77,16 +78,35 @@ export async function startWorker(scriptPath, bindings, { output } = {}) {
     compatibilityDate: compatibilityDate(),
     bindings,
     outboundService: { network: { allow: ['public', 'private', 'local'] } },
+    ...options, // e.g. durableObjects, durableObjectsPersist
   });
   await mf.ready;
   return mf;
 }
 
-/** POSTs JSON to the Worker as a browser on `origin` from `ip` would. Returns { status, headers, body }. */
-export async function post(mf, params, { origin = ORIGIN, ip = '203.0.113.7', headers = {}, raw } = {}) {
-  const h = { 'Content-Type': 'application/json', 'CF-Connecting-IP': ip, ...headers };
+/** The example Worker's Durable Object bindings, as wrangler.toml declares them (SQLite-backed). */
+export const EXAMPLE_DURABLE_OBJECTS = {
+  EXPORT_TASKS: { className: 'ExportTasks', useSQLite: true },
+  EXPORT_QUOTA: { className: 'ExportQuota', useSQLite: true },
+};
+
+/** The Access settings that make the example Worker trust the emulator's Access stand-in. */
+export const accessBindings = (emu) => ({ ACCESS_TEAM_DOMAIN: emu.access.issuer, ACCESS_AUD: emu.access.aud });
+
+/**
+ * POSTs JSON to the Worker as a browser on `origin` from `ip` would, with `token` as the Access
+ * assertion (none when absent). Returns { status, headers, body }.
+ */
+export async function post(mf, params, { origin = ORIGIN, ip = '203.0.113.7', headers = {}, raw, token } = {}) {
+  return request(mf, 'POST', '/export-images', { origin, ip, token, raw: raw ?? JSON.stringify(params), headers: { 'Content-Type': 'application/json', ...headers } });
+}
+
+/** Any request to the Worker at `path`. Returns { status, headers, body } (body parsed if JSON). */
+export async function request(mf, method, path, { origin = ORIGIN, ip = '203.0.113.7', headers = {}, raw, token, signal } = {}) {
+  const h = { 'CF-Connecting-IP': ip, ...headers };
   if (origin) h.Origin = origin;
-  const res = await mf.dispatchFetch(WORKER_URL, { method: 'POST', headers: h, body: raw ?? JSON.stringify(params) });
+  if (token) h['Cf-Access-Jwt-Assertion'] = token;
+  const res = await mf.dispatchFetch(new URL(path, WORKER_URL), { method, headers: h, body: raw, signal });
   const text = await res.text();
   let body;
   try { body = JSON.parse(text); } catch { body = text; }
