@@ -9,7 +9,7 @@
 //   activity.js    the activity log
 // This file only starts them and connects their events.
 import { el } from './dom.js';
-import { applyMode, currentClient, els as conn, markDirty, mode, prefill, setLib } from './connection.js';
+import { applyMode, currentClient, els as conn, loadDemoConfig, markDirty, mode, prefill, setLib } from './connection.js';
 import { loadImages, setOnChange, updateScrollHint, wireImages } from './images.js';
 import { onSelectionChange, setOnValidated, touch, validate, wireForm } from './form.js';
 import { wireSend } from './send.js';
@@ -60,6 +60,7 @@ async function main() {
   setAppStatus('ready', 'WebAssembly ready');
   initExports(currentClient);
   validate();
+  await loadDemoConfig();
   await Promise.all([reloadImages(), showExports(mode())]);
 }
 

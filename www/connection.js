@@ -26,6 +26,7 @@ export const els = {
   cosEndpoint: el('cos-endpoint'),
   workerUrl: el('worker-url'),
   accessToken: el('access-token'),
+  workerNote: el('worker-note'),
 };
 registerSecretInput(els.secretKey);
 registerSecretInput(els.token);
@@ -105,8 +106,33 @@ export function prefill() {
   els.endpoint.value = origin;
   els.cosEndpoint.value = `${origin}/cos/{Bucket}`; // the emulator's COS (emulator/README.md)
   const params = new URLSearchParams(location.search);
-  // `?worker=<url>` (scripts/demo.sh prints it): where the local Worker runs.
-  els.workerUrl.value = params.get('worker') ?? `${location.protocol}//${location.hostname}:8788`;
   if (params.get('mode') === 'worker') els.modeWorker.checked = true; else els.modeBrowser.checked = true;
   applyMode();
+}
+
+/**
+ * Where the local Worker runs and how to sign in to it: the emulator's GET /__demo/config
+ * (`make demo` starts the example Worker beside it and its Access stand-in issues a token for
+ * the test user). Behind real Cloudflare Access the browser carries the token itself.
+ */
+export async function loadDemoConfig() {
+  let config = null;
+  try {
+    const res = await fetch('/__demo/config', { cache: 'no-store' });
+    if (res.ok) config = await res.json();
+  } catch { /* not served by the emulator */ }
+  if (config?.workerUrl) els.workerUrl.value = config.workerUrl;
+  if (!config?.workerUrl) {
+    els.workerNote.textContent = 'No Worker runs beside this page: `make demo` starts one. Enter its URL and an Access token to use another.';
+    return;
+  }
+  if (!config.accessTokenUrl || els.accessToken.value) return;
+  try {
+    const res = await fetch(config.accessTokenUrl, { cache: 'no-store' });
+    const body = res.ok ? await res.json() : null;
+    if (body?.token) {
+      els.accessToken.value = body.token; // the input's value property only: never in the HTML
+      els.workerNote.textContent = `Signed in as ${body.email ?? 'the test user'} by the local Access stand-in.`;
+    }
+  } catch { /* no token: the Worker will answer 401, shown in words */ }
 }

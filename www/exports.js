@@ -75,8 +75,9 @@ function entryNode(e) {
     h('div', { class: 'files-progress' },
       h('progress', { 'data-testid': 'entry-progress', max: p.total || 1, value: p.ready, 'aria-label': `Task ${e.TaskId} progress` }),
       h('span', { class: 'files-meta' },
-        h('span', { 'data-testid': 'entry-count', text: `${p.ready} of ${plural(p.total, 'file')} ready` }), ' · ',
-        h('span', { 'data-testid': 'entry-elapsed', text: formatElapsed((e.finishedAt ?? Date.now()) - e.startedAt) }))),
+        h('span', { 'data-testid': 'entry-count', text: `${p.ready} of ${plural(p.total, 'file')} ready` }),
+        // How long it has run (or took, when the end is known: a finished entry from storage has none).
+        e.state === 'exporting' || e.finishedAt ? [' · ', h('span', { 'data-testid': 'entry-elapsed', text: formatElapsed((e.finishedAt ?? Date.now()) - e.startedAt) })] : null)),
     h('ul', { class: 'files-list' }, p.files.map((f) => fileRow(e, f))));
 }
 
@@ -115,7 +116,9 @@ async function download(e, key) {
 function finish(e, state, error) {
   e.state = state;
   e.error = error ?? null;
-  e.finishedAt = Date.now();
+  // Ready: when the last file was written (known also for an export that finished while unwatched).
+  const written = (e.progress?.files ?? []).map((f) => Date.parse(f.lastModified ?? '')).filter(Number.isFinite);
+  e.finishedAt = state === 'ready' && written.length ? Math.max(e.startedAt, ...written) : Date.now();
   e.controller = null;
   if (e.source === 'browser') persist();
   update(e);

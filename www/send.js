@@ -99,6 +99,8 @@ async function onSubmit(ev) {
   const startedAt = Date.now(); // before the call: the export's files cannot be older than this
   try {
     const res = via === 'worker' ? await workerExport(params) : await valid.client.ExportImages(params);
+    // The Worker answers a DryRun that would succeed with { DryRun: true } (the library throws DryRunOperation).
+    if (res?.DryRun === true) throw Object.assign(new Error(res.message ?? 'dry run'), { code: 'DryRunOperation', requestId: res.RequestId });
     showCreated(res, via);
     logActivity('ok', action, `TaskId ${res?.TaskId}`, res?.RequestId);
     addExport({ TaskId: res.TaskId, BucketName: params.BucketName, CosPaths: res.CosPaths ?? [], startedAt, imageIds: params.ImageIds, prefixes: params.FileNamePrefixList }, via);
