@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { CREDENTIALS } from "../emulator/account.js";
 import { startEmulator } from "../emulator/server.js";
-import { buildExampleWorker, ORIGIN, startWorker, WORKER_URL } from "../tests/workers/support/worker.js";
+import { accessBindings, buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, ORIGIN, startWorker, WORKER_URL } from "../tests/workers/support/worker.js";
 
 const N = Number(process.argv[2] ?? 200);
 const TICK = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
@@ -42,14 +42,17 @@ const mf = await startWorker(worker.scriptPath, {
   TC_ENDPOINT: emu.url,
   ALLOWED_ORIGINS: ORIGIN,
   CALLER_LIMIT_PER_MINUTE: String(100 * N),
-});
+  ...accessBindings(emu),
+}, { options: { durableObjects: { EXPORT_TASKS: EXAMPLE_DURABLE_OBJECTS.EXPORT_TASKS } } });
+// Every request carries an Access token (the Worker verifies it: part of the cost measured).
+const token = await emu.access.sign();
 try {
   const pid = workerdPid();
   let ip = 0;
   const exportOnce = async () => {
     const res = await mf.dispatchFetch(WORKER_URL, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Origin: ORIGIN, "CF-Connecting-IP": `198.51.100.${ip++ % 250}` },
+      headers: { "Content-Type": "application/json", Origin: ORIGIN, "CF-Connecting-IP": `198.51.100.${ip++ % 250}`, "Cf-Access-Jwt-Assertion": token },
       body: JSON.stringify({ BucketName: "backup-1250000000", ImageIds: ["img-72n9mi0y"], DryRun: true }),
     });
     const body = await res.json();

@@ -19,8 +19,11 @@ export const CERTS_PATH = '/cdn-cgi/access/certs';
 export const TOKEN_PATH = '/__access/token';
 const TOKEN_SECS = 3600;
 
-/** A new signing key and its JWKS. `issuer`: the team domain, no trailing slash. */
-export async function createAccess({ issuer, aud = ACCESS_AUD }) {
+/**
+ * A new signing key and its JWKS. `issuer`: the team domain, no trailing slash (may be set on
+ * the result later, once the server knows its port).
+ */
+export async function createAccess({ issuer = null, aud = ACCESS_AUD } = {}) {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
   const kid = randomBytes(8).toString('hex');
   const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
@@ -38,7 +41,7 @@ export async function createAccess({ issuer, aud = ACCESS_AUD }) {
     async sign(claims = {}, { header = {}, key = privateKey } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const email = 'email' in claims ? claims.email : TEST_USER;
-      const body = { iss: issuer, aud: [aud], sub: randomBytes(8).toString('hex'), email, iat: now, nbf: now, exp: now + TOKEN_SECS, type: 'app', ...claims };
+      const body = { iss: access.issuer, aud: [aud], sub: randomBytes(8).toString('hex'), email, iat: now, nbf: now, exp: now + TOKEN_SECS, type: 'app', ...claims };
       for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k]; // { exp: undefined }: no exp
       return new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT', ...header }).sign(key);
     },

@@ -41,7 +41,9 @@ export async function startEmulator(opts = {}) {
   // What the demo page asks at GET /__demo/config: where the example Worker runs (make demo
   // starts it beside the emulator; null when it does not run) and where its Access token comes from.
   const demo = { workerUrl, accessTokenUrl: '/__access/token', accessHeader: 'Cf-Access-Jwt-Assertion' };
-  const ctx = { state, now, apiHosts, staticRoots, access: null, demo };
+  // Cloudflare Access's stand-in (access.js), ready before the first request; its team domain
+  // is this server's origin, known once listening.
+  const ctx = { state, now, apiHosts, staticRoots, access: await createAccess(), demo };
 
   const server = createServer((req, res) => {
     handle(req, res, ctx)
@@ -55,8 +57,7 @@ export async function startEmulator(opts = {}) {
   await new Promise((ok, fail) => server.once('error', fail).listen(port, host, ok));
   const actualPort = server.address().port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}/`;
-  // Cloudflare Access's stand-in (access.js): its team domain is this server's origin.
-  ctx.access = await createAccess({ issuer: url.slice(0, -1) });
+  ctx.access.issuer = url.slice(0, -1);
   const close = () => new Promise((ok) => {
     server.close(() => ok());
     server.closeAllConnections(); // keep-alive sockets would otherwise hold close() open
@@ -85,7 +86,7 @@ async function handle(req, res, { state, now, apiHosts, staticRoots, access, dem
   }
   if (u.pathname.startsWith('/__admin/')) return admin(req, res, u.pathname, state, now);
   if (u.pathname === '/__demo/config' && req.method === 'GET') return sendJson(res, 200, demo);
-  if (access && (await handleAccess(req, res, u.pathname, u.searchParams, access, (status, value) => sendJson(res, status, value)))) return 'access';
+  if (await handleAccess(req, res, u.pathname, u.searchParams, access, (status, value) => sendJson(res, status, value))) return 'access';
   const isApi = u.pathname === '/' && (req.method === 'POST' || (req.method === 'GET' && req.headers['x-tc-action'] !== undefined));
   if (isApi) return api(req, res, { state, now, apiHosts });
   if ((req.method === 'GET' || req.method === 'HEAD') && (await serveStatic(req, res, u.pathname, staticRoots))) return;

@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CREDENTIALS } from '../../emulator/account.js';
 import { startEmulator } from '../../emulator/server.js';
-import { buildExampleWorker, ledger, post, startWorker } from './support/worker.js';
+import { accessBindings, buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, ledger, post, startWorker } from './support/worker.js';
 
 const N = 200;
 
 let emu;
 let worker;
 let mf;
+let token; // one Access caller (the per-caller limit is set high enough for all 200)
 const output = []; // workerd's stdout/stderr
 
 before(async () => {
@@ -26,8 +27,12 @@ before(async () => {
     TC_REGION: 'ap-guangzhou',
     TC_ENDPOINT: emu.url,
     ALLOWED_ORIGINS: 'https://console.example.com',
+    TC_COS_ENDPOINT: `${emu.url}cos/{Bucket}`,
     CALLER_LIMIT_PER_MINUTE: '100000',
-  }, { output });
+    ...accessBindings(emu),
+  // EXPORT_TASKS only: no EXPORT_QUOTA, so the one client's own limiter is what is tested.
+  }, { output, options: { durableObjects: { EXPORT_TASKS: EXAMPLE_DURABLE_OBJECTS.EXPORT_TASKS } } });
+  token = await emu.access.sign();
 });
 
 after(async () => {
@@ -43,7 +48,7 @@ test(`${N} concurrent exports: each settles once, ledger = successes, no Request
     const started = Date.now();
     const results = await Promise.allSettled(Array.from({ length: N }, (_, i) =>
       post(mf, { BucketName: 'backup-1250000000', ImageIds: ['img-pq5pau1w'], FileNamePrefixList: [`c${i}`] },
-        { ip: `10.1.${i >> 8}.${i & 255}` })
+        { ip: `10.1.${i >> 8}.${i & 255}`, token })
         .finally(() => { settled[i] += 1; })));
     const elapsed = Date.now() - started;
 
