@@ -58,18 +58,24 @@ function confirmDuplicate(dup) {
     ? `Task ${dup.TaskId} is already exporting these images to ${dup.BucketName} (started ${started}). Export them again as a second task?`
     : `Task ${dup.TaskId} exported these images to ${dup.BucketName} less than an hour ago (started ${started}). Export them again as a second task?`;
   els.prompt.hidden = false;
+  els.prompt.scrollIntoView({ block: 'nearest' });
   els.promptGo.focus();
   return new Promise((resolve) => {
     const done = (go) => {
       els.prompt.hidden = true;
       els.promptGo.removeEventListener('click', yes);
       els.promptStop.removeEventListener('click', no);
+      els.form.removeEventListener('input', no);
+      els.form.removeEventListener('change', no);
       resolve(go);
     };
     const yes = () => done(true);
     const no = () => done(false);
     els.promptGo.addEventListener('click', yes);
     els.promptStop.addEventListener('click', no);
+    // The question was about these parameters: a change to the form withdraws it.
+    els.form.addEventListener('input', no);
+    els.form.addEventListener('change', no);
   });
 }
 

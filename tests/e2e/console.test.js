@@ -266,8 +266,13 @@ test('the same images to the same bucket ask first; several exports run at once,
     await page.click(tid('duplicate-stop'));
     await page.waitForSelector(`${tid('duplicate-prompt')}[hidden]`, { state: 'attached' });
     assert.equal((await ledger()).taskCount, 1, 'no second task');
-    // Another prefix is another export: no question.
+    // Asked again, then the form changes: the question (about the old parameters) is withdrawn.
+    await page.click(tid('export-button'));
+    await page.waitForSelector(`${tid('duplicate-prompt')}:not([hidden])`);
     await page.fill(tid('prefix-input'), 'nightly');
+    await page.waitForSelector(`${tid('duplicate-prompt')}[hidden]`, { state: 'attached' });
+    assert.equal((await ledger()).taskCount, 1, 'still no second task');
+    // Another prefix is another export: no question.
     const other = await exportImages(page, []);
     assert.equal((await ledger()).taskCount, 2);
     // The first again, after it finished: still asked (within the hour), and "Export again" sends it.
