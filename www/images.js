@@ -56,6 +56,7 @@ function row(img) {
   const box = h('input', {
     type: 'checkbox', checked: !reason && checked.has(id), disabled: !!reason, 'data-testid': 'image-checkbox', 'data-image-id': id,
     'aria-label': `Select ${id}${img.ImageName ? ` (${img.ImageName})` : ''}`,
+    'aria-describedby': reason ? `reason-${id}` : null,
   });
   if (reason) box.tabIndex = -1;
   const type = String(img.ImageType ?? '');
@@ -68,7 +69,7 @@ function row(img) {
   h('td', { class: 'mono', 'data-testid': 'image-id', text: id }),
   h('td', {},
     h('span', { 'data-testid': 'image-name', text: img.ImageName ?? '' }),
-    reason ? h('span', { class: 'image-reason', 'data-testid': 'image-reason', text: reason }) : null),
+    reason ? h('span', { class: 'image-reason', id: `reason-${id}`, 'data-testid': 'image-reason', text: reason }) : null),
   h('td', {}, h('span', { class: `badge badge-${type.toLowerCase().replace('_image', '')}`, text: TYPE_LABELS[type] ?? type })),
   h('td', { 'data-testid': 'image-os' }, String(img.OsName ?? ''),
     img.Architecture && img.Architecture !== 'x86_64' ? h('span', { class: 'arch', text: img.Architecture }) : null),
