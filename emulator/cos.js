@@ -33,6 +33,7 @@ const MESSAGES = {
   InternalError: 'We encountered an internal error. Please try again.',
   ServiceUnavailable: 'Please reduce your request rate.',
   MethodNotAllowed: 'The specified method is not allowed against this resource.',
+  RequestTimeTooSkewed: "The difference between the request time and the server's time is too large.",
 };
 
 /** `camSafeUrlEncode` (the SDK's). */
@@ -207,7 +208,9 @@ export function handleCos(req, res, { state, now, buckets }) {
   if (!times) return answer(403, 'AccessDenied', 'Access Denied: q-sign-time must be <start>;<end> in Unix seconds.');
   const nowSecs = Math.floor(now() / 1000);
   if (nowSecs > Number(times[2])) return answer(403, 'AccessDenied', 'Request has expired');
-  if (nowSecs < Number(times[1])) return answer(403, 'AccessDenied', 'Request is not valid yet (q-sign-time starts in the future)');
+  // A signature from the future: the signer's clock is ahead of COS's (the official SDKs read
+  // this code, and the answer's Date, to correct their clock: CorrectClockSkew).
+  if (nowSecs < Number(times[1])) return answer(403, 'RequestTimeTooSkewed');
 
   const signedHost = verifySignature({ fields, secretKey: cred.secretKey, method: req.method, key, query, headers: req.headers, bucket: entry.bucket });
   if (signedHost === null) return answer(403, 'SignatureDoesNotMatch');
@@ -218,6 +221,8 @@ export function handleCos(req, res, { state, now, buckets }) {
   const tokenOk = cred.token ? token === cred.token : token === undefined || KNOWN_TOKENS.includes(token);
   if (!tokenOk) return answer(403, 'AccessDenied', cred.token ? 'Access Denied: the x-cos-security-token is missing or does not belong to this temporary key.' : 'Access Denied: unknown x-cos-security-token.');
   if (owner === 'other') return answer(403, 'AccessDenied', `Access Denied: the bucket belongs to another account (APPID is not ${APP_ID}).`);
+
+  if (key === '/' && req.method === 'GET') return listBucket(req, res, { state, now, entry, query, id });
 
   const ready = readyTime(state, entry.bucket, key, now());
   if (ready === null) return answer(404, 'NoSuchKey');
@@ -247,6 +252,41 @@ export function handleCos(req, res, { state, now, buckets }) {
   res.writeHead(status, { ...headers, 'Content-Length': part.length, 'x-cos-request-id': id });
   res.end(req.method === 'HEAD' ? undefined : part);
   return `cos ${status}`;
+}
+
+/**
+ * GET Bucket (`GET /?prefix=…&max-keys=…`), signed and checked like every other route: the
+ * complete objects under `prefix`, in key order, at most `max-keys` (default 1000), as COS's
+ * ListBucketResult XML — 200 whether or not anything matches.
+ */
+function listBucket(req, res, { state, now, entry, query, id }) {
+  const param = (name) => query.find(([k]) => k === name)?.[1];
+  const prefix = param('prefix') ?? '';
+  const maxKeys = Math.max(0, Math.min(1000, Number(param('max-keys') ?? 1000) || 0));
+  const keys = new Set();
+  for (const task of state.tasks) if (task.BucketName === entry.bucket) for (const path of task.CosPaths) keys.add(path);
+  const listed = [...keys]
+    .filter((k) => k.slice(1).startsWith(prefix))
+    .map((k) => ({ k, ready: readyTime(state, entry.bucket, k, now()) }))
+    .filter((x) => x.ready !== null)
+    .sort((a, b) => (a.k < b.k ? -1 : 1));
+  const shown = listed.slice(0, maxKeys);
+  const contents = shown.map(({ k, ready }) => {
+    const body = objectBody(entry.bucket, k);
+    const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+    return `<Contents><Key>${xmlEscape(k.slice(1))}</Key><LastModified>${new Date(ready).toISOString()}</LastModified>` +
+      `<ETag>${xmlEscape(etag)}</ETag><Size>${body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+  }).join('');
+  const xml = `<?xml version='1.0' encoding='utf-8' ?>\n<ListBucketResult><Name>${xmlEscape(entry.bucket)}</Name>` +
+    `<Prefix>${xmlEscape(prefix)}</Prefix><Marker></Marker><MaxKeys>${maxKeys}</MaxKeys>` +
+    `<IsTruncated>${listed.length > shown.length}</IsTruncated>${contents}</ListBucketResult>`;
+  entry.status = 200;
+  entry.code = 'Success';
+  state.recordCos(entry);
+  const buf = Buffer.from(xml);
+  res.writeHead(200, { 'Content-Type': 'application/xml', 'Content-Length': buf.length, 'x-cos-request-id': id });
+  res.end(buf);
+  return 'cos list';
 }
 
 /** Preflight of a COS route: the methods and the requested headers a COS request may carry. */

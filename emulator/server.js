@@ -139,6 +139,22 @@ async function admin(req, res, pathname, state, now) {
     state.config.exportTaskMs = ms;
     return sendJson(res, 200, { exportTaskMs: ms });
   }
+  if (route === 'POST /__admin/age') {
+    // Moves every task so far `seconds` into the past, as if exported then: its files' COS
+    // Last-Modified moves with it (a re-export over the same keys is then told apart by time).
+    let body;
+    try {
+      body = JSON.parse((await readBody(req))?.toString('utf8') || '{}');
+    } catch {
+      return sendJson(res, 400, { error: 'age must be JSON' });
+    }
+    const secs = body?.seconds;
+    if (Object.keys(body ?? {}).some((k) => k !== 'seconds') || !Number.isSafeInteger(secs) || secs < 0 || secs > 30 * 86_400) {
+      return sendJson(res, 400, { error: 'age is { "seconds": <whole seconds from 0 to 2592000> }' });
+    }
+    for (const task of state.tasks) task.CreatedAt -= secs * 1000;
+    return sendJson(res, 200, { tasks: state.tasks.length });
+  }
   if (route === 'POST /__admin/reset') {
     state.reset();
     return sendJson(res, 200, { ok: true });

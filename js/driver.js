@@ -17,6 +17,7 @@ const SEND = 4;
 const DONE = 5;
 const FAILED = 6;
 const ACQUIRE = 7;
+const WAIT_FOR_SLOT = 8; // the client's own limiter: like WAIT, but woken when a slot is given back
 
 // Events of __step.
 const EV_ELAPSED = 1;
@@ -26,6 +27,8 @@ const EV_ABORTED = 4;
 const EV_PROVIDER_TIMEOUT = 5;
 const EV_ACQUIRED = 6;
 const EV_ACQUIRE_FAILED = 7; // n = 1: not settled within the bound; else the text says why
+const EV_WAKE = 8;
+export const EV_PROVIDER_GONE = 9; // n: the joined provider call, given up by the call that started it
 
 // Slots of the io header (f64).
 const IO_NUMBER = 1;
@@ -81,7 +84,16 @@ export const monotonic =
  * @property {(() => unknown) | undefined} provider
  * @property {number} at the io header's index in a Float64Array over the memory
  * @property {SharedLimiter | undefined} limiter
- * @property {Promise<unknown> | undefined} shared the provider call in flight
+ * @property {ProviderCall | undefined} shared the provider call in flight (dropped once settled)
+ * @property {Set<() => void>} slotWaits wakes the calls waiting in the client's own limiter
+ */
+
+/**
+ * One provider call: its number (the machine's), its answer, the controller whose signal the
+ * provider got (aborted when the call that started it gives up on it), and `joiners`, told
+ * when that call was aborted by its caller (they then ask anew; after the starter's timeout
+ * they keep their own, equal bound on the same answer).
+ * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController, joiners: Set<() => void> }} ProviderCall
  */
 
 /**
@@ -131,24 +143,30 @@ export function sleep(ms, signal) {
 }
 
 /**
- * How `promise` settles within `ms`, unless `signal` aborts first.
+ * How `promise` settles within `ms`, unless `signal` aborts first (or `gone` says that what was
+ * awaited was given up by whoever started it: a plain set of callbacks, not an AbortSignal —
+ * in workerd a signal made by one request cannot be listened to from another).
  * @param {Promise<unknown>} promise
  * @param {number} ms
  * @param {AbortSignal | undefined} signal
- * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted", value?: unknown }>}
+ * @param {Set<() => void>} [gone]
+ * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }>}
  */
-export function settleWithin(promise, ms, signal) {
+export function settleWithin(promise, ms, signal, gone) {
   return new Promise((resolve) => {
     if (signal && signal.aborted) return resolve({ kind: "aborted" });
-    /** @param {{ kind: "ok" | "error" | "timeout" | "aborted", value?: unknown }} r */
+    /** @param {{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }} r */
     const done = (r) => {
       clearTimeout(timer);
       if (signal) signal.removeEventListener("abort", onAbort);
+      if (gone) gone.delete(onGone);
       resolve(r);
     };
     const onAbort = () => done({ kind: "aborted" });
+    const onGone = () => done({ kind: "gone" });
     const timer = setTimeout(() => done({ kind: "timeout" }), ms);
     if (signal) signal.addEventListener("abort", onAbort, { once: true });
+    if (gone) gone.add(onGone);
     promise.then(
       (value) => done({ kind: "ok", value }),
       (value) => done({ kind: "error", value }),
@@ -177,6 +195,8 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
     method: "POST",
     headers,
     body,
+    // Never followed: the signed headers would travel to the Location (src/client/redirect.rs).
+    redirect: /** @type {RequestRedirect} */ ("manual"),
     get signal() {
       return (controller ??= new AbortController()).signal;
     },
@@ -257,30 +277,91 @@ export function driverOf(core) {
   let d = drivers.get(core);
   if (!d) {
     const [url, fetchFn, provider, at, limiter] = core.__driver();
-    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined };
+    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set() };
     drivers.set(core, d);
   }
   return d;
 }
 
 /**
- * The provider call a CALL_PROVIDER action asks for (a new one), or the one in flight that a
- * JOIN_PROVIDER joins — one per client, whichever call or wait started it (the machine,
- * src/client/call.rs, numbers them and decides which).
+ * Performs a CALL_PROVIDER (a new provider call, number `id`) or a JOIN_PROVIDER (the one in
+ * flight, whichever call or wait of the client started it; the machine, src/client/call.rs,
+ * numbers them and decides which), bounded by `timeoutMs` and `signal`. The provider gets
+ * `{ signal }`, aborted when the call that started it gives up on it (its bound, its caller's
+ * abort); those who joined then hear "gone" and ask anew — in workerd a promise of another
+ * request, cancelled, would never settle. The answer is dropped once settled: no credential
+ * kept for the client's life, none handed to a later call (a late joiner hears "gone").
  * @param {ClientDriver} d
  * @param {number} code CALL_PROVIDER or JOIN_PROVIDER
- * @returns {Promise<unknown>}
+ * @param {number} id the provider call's number
+ * @param {number} timeoutMs
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }>}
  */
-export function providerCall(d, code) {
-  if (code === CALL_PROVIDER || !d.shared) {
-    const fn = /** @type {() => unknown} */ (d.provider);
-    try {
-      d.shared = Promise.resolve(fn());
-    } catch (e) {
-      d.shared = Promise.reject(e);
-    }
+export async function awaitProvider(d, code, id, timeoutMs, signal) {
+  if (code !== CALL_PROVIDER) {
+    const call = d.shared;
+    if (!call || call.id !== id) return { kind: "gone" };
+    return settleWithin(call.promise, timeoutMs, signal, call.joiners);
   }
-  return d.shared;
+  const fn = /** @type {(options: { signal: AbortSignal }) => unknown} */ (d.provider);
+  const controller = new AbortController();
+  /** @type {Promise<unknown>} */
+  let promise;
+  try {
+    promise = Promise.resolve(fn({ signal: controller.signal }));
+  } catch (e) {
+    promise = Promise.reject(e);
+  }
+  /** @type {ProviderCall} */
+  const call = { id, promise, controller, joiners: new Set() };
+  d.shared = call;
+  const drop = () => {
+    if (d.shared === call) d.shared = undefined;
+  };
+  promise.then(drop, drop);
+  const r = await settleWithin(promise, timeoutMs, signal);
+  if (r.kind === "timeout" || r.kind === "aborted") {
+    drop();
+    controller.abort();
+    if (r.kind === "aborted") for (const tell of [...call.joiners]) tell();
+  }
+  return r;
+}
+
+/**
+ * A WAIT_FOR_SLOT: resolves "elapsed" after `ms`, "woken" when a slot of the client's own
+ * limiter was given back (see wakeSlotWaits), or "aborted".
+ * @param {ClientDriver} d
+ * @param {number} ms
+ * @param {AbortSignal | undefined} signal
+ * @returns {Promise<"elapsed" | "woken" | "aborted">}
+ */
+function slotWait(d, ms, signal) {
+  return new Promise((resolve) => {
+    if (signal && signal.aborted) return resolve("aborted");
+    /** @param {"elapsed" | "woken" | "aborted"} how */
+    const done = (how) => {
+      clearTimeout(timer);
+      d.slotWaits.delete(wake);
+      if (signal) signal.removeEventListener("abort", onAbort);
+      resolve(how);
+    };
+    const wake = () => done("woken");
+    const onAbort = () => done("aborted");
+    const timer = setTimeout(done, ms, "elapsed");
+    d.slotWaits.add(wake);
+    if (signal) signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * A call left its WAIT_FOR_SLOT without sending (aborted): its slot was given back, so every
+ * other call waiting in the limiter asks the machine again (it may move up).
+ * @param {ClientDriver} d
+ */
+function wakeSlotWaits(d) {
+  for (const wake of [...d.slotWaits]) wake();
 }
 
 /**
@@ -434,18 +515,28 @@ export function installCallPath(Class, memory, ErrorClass) {
           n = r.kind === "timeout" ? 1 : 0;
           len = write(core, d, r.code + "\0" + r.message);
         }
+      } else if (code === WAIT_FOR_SLOT) {
+        const how = await slotWait(d, io[d.at + IO_NUMBER], signal);
+        if (how !== "aborted") event = how === "woken" ? EV_WAKE : EV_ELAPSED;
       } else if (code === ACQUIRE) {
-        // A shared limiter (rateLimit.acquire): called as its method, with the call's signal.
+        // A shared limiter (rateLimit.acquire): called as its method, with a signal that aborts
+        // when the call gives up on the slot (its caller's abort, or reqTimeout), so the limiter
+        // stops holding a slot nobody will use.
         const limiter = /** @type {SharedLimiter} */ (d.limiter);
         const timeout = io[d.at + IO_TIMEOUT]; // before acquire runs: it may call this client
+        const giveUp = new AbortController();
+        const onAbort = () => giveUp.abort();
+        if (signal) signal.addEventListener("abort", onAbort, { once: true });
         /** @type {Promise<unknown>} */
         let granted;
         try {
-          granted = Promise.resolve(limiter.acquire(action, { signal }));
+          granted = Promise.resolve(limiter.acquire(action, { signal: giveUp.signal }));
         } catch (e) {
           granted = Promise.reject(e);
         }
         const r = await settleWithin(granted, timeout, signal);
+        if (signal) signal.removeEventListener("abort", onAbort);
+        if (r.kind === "timeout" || r.kind === "aborted") giveUp.abort();
         if (r.kind === "ok") event = EV_ACQUIRED;
         else if (r.kind !== "aborted") {
           event = EV_ACQUIRE_FAILED;
@@ -457,22 +548,25 @@ export function installCallPath(Class, memory, ErrorClass) {
         // CALL_PROVIDER / JOIN_PROVIDER: one provider call shared by every call that joins it.
         const provider = io[d.at + IO_NUMBER];
         const timeout = io[d.at + IO_TIMEOUT];
-        const r = await settleWithin(providerCall(d, code), timeout, signal);
+        const r = await awaitProvider(d, code, provider, timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
             clocks(d);
             code = core.__provided(id, provider, r.kind === "ok", r.value);
             continue;
           }
-        } else if (r.kind === "timeout") {
-          event = EV_PROVIDER_TIMEOUT;
+        } else if (r.kind === "timeout" || r.kind === "gone") {
+          event = r.kind === "timeout" ? EV_PROVIDER_TIMEOUT : EV_PROVIDER_GONE;
           n = provider;
         }
       }
-      // Abort wins, whatever else happened meanwhile.
-      if (signal && signal.aborted) event = EV_ABORTED;
+      // Abort wins over what has not arrived; an answer already read is delivered (the
+      // machine decides; a retry it asks for next meets the abort in its WAIT).
+      if (signal && signal.aborted && event !== EV_RESPONSE) event = EV_ABORTED;
       clocks(d);
+      const left = code;
       code = core.__step(id, event, n, len);
+      if (left === WAIT_FOR_SLOT && event === EV_ABORTED) wakeSlotWaits(d);
     }
   };
 

@@ -6,11 +6,11 @@
 // happened with the monotonic time (performance.now()). It decides nothing. Beside
 // js/driver.js (API calls), through the same io header and buffers in wasm memory.
 
-import { driverOf, isAbortSignal, monotonic, parseFailure, providerCall, raceAttempt, settleWithin, sleep } from "./driver.js";
+import { awaitProvider, driverOf, EV_PROVIDER_GONE, isAbortSignal, monotonic, parseFailure, raceAttempt, sleep } from "./driver.js";
 
 // Action codes (src/wasm/client.rs, and PROGRESS in src/wasm/wait_export.rs).
 const IDLE = 0;
-// 1, 2: CALL_PROVIDER / JOIN_PROVIDER (the provider call, see providerCall).
+// 1, 2: CALL_PROVIDER / JOIN_PROVIDER (the provider call, see awaitProvider).
 const WAIT = 3;
 const SEND = 4;
 const DONE = 5;
@@ -35,7 +35,7 @@ const IO_CALL = 6;
 const IO_TIMEOUT = 7;
 
 /** The COS answer headers the machine reads, in the order __waitStep expects them. */
-export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id"];
+export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"];
 
 /**
  * The wasm-bindgen `CvmClient` methods this driver calls (src/wasm/wait_export.rs).
@@ -54,6 +54,23 @@ export const COS_HEADERS = ["content-length", "content-range", "etag", "last-mod
  */
 
 /**
+ * Whether this runtime's fetch takes `cache: "no-store"`. workerd before compatibility date
+ * 2024-11-11 throws on any `cache` value (every poll would fail), so the option is passed only
+ * where `new Request` accepts it. Leaving it out there is safe: each poll carries a fresh
+ * `Authorization`, so a shared cache (Cloudflare's) must not store its answer (RFC 9111 §3.5);
+ * the only cache it guards against is a browser's private one, and browsers support it. (A
+ * `Cache-Control` request header instead would make every bucket's CORS rules allow it.)
+ */
+const noStore = (() => {
+  try {
+    new Request("https://cache.invalid/", { cache: "no-store" });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/**
  * One COS request: `method` (HEAD, or GET to read an error body) with `headers`, aborted
  * after `timeoutMs` or when `signal` fires. The body is read only for an error status (COS's
  * XML error document); a 2xx body is the export file itself, so it is cancelled unread.
@@ -67,7 +84,9 @@ export const COS_HEADERS = ["content-length", "content-range", "etag", "last-mod
  */
 export function cosOnce(fetchFn, method, url, headers, timeoutMs, signal) {
   const controller = new AbortController();
-  const init = { method, headers, signal: controller.signal, cache: /** @type {RequestCache} */ ("no-store") };
+  /** @type {RequestInit} */
+  const init = { method, headers, signal: controller.signal, redirect: "manual" };
+  if (noStore) init.cache = "no-store";
   // Raced against the timer and the signal: a transport that ignores its signal cannot hold the wait.
   return raceAttempt(() => cosAttempt(fetchFn, url, init), timeoutMs, signal, () => controller.abort());
 }
@@ -84,7 +103,11 @@ async function cosAttempt(fetchFn, url, init) {
   const status = response && response.status;
   if (typeof status !== "number") throw new TypeError("the fetch result has no numeric status");
   let body = "";
-  if (status >= 300) body = String(await response.text());
+  // An error's XML is read (status 0: a browser's opaque redirect, refused by the machine), and
+  // so is a listing (GET without Range: the quiet probe). A 2xx of HEAD or a ranged GET is the
+  // export file itself: cancelled unread.
+  const h0 = /** @type {Record<string, string>} */ (init.headers);
+  if (status >= 300 || status < 200 || (init.method === "GET" && !h0.Range)) body = String(await response.text());
   else if (response.body && typeof response.body.cancel === "function") await response.body.cancel().catch(() => {});
   const h = response.headers && typeof response.headers.get === "function" ? response.headers : null;
   return { kind: "ok", status, headers: COS_HEADERS.map((name) => String((h && h.get(name)) || "")), body };
@@ -217,19 +240,19 @@ export function installWaitPath(Class, memory, ErrorClass) {
         // CALL_PROVIDER / JOIN_PROVIDER: the client's one provider call (js/driver.js).
         const provider = io[d.at + IO_NUMBER];
         const timeout = io[d.at + IO_TIMEOUT];
-        const r = await settleWithin(providerCall(d, code), timeout, signal);
+        const r = await awaitProvider(d, code, provider, timeout, signal);
         if (r.kind === "ok" || r.kind === "error") {
           if (!(signal && signal.aborted)) {
             code = core.__waitProvided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
             continue;
           }
-        } else if (r.kind === "timeout") {
-          event = EV_PROVIDER_TIMEOUT;
+        } else if (r.kind === "timeout" || r.kind === "gone") {
+          event = r.kind === "timeout" ? EV_PROVIDER_TIMEOUT : EV_PROVIDER_GONE;
           n = provider;
         }
       }
-      // Abort wins, whatever else happened meanwhile.
-      if (signal && signal.aborted) event = EV_ABORTED;
+      // Abort wins over what has not arrived; an answer already read is delivered.
+      if (signal && signal.aborted && event !== EV_RESPONSE) event = EV_ABORTED;
       code = core.__waitStep(id, event, n, len, monotonic(), Date.now(), Math.random());
     }
   };

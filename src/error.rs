@@ -208,6 +208,12 @@ impl Error {
         self.field = Some(field.into());
         self
     }
+
+    /// Replaces the message (a check's error reworded for where the value came from).
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = message.into();
+        self
+    }
 }
 
 impl core::fmt::Display for Error {

@@ -227,7 +227,7 @@ fn the_limiter_uses_the_monotonic_clock_whatever_the_wall_clock_does() {
                 random: 0.5,
             },
         );
-        while let Action::Wait(ms) = a {
+        while let Action::Wait(ms) | Action::WaitForSlot(ms) = a {
             t += ms;
             a = call.step(
                 &mut c,
@@ -352,7 +352,7 @@ fn drive(c: &mut Client, call: &mut Call, outcomes: &[Outcome], start: f64, rand
     );
     for _ in 0..200 {
         a = match a {
-            Action::Wait(ms) => {
+            Action::Wait(ms) | Action::WaitForSlot(ms) => {
                 assert!(ms > 0.0 && ms.is_finite());
                 t += ms;
                 call.step(
@@ -526,7 +526,7 @@ proptest! {
         let mut a = call.step(&mut c, Event::Start, now(t));
         for _ in 0..at {
             a = match a {
-                Action::Wait(ms) => { t += ms; call.step(&mut c, Event::Elapsed, now(t)) }
+                Action::Wait(ms) | Action::WaitForSlot(ms) => { t += ms; call.step(&mut c, Event::Elapsed, now(t)) }
                 Action::Send { .. } => match next.next().unwrap() {
                     Outcome::Timeout => call.step(&mut c, Event::Failed { timed_out: true, code: "", message: "" }, now(t)),
                     _ => call.step(&mut c, Event::Response { status: 200, date: None, body: r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"x"},"RequestId":"r"}}"# }, now(t)),
@@ -570,7 +570,7 @@ proptest! {
             k += 1;
             let lag = lags[k % lags.len()];
             let next = match a {
-                Action::Wait(ms) => Some((t + ms + lag, Event::Elapsed)),
+                Action::Wait(ms) | Action::WaitForSlot(ms) => Some((t + ms + lag, Event::Elapsed)),
                 Action::Send { .. } => {
                     sends.push(t);
                     Some((t + lag, if throttled[k % throttled.len()] {

@@ -154,6 +154,7 @@ fn simulate(w: &World, seed: u64) -> Run {
             timeout_secs: Some(w.timeout_secs),
             interval_secs: Some(w.interval_secs),
             max_interval_secs: Some(w.max_interval_secs),
+            not_before_secs: None,
         },
         w.req_timeout_secs,
         w.mode,
@@ -196,6 +197,7 @@ fn simulate(w: &World, seed: u64) -> Run {
                 };
             }
             Next::Nothing => panic!("a correct driver never gets Nothing"),
+            Next::Resign { .. } => panic!("no clock-skew answer is scripted here"),
             Next::Sleep(ms) => {
                 assert!(
                     ms >= 0.0 && now + ms <= deadline + 1e-6,
@@ -321,6 +323,7 @@ proptest! {
             timeout_secs: Some(60.0),
             interval_secs: Some(interval),
             max_interval_secs: Some((interval * cap_factor).min(3600.0)),
+            not_before_secs: None,
         }, 60, Mode::UntilReady).unwrap();
         let b = s.backoff_ms(round, r);
         prop_assert!(b >= s.interval_ms && b <= s.max_interval_ms, "{} not in [{}, {}]", b, s.interval_ms, s.max_interval_ms);
@@ -332,6 +335,7 @@ proptest! {
     ) {
         let settings = WaitSettings::new(&WaitOptions {
             timeout_secs: Some(30.0), interval_secs: Some(0.5), max_interval_secs: Some(4.0),
+            not_before_secs: None,
         }, 5, Mode::UntilReady).unwrap();
         let keys = vec!["/a".to_owned(), "/b".to_owned(), "/c".to_owned()];
         let mut m = Waiter::new(settings, &keys);

@@ -433,11 +433,14 @@ const THROTTLED_ONCE: &str = r#"const log = globalThis.__tc3_log; log.push("send
     return Promise.resolve(new Response(body, { status: 200 }));"#;
 
 #[wasm_bindgen_test]
-async fn a_shared_limiter_is_awaited_before_every_attempt_with_the_calls_signal() {
+async fn a_shared_limiter_is_awaited_before_every_attempt_with_a_signal_that_follows_the_calls() {
+    // The signal is the call's give-up signal (issue #17): live while the call waits, aborted
+    // when its caller aborts or reqTimeout passes — not the caller's own object.
     let c = shared_limiter_client(
         r#"return { calls: 0, acquire(action, options) {
              const log = globalThis.__tc3_log;
-             log.push(`acquire ${action} ${options.signal === globalThis.__tc3_signal} ${this.calls++}`);
+             const live = options.signal instanceof AbortSignal && !options.signal.aborted && options.signal !== globalThis.__tc3_signal;
+             log.push(`acquire ${action} ${live} ${this.calls++}`);
              return new Promise((ok) => setTimeout(() => { log.push("granted"); ok(); }, 5));
            } };"#,
         THROTTLED_ONCE,

@@ -99,7 +99,9 @@ pub enum CredentialNeed {
         /// Bound of the wait (the client's `reqTimeout`).
         timeout_ms: f64,
     },
-    /// Wait for provider call `id`, already in flight for another call.
+    /// Wait for provider call `id`, already in flight for another call. (Should the call
+    /// that started it give up on it, the driver reports that, and the provider is asked anew:
+    /// [`Credentials::forget`].)
     Join {
         /// The provider call's number.
         id: u32,
@@ -113,13 +115,15 @@ pub enum CredentialNeed {
 // requests): so a provider is asked at most once at a time whoever needs it.
 impl Credentials {
     /// The credential to sign with at `now`, or the provider call to make or join first.
-    pub fn usable(&mut self, now: Now, timeout_ms: f64) -> Result<Rc<Credential>, CredentialNeed> {
+    /// `clock`: the learned offset — `expiredTime` is the server's time, so expiry is judged on
+    /// the corrected clock the signature uses, not on the local one.
+    pub fn usable(&mut self, now: Now, clock: ClockSkew, timeout_ms: f64) -> Result<Rc<Credential>, CredentialNeed> {
         let p = match self {
             Credentials::Fixed(c) => return Ok(c.clone()),
             Credentials::Provider(p) => p,
         };
         if let Some((c, expires)) = &p.cached {
-            if !needs_refresh(*expires, now.wall_secs()) {
+            if !needs_refresh(*expires, clock.timestamp(now.wall_secs())) {
                 return Ok(c.clone());
             }
         }
@@ -150,6 +154,17 @@ impl Credentials {
         let credential = Rc::new(credential);
         p.cached = Some((credential.clone(), expires));
         Ok(credential)
+    }
+
+    /// Provider call `id` was given up by the call that started it (its caller aborted, its
+    /// bound passed: the driver aborted it through the provider's `signal`), or its answer was
+    /// already delivered and dropped: whoever waited on it asks again.
+    pub fn forget(&mut self, id: u32) {
+        if let Credentials::Provider(p) = self {
+            if p.in_flight == Some(id) {
+                p.in_flight = None;
+            }
+        }
     }
 
     /// The wait for provider call `id` reached its bound: the stuck call is dropped (the next
@@ -200,6 +215,11 @@ pub enum Event<'a> {
     Provided(u32, Result<(Credential, Option<u64>), Error>),
     /// The wait for provider call `id` reached its bound (the client's `reqTimeout`).
     ProviderTimeout(u32),
+    /// Provider call `id`, which this call joined, was given up by the call that started it
+    /// (or its answer is gone): ask again.
+    ProviderGone(u32),
+    /// A [`Action::WaitForSlot`] was cut short: a slot was given back, so this call may move up.
+    Wake,
     /// The shared limiter granted a slot: send now.
     Acquired,
     /// The shared limiter's `acquire` rejected (its message), or did not settle within its
@@ -246,9 +266,12 @@ pub enum Action {
         /// Bound of the wait.
         timeout_ms: f64,
     },
-    /// Wait this many (monotonic) milliseconds, then report [`Event::Elapsed`]: a rate-limit
-    /// slot or a backoff.
+    /// Wait this many (monotonic) milliseconds, then report [`Event::Elapsed`]: a backoff.
     Wait(f64),
+    /// Wait this many milliseconds for the client's own rate limiter, then report
+    /// [`Event::Elapsed`] — or [`Event::Wake`] earlier, when another call of the client gave its
+    /// slot back (the driver wakes every such wait when a call ends while in one).
+    WaitForSlot(f64),
     /// Await the shared limiter's `acquire(action, { signal })` — at most `timeout_ms` — and
     /// report [`Event::Acquired`] or [`Event::AcquireFailed`]. Nothing is sent before it.
     Acquire {
@@ -295,6 +318,8 @@ pub struct Call {
     phase: Phase,
     credential: Option<Rc<Credential>>,
     signed_with: ClockSkew,
+    /// The client limiter's reservation this call waits for (given back if it never sends).
+    slot: Option<f64>,
 }
 
 impl Call {
@@ -310,6 +335,7 @@ impl Call {
             phase: Phase::Backoff,
             credential: None,
             signed_with: ClockSkew::default(),
+            slot: None,
         }
     }
 
@@ -342,6 +368,7 @@ impl Call {
         match (self.phase, event) {
             // Abort wins in every phase; in flight, the request may have reached the server.
             (phase, Event::Aborted) => {
+                self.release_slot(client);
                 let err = Error::new(ErrorKind::Aborted, "the call was aborted through its AbortSignal");
                 self.finish(Err(if phase == Phase::InFlight {
                     err.executed_maybe()
@@ -372,7 +399,20 @@ impl Call {
                     .concat(),
                 )))
             }
-            (Phase::Limiter, Event::Elapsed) => self.gate(client, now),
+            (Phase::Credentials(id), Event::ProviderGone(gone)) if id == gone => {
+                client.credentials.forget(id);
+                self.attempt(client, now)
+            }
+            (Phase::Limiter, Event::Elapsed) => {
+                // The reserved time has come: the reservation now stands for this send.
+                self.slot = None;
+                self.gate(client, now)
+            }
+            (Phase::Limiter, Event::Wake) => {
+                // A slot ahead was given back: reserve again (never later than before).
+                self.release_slot(client);
+                self.reserve(client, now)
+            }
             (Phase::Acquiring, Event::Acquired) => self.send(client, now),
             (Phase::Acquiring, Event::AcquireFailed(why)) => {
                 let message = match why {
@@ -407,6 +447,13 @@ impl Call {
         }
     }
 
+    /// Gives the client limiter's reservation back, if this call holds one it has not used.
+    fn release_slot(&mut self, client: &mut Client) {
+        if let (Some(at), Limiter::Window(limiter)) = (self.slot.take(), &mut client.limiter) {
+            limiter.release(&self.action, at);
+        }
+    }
+
     fn finish(&mut self, result: Result<String, Error>) -> Action {
         self.phase = Phase::Done;
         self.credential = None;
@@ -422,8 +469,10 @@ impl Call {
             }
             Credentials::Provider(p) => p,
         };
+        // `expiredTime` is server time: judged on the corrected clock, as the signature is.
+        let server_secs = client.clock.timestamp(now.wall_secs());
         if let Some((c, expires)) = &p.cached {
-            if !needs_refresh(*expires, now.wall_secs()) {
+            if !needs_refresh(*expires, server_secs) {
                 self.credential = Some(c.clone());
                 return self.reserve(client, now);
             }
@@ -483,10 +532,25 @@ impl Call {
             }
             Limiter::Window(limiter) => limiter,
         };
-        let delay = limiter.reserve(&self.action, now.mono_ms);
+        let at = limiter.reserve_at(&self.action, now.mono_ms);
+        let delay = at - now.mono_ms;
+        let timeout_ms = f64::from(client.config.req_timeout_secs) * 1000.0;
+        if delay > timeout_ms {
+            // It would fail at its bound anyway: refused now, and the slot is free at once.
+            limiter.release(&self.action, at);
+            let mut message = String::from("the client's rate limiter has no slot for ");
+            message.push_str(&self.action);
+            message.push_str(" within reqTimeout (");
+            crate::tc3::text::push_u64(&mut message, client.config.req_timeout_secs.into());
+            message.push_str(" s): the call would have to wait ");
+            crate::tc3::text::push_u64(&mut message, delay.ceil() as u64);
+            message.push_str(" ms");
+            return self.finish(Err(Error::new(ErrorKind::RateLimiter, message)));
+        }
         if delay > 0.0 {
             self.phase = Phase::Limiter;
-            return Action::Wait(delay);
+            self.slot = Some(at);
+            return Action::WaitForSlot(delay);
         }
         self.gate(client, now)
     }
@@ -496,7 +560,7 @@ impl Call {
         if let Limiter::Window(limiter) = &mut client.limiter {
             if let Err(more) = limiter.try_send(&self.action, now.mono_ms) {
                 self.phase = Phase::Limiter;
-                return Action::Wait(more);
+                return Action::WaitForSlot(more);
             }
         }
         self.send(client, now)
@@ -524,6 +588,10 @@ impl Call {
     }
 
     fn on_response(&mut self, client: &mut Client, status: u16, date: Option<&str>, body: &str, now: Now) -> Action {
+        // A redirect is refused, not followed and not retried (see super::redirect).
+        if let Some(e) = super::redirect::refused(status, &self.action) {
+            return self.finish(Err(e));
+        }
         match parse_envelope(status, body) {
             Ok(response) => {
                 // Only a success corrects the clock here: a SignatureExpire answer is handled

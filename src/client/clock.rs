@@ -39,6 +39,15 @@ impl ClockSkew {
         }
     }
 
+    /// Adopts `server_secs` as the server's clock now (COS's `Date` after a clock-skew error).
+    /// Returns true when the offset changed.
+    pub fn adopt(&mut self, server_secs: u64, local_secs: u64) -> bool {
+        let offset = server_secs as i64 - local_secs as i64;
+        let changed = offset != self.offset_secs;
+        self.offset_secs = offset;
+        changed
+    }
+
     /// After any answer carrying `Date`: correct only a skew of 5 minutes or more, so
     /// ordinary network delay does not move the clock back and forth.
     pub fn on_response(&mut self, date_header: Option<&str>, local_secs: u64) {
@@ -102,6 +111,42 @@ pub fn parse_http_date(s: &str) -> Option<u64> {
     Some(days as u64 * 86_400 + h * 3_600 + m * 60 + sec)
 }
 
+/// Parses an ISO 8601 UTC time as COS writes it in listings, `2024-11-27T00:00:00.000Z`
+/// (fraction optional). Returns Unix seconds (the fraction dropped).
+pub fn parse_iso_8601(s: &str) -> Option<u64> {
+    let s = s.strip_suffix('Z')?;
+    let (date, time) = s.split_once('T')?;
+    let time = time.split_once('.').map_or(time, |(t, frac)| {
+        if frac.bytes().all(|b| b.is_ascii_digit()) {
+            t
+        } else {
+            ""
+        }
+    });
+    let num = |v: &str, len: usize| {
+        (v.len() == len && v.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| v.parse::<u64>().ok())
+            .flatten()
+    };
+    let mut d = date.split('-');
+    let (year, month, day) = (num(d.next()?, 4)?, num(d.next()?, 2)?, num(d.next()?, 2)?);
+    let mut t = time.split(':');
+    let (h, m, sec) = (num(t.next()?, 2)?, num(t.next()?, 2)?, num(t.next()?, 2)?);
+    if d.next().is_some()
+        || t.next().is_some()
+        || !(1970..=9999).contains(&year)
+        || !(1..=12).contains(&month)
+        || !(1..=days_in_month(year as i64, month as i64)).contains(&day)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year as i64, month as i64, day as i64);
+    Some(days as u64 * 86_400 + h * 3_600 + m * 60 + sec)
+}
+
 /// Days in `month` (1–12) of `year`, Gregorian leap years included.
 fn days_in_month(year: i64, month: i64) -> u64 {
     match month {
@@ -142,6 +187,22 @@ mod tests {
             "Sun, 06 Nov 1994 24:00:00 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn parses_cos_listing_times() {
+        assert_eq!(parse_iso_8601("2026-11-28T00:03:11.000Z"), Some(1_795_824_191));
+        assert_eq!(parse_iso_8601("2026-11-28T00:03:11Z"), Some(1_795_824_191));
+        for bad in [
+            "",
+            "2026-11-28T00:03:11",
+            "2026-02-30T00:00:00Z",
+            "2026-11-28 00:03:11Z",
+            "2026-11-28T24:00:00Z",
+            "2026-11-28T00:03:11.x1Z",
+        ] {
+            assert_eq!(parse_iso_8601(bad), None, "{bad}");
         }
     }
 

@@ -21,6 +21,10 @@ pub enum PollMethod {
     /// (Should the file have appeared in between, at most one byte is asked for, and the
     /// driver does not read a 2xx body.)
     Get,
+    /// `GET /?prefix=<key>&max-keys=1` (GET Bucket): the quiet probe (`probe: "list"`). It is
+    /// 200 whether or not the file exists — a browser logs no red 404 per poll — and its XML
+    /// lists the key once it is there. Needs `cos:GetBucket` on the bucket.
+    List,
 }
 
 impl PollMethod {
@@ -28,7 +32,7 @@ impl PollMethod {
     pub fn as_str(self) -> &'static str {
         match self {
             PollMethod::Head => "HEAD",
-            PollMethod::Get => "GET",
+            PollMethod::Get | PollMethod::List => "GET",
         }
     }
 }
@@ -48,6 +52,9 @@ pub struct CosReply<'a> {
     pub last_modified: Option<&'a str>,
     /// `x-cos-request-id`.
     pub request_id: Option<&'a str>,
+    /// `Date`: COS's clock (read after a clock-skew error; a browser sees it only when the
+    /// bucket's CORS rules expose it).
+    pub date: Option<&'a str>,
     /// The body: COS's XML error document on a non-2xx GET; empty for a HEAD.
     pub body: &'a str,
 }
@@ -80,6 +87,10 @@ pub enum Verdict {
     Transient(Error),
     /// A definite error: the wait ends with it.
     Fatal(Error),
+    /// COS refused the signature's time (`RequestTimeTooSkewed`, or `AccessDenied` with
+    /// "Request has expired", as the official COS SDKs' `CorrectClockSkew` tells them): re-sign
+    /// on COS's clock, or end with this error when that cannot be done.
+    Skewed(Error),
 }
 
 /// COS's XML error document: `<Error><Code>…</Code><Message>…</Message><RequestId>…</RequestId></Error>`.
@@ -172,8 +183,15 @@ fn unescape(s: &str) -> String {
 /// the bucket exists, so a bodiless HEAD 404 is a file not written yet.
 pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: bool) -> Verdict {
     let status = reply.status;
+    // A redirect is refused, not followed (see super::redirect): fatal, a next poll would get it too.
+    if let Some(e) = super::redirect::refused(status, &[method.as_str(), " ", key].concat()) {
+        return Verdict::Fatal(e.with_request_id(reply.request_id.map(str::to_owned)));
+    }
     if (200..300).contains(&status) {
-        return Verdict::Ready(file_info(reply));
+        return match method {
+            PollMethod::List => listed(key, reply),
+            _ => Verdict::Ready(file_info(reply)),
+        };
     }
     let cos = parse_cos_error(reply.body);
     if status == 429 || status >= 500 {
@@ -190,6 +208,8 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
         if e.code == "NoSuchKey" {
             return Verdict::Pending { bucket_exists: true };
         }
+        let skewed =
+            e.code == "RequestTimeTooSkewed" || (e.code == "AccessDenied" && e.message == "Request has expired");
         let request_id = reply.request_id.map(str::to_owned).or(e.request_id);
         let status_text = decimal(status.into());
         let message = if e.message.is_empty() {
@@ -207,12 +227,17 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
             ]
             .concat()
         };
-        return Verdict::Fatal(Error::api(e.code, message, request_id).with_status(status));
+        let error = Error::api(e.code, message, request_id).with_status(status);
+        return if skewed {
+            Verdict::Skewed(error)
+        } else {
+            Verdict::Fatal(error)
+        };
     }
     match method {
         PollMethod::Head if status == 404 && bucket_seen => Verdict::Pending { bucket_exists: true },
         PollMethod::Head => Verdict::ReadErrorBody,
-        PollMethod::Get => Verdict::Fatal(
+        PollMethod::Get | PollMethod::List => Verdict::Fatal(
             Error::new(
                 ErrorKind::HttpStatus,
                 [
@@ -234,6 +259,36 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
 }
 
 /// Size, ETag and modification time of a file that exists.
+/// What a listing (`GET /?prefix=<key>&max-keys=1`) says about `key`: COS lists keys in
+/// order, so if the key exists it is the first (and only) `Contents`.
+fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
+    let Some(result) = element(reply.body, "ListBucketResult") else {
+        return Verdict::Fatal(
+            Error::new(
+                ErrorKind::HttpStatus,
+                ["COS answered the listing for ", key, " without a ListBucketResult"].concat(),
+            )
+            .with_status(reply.status)
+            .with_request_id(reply.request_id.map(str::to_owned)),
+        );
+    };
+    let want = key.strip_prefix('/').unwrap_or(key);
+    let Some(contents) =
+        element(result, "Contents").filter(|c| element(c, "Key").map(unescape).as_deref() == Some(want))
+    else {
+        return Verdict::Pending { bucket_exists: true };
+    };
+    Verdict::Ready(FileInfo {
+        size: element(contents, "Size").and_then(|s| s.trim().parse().ok()),
+        etag: element(contents, "ETag")
+            .map(|e| unescape(e.trim()))
+            .filter(|e| !e.is_empty()),
+        last_modified: element(contents, "LastModified")
+            .and_then(|t| crate::client::clock::parse_iso_8601(t.trim()))
+            .map(iso_8601),
+    })
+}
+
 fn file_info(reply: &CosReply<'_>) -> FileInfo {
     // A ranged GET answers 206 with `Content-Range: bytes 0-0/<size>` and a 1-byte length.
     let from_range = reply

@@ -56,6 +56,12 @@ impl SlidingWindow {
 
     /// Reserves the earliest send time at or after `now_ms` and returns how long to wait.
     pub fn reserve(&mut self, now_ms: f64) -> f64 {
+        self.reserve_at(now_ms) - now_ms
+    }
+
+    /// Reserves the earliest send time at or after `now_ms` and returns it (what
+    /// [`SlidingWindow::release`] takes).
+    pub fn reserve_at(&mut self, now_ms: f64) -> f64 {
         // Slots older than one window no longer constrain anything.
         while self.slots.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
             self.slots.pop_front();
@@ -70,7 +76,16 @@ impl SlidingWindow {
             at = at.max(last + self.gap_ms);
         }
         self.slots.push_back(at);
-        at - now_ms
+        at
+    }
+
+    /// Gives back the reservation made for `at` (a call that will not send: aborted while
+    /// it waited, or refused). Later reservations are not moved; their calls move up by
+    /// reserving again ([`SlidingWindow::reserve`] after this).
+    pub fn release(&mut self, at: f64) {
+        if let Some(i) = self.slots.iter().rposition(|&t| t == at) {
+            self.slots.remove(i);
+        }
     }
 
     /// The gate right before sending: records `now_ms` as a send and returns `Ok` when the
@@ -125,6 +140,16 @@ impl RateLimiter {
     /// Reserves a slot for `action`; returns the estimated wait in milliseconds.
     pub fn reserve(&mut self, action: &str, now_ms: f64) -> f64 {
         self.window(action).reserve(now_ms)
+    }
+
+    /// Reserves a slot for `action`; returns its time (see [`SlidingWindow::reserve_at`]).
+    pub fn reserve_at(&mut self, action: &str, now_ms: f64) -> f64 {
+        self.window(action).reserve_at(now_ms)
+    }
+
+    /// Gives back `action`'s reservation for `at` (see [`SlidingWindow::release`]).
+    pub fn release(&mut self, action: &str, at: f64) {
+        self.window(action).release(at);
     }
 
     /// The gate right before sending `action` (see [`SlidingWindow::try_send`]).

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod export_json;
 pub mod limiter;
+pub mod redirect;
 pub mod retry;
 pub mod wait_export;
 

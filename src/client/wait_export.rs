@@ -40,8 +40,8 @@ pub const DEFAULT_MAX_INTERVAL_SECS: f64 = 120.0;
 pub const MIN_INTERVAL_SECS: f64 = 0.01;
 /// Longest `interval` / `maxInterval` accepted.
 pub const MAX_INTERVAL_SECS: f64 = 3600.0;
-/// Longest COS object key, in bytes.
-pub const MAX_KEY_BYTES: usize = 850;
+/// Longest COS object key, in bytes (defined once, by the COS signer's rules).
+pub use crate::cos::MAX_KEY_BYTES;
 /// Most files one wait accepts (an export has at most 10 images with their data disks).
 pub const MAX_FILES: usize = 1000;
 
@@ -67,6 +67,24 @@ pub struct WaitSettings {
     pub request_timeout_ms: f64,
     /// Until ready, or once.
     pub mode: Mode,
+    /// `notBefore` (Unix seconds): a file last modified more than [`NOT_BEFORE_SLACK_SECS`]
+    /// before it is an earlier export's and stays pending.
+    pub not_before_secs: Option<u64>,
+    /// How each pending file is asked about: [`PollMethod::Head`] (default) or
+    /// [`PollMethod::List`] (`probe: "list"`).
+    pub probe: PollMethod,
+}
+
+/// `probe`: `"head"` (the default: a HEAD per pending file, a 404 until it exists) or
+/// `"list"` (a GET Bucket per pending file, 200 either way). `Client.InvalidOption` otherwise.
+pub fn parse_probe(probe: Option<&str>) -> Result<PollMethod, Error> {
+    match probe {
+        None | Some("head") => Ok(PollMethod::Head),
+        Some("list") => Ok(PollMethod::List),
+        Some(_) => {
+            Err(Error::new(ErrorKind::InvalidOption, "options.probe must be \"head\" or \"list\"").with_field("probe"))
+        }
+    }
 }
 
 /// The options as given (seconds), before checking.
@@ -78,7 +96,16 @@ pub struct WaitOptions {
     pub interval_secs: Option<f64>,
     /// `maxInterval` (default 120 s, and never below `interval`).
     pub max_interval_secs: Option<f64>,
+    /// `notBefore`, Unix seconds (a `Date` is converted by the boundary). `NaN` (an invalid
+    /// `Date`) is refused like any other bad value.
+    pub not_before_secs: Option<f64>,
 }
+
+/// How much older than `notBefore` a file's `Last-Modified` may be and still count: COS's
+/// clock and the caller's differ a little, and `Last-Modified` has whole seconds.
+pub const NOT_BEFORE_SLACK_SECS: u64 = 60;
+/// Latest `notBefore` accepted: 9999-12-31T23:59:59Z (as the signer's timestamps).
+pub const MAX_NOT_BEFORE_SECS: f64 = 253_402_300_799.0;
 
 impl WaitSettings {
     /// Checks the options: each problem is `Client.InvalidOption` naming the option
@@ -113,7 +140,20 @@ impl WaitSettings {
             None => DEFAULT_MAX_INTERVAL_SECS.max(interval),
             Some(_) => secs(o.max_interval_secs, "maxInterval", 0.0, interval, MAX_INTERVAL_SECS)?,
         };
+        let not_before_secs = match o.not_before_secs {
+            None => None,
+            Some(v) if v.is_finite() && (0.0..=MAX_NOT_BEFORE_SECS).contains(&v) => Some(v as u64),
+            Some(_) => {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    "options.notBefore must be a valid Date or Unix seconds (the time the export was started)",
+                )
+                .with_field("notBefore"))
+            }
+        };
         Ok(WaitSettings {
+            not_before_secs,
+            probe: PollMethod::Head,
             timeout_ms: timeout * 1000.0,
             interval_ms: interval * 1000.0,
             max_interval_ms: max_interval * 1000.0,
@@ -136,58 +176,45 @@ impl WaitSettings {
     }
 }
 
-/// Checks `CosPaths` and the bucket: `Client.InvalidOption` whose `field` names the task's
-/// property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
+/// Checks the task's bucket and `CosPaths` with the COS signer's own rules
+/// ([`crate::cos::request::check_bucket`], [`crate::cos::request::check_key`]: one rule set,
+/// one code per rule, checked here at the start so nothing the first poll would refuse gets
+/// through). `field` names the task's property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
-    let invalid = |field: &str, m: String| Error::new(ErrorKind::InvalidOption, m).with_field(field);
-    let bucket = bucket.unwrap_or("");
-    let valid_bucket = bucket.rsplit_once('-').is_some_and(|(name, app_id)| {
-        !name.is_empty()
-            && !app_id.is_empty()
-            && app_id.bytes().all(|b| b.is_ascii_digit())
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !name.starts_with('-')
-    });
-    if !valid_bucket {
-        return Err(invalid(
-            "BucketName",
-            "task.BucketName must be the export's bucket, <name>-<APPID>, e.g. \"backup-1250000000\"".into(),
-        ));
-    }
+    crate::cos::request::check_bucket(bucket.unwrap_or("")).map_err(|e| {
+        let message = ["task.", e.message()].concat();
+        e.with_message(message)
+    })?;
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
-        return Err(invalid(
-            "CosPaths",
+        return Err(Error::new(
+            ErrorKind::InvalidOption,
             [
                 "task.CosPaths must list 1 to ",
                 &decimal(MAX_FILES as u64),
                 " files (ExportImages' CosPaths)",
             ]
             .concat(),
-        ));
+        )
+        .with_field("CosPaths"));
     }
     for (i, path) in cos_paths.iter().enumerate() {
-        let key = object_key(path);
         let field = || ["CosPaths.", &decimal(i as u64)].concat();
-        if key.is_empty() || key.len() > MAX_KEY_BYTES || key.chars().any(char::is_control) {
-            return Err(invalid(
+        crate::cos::request::check_key(path).map_err(|e| {
+            // "key …" -> "task.CosPaths.3 …": the signer's message, naming the task's entry.
+            let message = [
+                "task.",
                 &field(),
-                [
-                    "task.",
-                    &field(),
-                    " must be a COS object key of 1 to ",
-                    &decimal(MAX_KEY_BYTES as u64),
-                    " bytes without control characters",
-                ]
-                .concat(),
-            ));
-        }
-        if cos_paths[..i].iter().any(|p| object_key(p) == key) {
-            return Err(invalid(
-                &field(),
+                e.message().strip_prefix("key").unwrap_or(e.message()),
+            ]
+            .concat();
+            e.with_field(field()).with_message(message)
+        })?;
+        if cos_paths[..i].iter().any(|p| object_key(p) == object_key(path)) {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
                 ["task.", &field(), " repeats an earlier path"].concat(),
-            ));
+            )
+            .with_field(field()));
         }
     }
     Ok(())
@@ -238,6 +265,15 @@ pub enum Next {
     Send(Poll),
     /// Wait this long (never past the deadline), then report [`Event::TimerFired`].
     Sleep(f64),
+    /// COS refused the signature's time (`RequestTimeTooSkewed`, or `AccessDenied` "Request
+    /// has expired") and said its own (`Date`): adopt `server_secs` as the clock (the learned
+    /// offset every signature of the client uses), re-sign `poll` and send it. Once per poll.
+    Resign {
+        /// The poll to send again.
+        poll: Poll,
+        /// COS's clock, Unix seconds, from its `Date` header.
+        server_secs: u64,
+    },
     /// Settle with this. (Every file, in order; `UntilReady` succeeds only with all ready.)
     Finish(Result<Vec<FileState>, Error>),
     /// Nothing: the event did not apply (already finished, or unexpected here).
@@ -289,6 +325,9 @@ pub struct Waiter {
     bucket_seen: bool,
     /// The last transient problem, for the timeout message.
     last_problem: Option<String>,
+    /// The poll in flight is already a re-signed one (clock skew): a second skew error ends
+    /// the wait.
+    resigned: bool,
 }
 
 impl Waiter {
@@ -308,6 +347,7 @@ impl Waiter {
             rounds: 0,
             bucket_seen: false,
             last_problem: None,
+            resigned: false,
         }
     }
 
@@ -345,6 +385,33 @@ impl Waiter {
             (Phase::InFlight(poll), Event::Replied(reply)) => {
                 let key = &self.files[poll.index].key;
                 match judge(poll.method, key, &reply, self.bucket_seen) {
+                    Verdict::Ready(ref info) if self.stale(info) => {
+                        self.last_problem = Some(
+                            [
+                                poll.method.as_str(),
+                                " ",
+                                key,
+                                ": the file in COS is older than notBefore (an earlier export's file)",
+                            ]
+                            .concat(),
+                        );
+                        self.continue_round(poll.index + 1, now_ms, random)
+                    }
+                    Verdict::Skewed(e) => match reply.date.and_then(crate::client::clock::parse_http_date) {
+                        Some(server_secs) if !self.resigned => {
+                            self.resigned = true;
+                            let poll = Poll {
+                                method: self.settings.probe,
+                                ..poll
+                            };
+                            self.phase = Phase::InFlight(poll);
+                            Step {
+                                progress: None,
+                                next: Next::Resign { poll, server_secs },
+                            }
+                        }
+                        _ => self.finish(None, Err(e)),
+                    },
                     Verdict::Ready(info) => {
                         self.files[poll.index].ready = Some(info);
                         let progress = Some(self.progress(now_ms));
@@ -370,6 +437,22 @@ impl Waiter {
             }
             (Phase::Sleeping, Event::TimerFired) => self.continue_round(0, now_ms, random),
             _ => nothing,
+        }
+    }
+
+    /// With `notBefore`: the answer's file predates it (by more than the slack), or its
+    /// `Last-Modified` is missing or unreadable, so it cannot be told from an earlier export's.
+    fn stale(&self, info: &FileInfo) -> bool {
+        let Some(not_before) = self.settings.not_before_secs else {
+            return false;
+        };
+        match info
+            .last_modified
+            .as_deref()
+            .and_then(crate::client::clock::parse_iso_8601)
+        {
+            Some(t) => t.saturating_add(NOT_BEFORE_SLACK_SECS) < not_before,
+            None => true,
         }
     }
 
@@ -404,7 +487,7 @@ impl Waiter {
             return self.finish(None, Err(self.timeout_error())).next;
         }
         if let Some(index) = (from..self.files.len()).find(|&i| self.files[i].ready.is_none()) {
-            if let Some(next) = self.send(index, PollMethod::Head, now_ms) {
+            if let Some(next) = self.send(index, self.settings.probe, now_ms) {
                 return next;
             }
         }
@@ -428,6 +511,8 @@ impl Waiter {
             method,
             timeout_ms: self.settings.request_timeout_ms.min(remaining),
         };
+        // A new poll (not a re-signed one) may correct the clock once again.
+        self.resigned = false;
         self.phase = Phase::InFlight(poll);
         Some(Next::Send(poll))
     }
@@ -518,6 +603,7 @@ mod tests {
                 timeout_secs: Some(60.0),
                 interval_secs: Some(1.0),
                 max_interval_secs: Some(8.0),
+                not_before_secs: None,
             },
             10,
             mode,
@@ -626,21 +712,70 @@ mod tests {
     #[test]
     fn tasks_are_checked() {
         assert!(check_task(Some("backup-1250000000"), &keys(2)).is_ok());
-        let cases: [(Option<&str>, Vec<String>, &str); 6] = [
-            (None, keys(1), "BucketName"),
-            (Some("backup"), keys(1), "BucketName"),
-            (Some("Backup-125"), keys(1), "BucketName"),
-            (Some("b-1"), vec![], "CosPaths"),
-            (Some("b-1"), vec!["/a".into(), "/".into()], "CosPaths.1"),
-            (Some("b-1"), vec!["/a".into(), "a".into()], "CosPaths.1"),
+        let cases: [(Option<&str>, Vec<String>, &str, &str); 6] = [
+            (None, keys(1), "BucketName", "MissingParameter"),
+            (
+                Some("backup"),
+                keys(1),
+                "BucketName",
+                "InvalidParameterValue.InvalidAppIdFormat",
+            ),
+            (Some("Backup-125"), keys(1), "BucketName", "InvalidParameterValue"),
+            (Some("b-1"), vec![], "CosPaths", "Client.InvalidOption"),
+            (
+                Some("b-1"),
+                vec!["/a".into(), "/".into()],
+                "CosPaths.1",
+                "MissingParameter",
+            ),
+            (
+                Some("b-1"),
+                vec!["/a".into(), "a".into()],
+                "CosPaths.1",
+                "Client.InvalidOption",
+            ),
         ];
-        for (bucket, paths, field) in cases {
+        for (bucket, paths, field, code) in cases {
             let e = check_task(bucket, &paths).unwrap_err();
+            assert_eq!((e.code(), e.field()), (code, Some(field)), "{paths:?}");
+        }
+    }
+
+    /// Issue #17, item 7: the waiter and the COS signer share one rule set and its codes.
+    #[test]
+    fn the_task_check_is_the_cos_signers_check() {
+        use crate::cos::request::{check_bucket, check_key};
+        for bucket in [
+            "",
+            "backup",
+            "backup-",
+            "Backup-1250000000",
+            "back.up-1250000000",
+            &["a".repeat(60), "-1250000000".into()].concat(),
+        ] {
+            let signer = check_bucket(bucket).unwrap_err();
+            let waiter = check_task(Some(bucket), &keys(1)).unwrap_err();
             assert_eq!(
-                (e.code(), e.field()),
-                ("Client.InvalidOption", Some(field)),
-                "{paths:?}"
+                (waiter.code(), waiter.field()),
+                (signer.code(), Some("BucketName")),
+                "{bucket}"
             );
+        }
+        let long = "k".repeat(850);
+        for key in ["/", "/a/../b", "/../a", "..", "/a/./b", &["/", &long, "k"].concat()] {
+            let signer = check_key(key).unwrap_err();
+            let waiter = check_task(Some("b-1250000000"), &[key.to_owned()]).unwrap_err();
+            assert_eq!(
+                (waiter.code(), waiter.field()),
+                (signer.code(), Some("CosPaths.0")),
+                "{key}"
+            );
+            assert!(waiter.message().starts_with("task.CosPaths.0 "), "{}", waiter.message());
+        }
+        // 850 bytes is the key's limit, the leading '/' aside, for both.
+        for key in [["/", &long].concat(), long.clone()] {
+            assert!(check_key(&key).is_ok());
+            assert!(check_task(Some("b-1250000000"), &[key]).is_ok());
         }
     }
 

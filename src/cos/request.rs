@@ -137,11 +137,19 @@ impl CosRequest<'_> {
         self.key.strip_prefix('/').unwrap_or(self.key)
     }
 
+    /// A GET Bucket (a listing: `GET /?prefix=…`): the one request without an object key
+    /// (`key` empty), what the export waiter's quiet probe sends.
+    pub fn is_listing(&self) -> bool {
+        self.key.is_empty() && self.method == CosMethod::Get && self.query.iter().any(|(n, _)| *n == "prefix")
+    }
+
     /// Every check, with the code the server (or ExportImages' validation) would use.
     pub fn check(&self) -> Result<(), Error> {
         check_bucket(self.bucket)?;
         check_region(self.region)?;
-        check_key(self.key)?;
+        if !self.is_listing() {
+            check_key(self.key)?;
+        }
         for (i, (name, _)) in self.query.iter().enumerate() {
             let ok = !name.is_empty() && name.bytes().all(|b| (0x20..0x7f).contains(&b));
             if !ok {
@@ -268,8 +276,12 @@ pub fn check_key(key: &str) -> Result<(), Error> {
             "key is required: the object key, e.g. an entry of ExportImages' CosPaths",
         ));
     }
-    if key.len() > MAX_KEY_BYTES {
-        return Err(bad("key", "key is longer than 850 bytes (COS's limit)"));
+    // The limit is the object key's: a leading `/` is the URL path's, not part of the key.
+    if path.len() > MAX_KEY_BYTES {
+        return Err(bad(
+            "key",
+            "key is longer than 850 bytes (COS's limit, a leading '/' aside)",
+        ));
     }
     if path.split('/').any(|s| s == "." || s == "..") {
         return Err(bad(
@@ -344,6 +356,10 @@ mod tests {
             assert_eq!((err.code(), err.field()), (code, Some("key")), "{key}");
         }
         assert!(req("b-1250000000", &"k".repeat(850)).check().is_ok());
+        assert!(
+            req("b-1250000000", &["/", &"k".repeat(850)].concat()).check().is_ok(),
+            "the '/' is not the key's"
+        );
         assert!(req("b-1250000000", &"k".repeat(851)).check().is_err());
     }
 

@@ -67,6 +67,7 @@ pub(super) const SEND: f64 = 4.0;
 pub(super) const DONE: f64 = 5.0;
 pub(super) const FAILED: f64 = 6.0;
 const ACQUIRE: f64 = 7.0;
+const WAIT_FOR_SLOT: f64 = 8.0;
 
 // Event codes of __step.
 pub(super) const EV_ELAPSED: u32 = 1;
@@ -76,6 +77,8 @@ pub(super) const EV_ABORTED: u32 = 4;
 pub(super) const EV_PROVIDER_TIMEOUT: u32 = 5;
 const EV_ACQUIRED: u32 = 6;
 const EV_ACQUIRE_FAILED: u32 = 7; // number 1: not settled within the bound; else the text is why
+const EV_WAKE: u32 = 8; // a WAIT_FOR_SLOT cut short: a slot was given back
+pub(super) const EV_PROVIDER_GONE: u32 = 9; // number: the joined provider call, given up by its starter
 
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
@@ -281,6 +284,8 @@ impl CvmClient {
             EV_ACQUIRED => Event::Acquired,
             EV_ACQUIRE_FAILED => Event::AcquireFailed(Some(text).filter(|_| number == 0.0)),
             EV_ABORTED => Event::Aborted,
+            EV_WAKE => Event::Wake,
+            EV_PROVIDER_GONE => Event::ProviderGone(number as u32),
             _ => Event::Aborted,
         };
         let action = call.step(&mut self.client, event, now);
@@ -357,6 +362,10 @@ impl CvmClient {
             Action::Wait(ms) => {
                 self.io[IO_NUMBER] = ms;
                 WAIT
+            }
+            Action::WaitForSlot(ms) => {
+                self.io[IO_NUMBER] = ms;
+                WAIT_FOR_SLOT
             }
             Action::Acquire { timeout_ms } => {
                 self.io[IO_TIMEOUT] = timeout_ms;

@@ -40,7 +40,10 @@ pub struct HttpProfile {
     /// Set it when sending through a proxy that forwards to the real API host.
     #[tsify(optional)]
     pub host: Option<String>,
-    /// Timeout of one attempt, in seconds. Default 60.
+    /// Timeout of one attempt, in seconds. Default 60. Also bounds each wait before it: for
+    /// the credential provider, for a shared limiter's `acquire`, and in the client's own
+    /// limiter (a call that would wait longer there is refused at once with
+    /// `Client.RateLimiterError`, naming the wait it would have needed).
     #[tsify(optional)]
     pub req_timeout: Option<u32>,
     /// Only `"POST"` is supported (the JSON body is what gets signed).
@@ -114,21 +117,24 @@ pub struct RetryOptions {
 #[serde(rename_all = "camelCase")]
 pub struct RateLimitOptions {
     /// Requests per second per action, counted over any 1-second window. Default 20 (the
-    /// documented CVM limit).
+    /// documented CVM limit). A call aborted while it waits for its slot gives the slot back:
+    /// the calls behind it move up.
     #[tsify(optional)]
     pub per_second: Option<u32>,
 }
 
 /// A rate limiter shared beyond one client (a Durable Object, a Redis window…). The client
-/// awaits `acquire(action, { signal })` right before every attempt is sent, retries included,
-/// with the call's AbortSignal; the wait is bounded by `reqTimeout`. If it rejects (or does not
-/// settle in time) the call rejects with `Client.RateLimiterError` and nothing is sent.
+/// awaits `acquire(action, { signal })` right before every attempt is sent, retries included;
+/// the wait is bounded by `reqTimeout`. `signal` aborts when the call gives up on the slot (its
+/// caller's abort, or `reqTimeout`), so the limiter can stop holding a slot nobody will use. If
+/// it rejects (or does not settle in time) the call rejects with `Client.RateLimiterError` and
+/// nothing is sent.
 #[derive(tsify::Tsify)]
 #[allow(dead_code)] // exists for its generated TypeScript declaration
 #[serde(rename_all = "camelCase")]
 pub struct SharedRateLimiter {
     /// Resolves when the request may be sent now.
-    #[tsify(type = "(action: string, options: { signal?: AbortSignal }) => Promise<void>")]
+    #[tsify(type = "(action: string, options: { signal: AbortSignal }) => Promise<void>")]
     pub acquire: (),
 }
 
@@ -148,8 +154,14 @@ pub struct CallOptions {
 #[serde(rename_all = "camelCase")]
 pub struct CvmClientOptions {
     /// SecretId, SecretKey and optional token — or an async function returning them with
-    /// `expiredTime` (temporary keys from your back end), cached and refreshed before expiry.
-    #[tsify(type = "CredentialInput | (() => Promise<ProvidedCredential> | ProvidedCredential)")]
+    /// `expiredTime` (temporary keys from your back end), cached and refreshed 5 minutes before
+    /// expiry, judged on the server's clock (the offset learned from its `Date`, as signatures
+    /// are). Concurrent calls share one provider call; it gets `{ signal }`, aborted when the
+    /// call that started it gives up (its caller's abort, `reqTimeout`); the others then ask
+    /// again. Its answer is not kept beyond the cache.
+    #[tsify(
+        type = "CredentialInput | ((options: { signal: AbortSignal }) => Promise<ProvidedCredential> | ProvidedCredential)"
+    )]
     pub credential: CredentialInput,
     /// Region, e.g. `"ap-guangzhou"` (required for ExportImages).
     #[tsify(optional)]

@@ -25,8 +25,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::{
-    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL, IO_CODE, IO_NUMBER,
-    IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
+    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_GONE, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL,
+    IO_CODE, IO_NUMBER, IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
 };
 use super::credentials::{provider_error, read_provided};
 use super::options::Props;
@@ -63,14 +63,21 @@ export interface CvmClient {
    * signed HEAD requests, backing off from `interval` (default 5 s) to `maxInterval`
    * (default 120 s) with jitter. Rejects with `Client.WaitTimeout` (naming the missing
    * files) after `timeout` (default 6 h), `Client.Aborted` when `signal` fires, or COS's
-   * own error (`NoSuchBucket`, `AccessDenied`, `SignatureDoesNotMatch`, …) at once.
+   * own error (`NoSuchBucket`, `AccessDenied`, `SignatureDoesNotMatch`, …) at once. A
+   * redirect is `Client.HttpStatus` (never followed). When COS refuses the signature's time
+   * (`RequestTimeTooSkewed`, or `AccessDenied` "Request has expired"), the client adopts COS's
+   * clock from its `Date` header and re-signs, once per poll (a browser sees `Date` only if
+   * the bucket's CORS rules expose it). Re-exporting to the same bucket and prefix gives the
+   * same keys: pass `notBefore` (when this export started) so an earlier export's files are
+   * not taken for this one's.
    */
   waitForExport(task: ExportTask, options?: WaitForExportOptions): Promise<ExportFile[]>;
   /**
    * Looks once at each file of an export (one signed HEAD each) and resolves to
    * `{ ready, total, files: [{ key, state: "pending" | "ready", size?, etag?,
    * lastModified?, url? }] }`, with presigned links for the ready ones. For a back end
-   * that answers a console's polls (see `examples/worker`). A COS failure rejects.
+   * that answers a console's polls (see `examples/worker`). A COS failure rejects. Takes
+   * `notBefore` as `waitForExport` does.
    */
   checkExportFiles(task: ExportTask, options?: CheckExportFilesOptions): Promise<ExportFilesState>;
 }
@@ -129,6 +136,19 @@ pub struct WaitForExportOptions {
     /// Validity of the result's presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// How a pending file is asked about. `"head"` (default): a signed HEAD, 404 until the
+    /// file exists (a browser logs each 404 as a red console error). `"list"`: a signed GET
+    /// Bucket (`/?prefix=<key>&max-keys=1`), 200 whether or not the file exists: quiet, but it
+    /// needs the `cos:GetBucket` permission on the bucket (and its CORS rules to allow GET on
+    /// `/`); one list request per pending file per round, as HEAD.
+    #[tsify(optional, type = "\"head\" | \"list\"")]
+    pub probe: Option<String>,
+    /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
+    /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
+    /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
+    /// `Client.InvalidOption`.
+    #[tsify(optional, type = "Date | number")]
+    pub not_before: Option<()>,
 }
 
 /// Options of `checkExportFiles`.
@@ -145,6 +165,15 @@ pub struct CheckExportFilesOptions {
     /// Validity of the presigned links, whole seconds from 1 to 604800. Default 3600.
     #[tsify(optional)]
     pub url_expires: Option<u32>,
+    /// `"head"` (default) or `"list"`, as for `waitForExport`.
+    #[tsify(optional, type = "\"head\" | \"list\"")]
+    pub probe: Option<String>,
+    /// When this export was started: a `Date`, or Unix seconds. A file whose `Last-Modified`
+    /// is more than 60 s earlier (or missing) is an earlier export's file over the same key, and
+    /// stays `pending`. Anything else (an invalid `Date`, a string, a negative number) is
+    /// `Client.InvalidOption`.
+    #[tsify(optional, type = "Date | number")]
+    pub not_before: Option<()>,
 }
 
 /// One file of an export, as a progress report or `checkExportFiles` shows it.
@@ -282,8 +311,10 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
             "interval",
             "maxInterval",
             "urlExpires",
+            "notBefore",
+            "probe",
         ],
-        Mode::Once => &["signal", "timeout", "urlExpires"],
+        Mode::Once => &["signal", "timeout", "urlExpires", "notBefore", "probe"],
     };
     let o = Props::new(options, "options", true)?;
     o.only(known)?;
@@ -296,8 +327,10 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         timeout_secs: timeout.or((mode == Mode::Once).then_some(DEFAULT_CHECK_TIMEOUT_SECS)),
         interval_secs: o.number("interval")?,
         max_interval_secs: o.number("maxInterval")?,
+        not_before_secs: not_before(o.raw("notBefore")),
     };
-    let settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
+    let mut settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
+    settings.probe = crate::client::wait_export::parse_probe(o.string("probe")?.as_deref())?;
     let url_expires = match o.number("urlExpires")? {
         None => DEFAULT_URL_EXPIRES_SECS,
         Some(v) if v.fract() == 0.0 && (1.0..=crate::cos::MAX_EXPIRES_SECS as f64).contains(&v) => v as u64,
@@ -328,6 +361,18 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
         mode,
     };
     Ok(job)
+}
+
+/// `notBefore` as Unix seconds: a `Date` is converted, a number taken as is; anything else
+/// (and an invalid `Date`) is NaN, which the core's check refuses with a typed error.
+fn not_before(value: JsValue) -> Option<f64> {
+    if value.is_undefined() {
+        return None;
+    }
+    Some(match value.dyn_ref::<js_sys::Date>() {
+        Some(date) => date.get_time() / 1000.0,
+        None => value.as_f64().unwrap_or(f64::NAN),
+    })
 }
 
 #[wasm_bindgen]
@@ -373,7 +418,7 @@ impl CvmClient {
     /// For js/wait.js: feeds an event to wait `id` (the call path's `EV_*` codes, plus
     /// `EV_CONTINUE` after a progress report). `EV_RESPONSE`: `number` is the HTTP status and
     /// the input holds `content-length NUL content-range NUL etag NUL last-modified NUL
-    /// x-cos-request-id NUL body`; `EV_FAILED`: `number` is 1 for a timeout, the input holds
+    /// x-cos-request-id NUL date NUL body`; `EV_FAILED`: `number` is 1 for a timeout, the input holds
     /// `code NUL message`; `EV_PROVIDER_TIMEOUT`: `number` is the provider call's id.
     #[wasm_bindgen(js_name = __waitStep, skip_typescript)]
     #[allow(clippy::too_many_arguments)]
@@ -407,10 +452,19 @@ impl CvmClient {
                     .provider_timed_out(number as u32, self.client.config.req_timeout_secs);
                 return self.end(id, Err(e), now);
             }
+            EV_PROVIDER_GONE if job.provider == Some(number as u32) => {
+                // The provider call this wait joined was given up by its starter: ask anew.
+                self.client.credentials.forget(number as u32);
+                job.provider = None;
+                return match job.pending.take() {
+                    Some(next) => self.perform(id, next, now),
+                    None => self.end(id, Err(internal()), now),
+                };
+            }
             EV_ELAPSED => job.machine.step(mono_ms, random, Event::TimerFired),
             EV_RESPONSE => {
                 let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
-                let mut parts = text.splitn(6, '\0');
+                let mut parts = text.splitn(7, '\0');
                 let mut field = || parts.next().filter(|v| !v.is_empty());
                 let reply = CosReply {
                     status: number as u16,
@@ -419,6 +473,7 @@ impl CvmClient {
                     etag: field(),
                     last_modified: field(),
                     request_id: field(),
+                    date: field(),
                     body: parts.next().unwrap_or(""),
                 };
                 job.machine.step(mono_ms, random, Event::Replied(reply))
@@ -528,9 +583,18 @@ impl CvmClient {
         let Some(Some(job)) = self.waits.get_mut(id) else {
             return self.emit(usize::MAX, Action::Idle);
         };
+        // COS said the signature's time is off, and what its clock reads: learn the offset
+        // (shared with API calls and presigned links), then re-sign the poll like any other.
+        let next = match next {
+            Next::Resign { poll, server_secs } => {
+                self.client.clock.adopt(server_secs, now.wall_secs());
+                Next::Send(poll)
+            }
+            next => next,
+        };
         if matches!(next, Next::Send(_) | Next::Finish(Ok(_))) {
             let timeout_ms = f64::from(self.client.config.req_timeout_secs) * 1000.0;
-            match self.client.credentials.usable(now, timeout_ms) {
+            match self.client.credentials.usable(now, self.client.clock, timeout_ms) {
                 Ok(c) => job.credential = Some(c),
                 Err(need) => {
                     job.pending = Some(next);
@@ -574,7 +638,7 @@ impl CvmClient {
                 }
             }
             Next::Finish(result) => self.end(id, result, now),
-            Next::Nothing => self.end(id, Err(internal()), now),
+            Next::Nothing | Next::Resign { .. } => self.end(id, Err(internal()), now),
         }
     }
 
@@ -634,16 +698,21 @@ fn signed_poll(
         .credential
         .as_deref()
         .ok_or_else(|| Error::new(ErrorKind::InvalidCredential, "internal: no credential"))?;
-    let (method, headers): (CosMethod, &[(&str, &str)]) = match method {
-        PollMethod::Head => (CosMethod::Head, &[]),
-        PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")]),
+    let key = &job.keys[index];
+    let prefix = [("prefix", key.strip_prefix('/').unwrap_or(key)), ("max-keys", "1")];
+    type Pairs<'a> = &'a [(&'a str, &'a str)];
+    let (method, headers, key, query): (CosMethod, Pairs<'_>, &str, Pairs<'_>) = match method {
+        PollMethod::Head => (CosMethod::Head, &[], key, &[]),
+        PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")], key, &[]),
+        // GET Bucket, `/?prefix=<key>&max-keys=1`: the bucket root, no object key.
+        PollMethod::List => (CosMethod::Get, &[], "", &prefix),
     };
     let request = CosRequest {
         method,
         bucket: &job.bucket,
         region: &job.region,
-        key: &job.keys[index],
-        query: &[],
+        key,
+        query,
         headers,
     };
     let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);

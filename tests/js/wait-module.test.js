@@ -15,7 +15,7 @@ const [WAIT, SEND, DONE, FAILED, PROGRESS] = [3, 4, 5, 6, 7];
 const [EV_ELAPSED, EV_RESPONSE, EV_FAILED, EV_ABORTED, EV_PROVIDER_TIMEOUT, EV_CONTINUE] = [1, 2, 3, 4, 5, 6];
 
 describe("js/wait.js mechanics", () => {
-  test("cosOnce: status, the five COS headers, an error body read; a 2xx body cancelled unread", async () => {
+  test("cosOnce: status, the six COS headers, an error body read; a 2xx body cancelled unread", async () => {
     let cancelled = false;
     const seen = [];
     const fetch = async (url, init) => {
@@ -30,15 +30,20 @@ describe("js/wait.js mechanics", () => {
       };
     };
     const ok = await cosOnce(fetch, "HEAD", "https://b/k", { Authorization: "a" }, 1000, undefined);
-    assert.deepEqual(ok, { kind: "ok", status: 200, headers: ["12", "", '"e"', "", "rid"], body: "" });
+    assert.deepEqual(ok, { kind: "ok", status: 200, headers: ["12", "", '"e"', "", "rid", ""], body: "" });
     assert.equal(cancelled, true);
     assert.equal(seen[0].method, "HEAD");
     assert.deepEqual(seen[0].headers, { Authorization: "a" });
-    assert.equal(seen[0].cache, "no-store");
+    assert.equal(seen[0].cache, "no-store", "Node's fetch takes it");
+    assert.equal(seen[0].redirect, "manual", "never followed");
     const missing = await cosOnce(fetch, "GET", "https://b/k", {}, 1000, undefined);
     assert.equal(missing.status, 404);
     assert.equal(missing.body, "<Error><Code>NoSuchKey</Code></Error>");
-    assert.deepEqual(COS_HEADERS, ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id"]);
+    assert.deepEqual(COS_HEADERS, ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"]);
+    // A listing (GET without Range: the quiet probe) is read; a ranged GET's 2xx is not.
+    const listing = (status) => async () => ({ status, headers: { get: () => null }, body: { cancel: async () => {} }, text: async () => "<ListBucketResult/>" });
+    assert.equal((await cosOnce(listing(200), "GET", "https://b/?prefix=k", {}, 1000, undefined)).body, "<ListBucketResult/>");
+    assert.equal((await cosOnce(listing(206), "GET", "https://b/k", { Range: "bytes=0-0" }, 1000, undefined)).body, "");
   });
 
   test("cosOnce: bounded by its timeout and the signal even if the transport ignores both; failures report cause.code", async () => {
@@ -144,7 +149,7 @@ describe("js/wait.js against a scripted wasm side", () => {
         [PROGRESS, 0, '{"ready":0,"total":1,"elapsedMs":0,"files":[{"key":"/k","state":"pending"}]}'],
         [SEND, 2, "HEAD\0https://b.cos/k\0Authorization\0q-sign\0x-cos-security-token\0TOKEN", 900],
         [WAIT, 5],
-        [SEND, 0, "GET\0https://b.cos/k", 900],
+        [SEND, 1, "GET\0https://b.cos/k\0Range\0bytes=0-0", 900],
         [PROGRESS, 0, '{"ready":1,"total":1,"elapsedMs":9,"files":[{"key":"/k","state":"ready","url":"L"}]}'],
         [DONE, 0, '[{"key":"/k","url":"L"}]'],
       ],
@@ -166,7 +171,7 @@ describe("js/wait.js against a scripted wasm side", () => {
       ["waitStep", 4, EV_RESPONSE, 200],
       ["waitStep", 4, EV_CONTINUE, 0],
     ]);
-    assert.equal(events[2][4], ["7", "", "", "Wed, 27 Nov 2024 01:02:03 GMT", "", ""].join("\0"), "headers in COS_HEADERS order, then the body");
+    assert.equal(events[2][4], ["7", "", "", "Wed, 27 Nov 2024 01:02:03 GMT", "", "", ""].join("\0"), "headers in COS_HEADERS order, then the body");
   });
 
   test("a failed request is an event (timeout flag, cause code and message); FAILED is a TencentCloudError", async () => {

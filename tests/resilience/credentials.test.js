@@ -108,19 +108,47 @@ describe("caching and merged refreshes", () => {
     assert.equal(p.calls, 2);
   });
 
-  test("concurrent refreshes stay merged when one waiter aborts", {}, async () => {
+  test("concurrent refreshes stay merged when a joiner aborts", {}, async () => {
     const p = provider(undefined, 500);
+    const { c } = providerClient(p);
+    const first = track(c.request("DescribeImages", {}));
+    const ac = new AbortController();
+    const joiner = track(c.request("DescribeImages", {}, { signal: ac.signal }));
+    const others = Array.from({ length: 5 }, () => track(c.request("DescribeImages", {})));
+    await sleep(50);
+    ac.abort();
+    await settleAll([joiner]);
+    assert.equal(joiner.error?.code, "Client.Aborted");
+    const late = Array.from({ length: 5 }, () => track(c.request("DescribeImages", {})));
+    await settleAll([first, ...others, ...late], 10_000);
+    assert.ok([first, ...others, ...late].every((t) => t.ok));
+    assert.equal(p.calls, 1, "one provider call for one refresh");
+  });
+
+  // Issue #17: the provider gets { signal }; when the call that started it gives up, the signal
+  // aborts and those who joined ask once more (together), instead of waiting on an abandoned
+  // promise (in workerd, one of a cancelled request would never settle).
+  test("the starter aborts: the provider's signal aborts, the joiners share one new provider call", {}, async () => {
+    const signals = [];
+    const p = async ({ signal }) => {
+      signals.push(signal);
+      p.calls += 1;
+      await sleep(300);
+      return { ...TEMP, expiredTime: nowSecs() + 3600 };
+    };
+    p.calls = 0;
     const { c } = providerClient(p);
     const ac = new AbortController();
     const first = track(c.request("DescribeImages", {}, { signal: ac.signal }));
     const others = Array.from({ length: 5 }, () => track(c.request("DescribeImages", {})));
     await sleep(50);
     ac.abort();
-    await settleAll([first]);
-    const late = Array.from({ length: 5 }, () => track(c.request("DescribeImages", {})));
-    await settleAll([...others, ...late], 10_000);
-    assert.ok([...others, ...late].every((t) => t.ok));
-    assert.equal(p.calls, 1, "one provider call for one refresh");
+    await settleAll([first, ...others], 10_000);
+    assert.equal(first.error?.code, "Client.Aborted");
+    assert.ok(others.every((t) => t.ok), others.find((t) => !t.ok)?.error?.message);
+    assert.equal(p.calls, 2, "one call given up, one shared by the five that joined it");
+    assert.ok(signals[0].aborted, "the first provider call's signal aborted when its starter gave up");
+    assert.ok(!signals[1].aborted);
   });
 });
 

@@ -36,7 +36,9 @@ before(async () => {
   adm = admin(emu);
   arrivals = recordArrivals(emu);
   rec = recordingFetch();
-  const c = client(emu, { fetch: rec });
+  // reqTimeout 150 s: a call whose wait in the client's limiter would pass reqTimeout is
+  // refused at once (Client.RateLimiterError), and the last of 2,000 at 20/s waits ~100 s.
+  const c = client(emu, { fetch: rec, profile: { httpProfile: { reqTimeout: 150 } } });
   const t0 = Date.now();
   calls = [];
   for (let i = 0; i < N; i++) {

@@ -225,31 +225,40 @@ test("temporary credentials: the token travels as x-cos-security-token (and with
   assert.ok(!err.message.includes(TEMP.secretKey) && !err.message.includes(TEMP.token));
 });
 
-test("invalid tasks and options are Client.InvalidOption, and nothing is sent", async () => {
+test("invalid tasks and options are typed errors naming the field, and nothing is sent", async () => {
   const c = cosClient();
   const good = { BucketName: BUCKET, CosPaths: ["/a.qcow2"] };
+  // The bucket and keys are checked by the COS signer's rules, with its codes (issue #17).
   const cases = [
-    [undefined, {}, "task"],
-    [{ CosPaths: ["/a"] }, {}, "BucketName"],
-    [{ ...good, BucketName: "Backup" }, {}, "BucketName"],
-    [{ ...good, CosPaths: [] }, {}, "CosPaths"],
-    [{ ...good, CosPaths: "/a" }, {}, "CosPaths"],
-    [{ ...good, CosPaths: ["/a", 7] }, {}, "CosPaths.1"],
-    [{ ...good, CosPaths: ["/a", "a"] }, {}, "CosPaths.1"],
-    [{ ...good, Bucket: "x" }, {}, "Bucket"],
-    [good, { timeout: 0 }, "timeout"],
-    [good, { timeout: "1" }, "timeout"],
-    [good, { interval: 0 }, "interval"],
-    [good, { interval: 10, maxInterval: 5 }, "maxInterval"],
-    [good, { urlExpires: 1.5 }, "urlExpires"],
-    [good, { signal: {} }, "signal"],
-    [good, { onProgress: "x" }, "onProgress"],
-    [good, { timout: 5 }, "timout"],
+    [undefined, {}, "task", "Client.InvalidOption"],
+    [{ CosPaths: ["/a"] }, {}, "BucketName", "MissingParameter"],
+    [{ ...good, BucketName: "Backup" }, {}, "BucketName", "InvalidParameterValue.InvalidAppIdFormat"],
+    [{ ...good, BucketName: "Backup-1250000000" }, {}, "BucketName", "InvalidParameterValue"],
+    [{ ...good, CosPaths: [] }, {}, "CosPaths", "Client.InvalidOption"],
+    [{ ...good, CosPaths: "/a" }, {}, "CosPaths", "Client.InvalidOption"],
+    [{ ...good, CosPaths: ["/a", 7] }, {}, "CosPaths.1", "Client.InvalidOption"],
+    [{ ...good, CosPaths: ["/a", "a"] }, {}, "CosPaths.1", "Client.InvalidOption"],
+    [{ ...good, CosPaths: ["/a", "/x/../a"] }, {}, "CosPaths.1", "InvalidParameterValue"],
+    [{ ...good, CosPaths: ["/"] }, {}, "CosPaths.0", "MissingParameter"],
+    [{ ...good, Bucket: "x" }, {}, "Bucket", "Client.InvalidOption"],
+    [good, { timeout: 0 }, "timeout", "Client.InvalidOption"],
+    [good, { timeout: "1" }, "timeout", "Client.InvalidOption"],
+    [good, { interval: 0 }, "interval", "Client.InvalidOption"],
+    [good, { interval: 10, maxInterval: 5 }, "maxInterval", "Client.InvalidOption"],
+    [good, { urlExpires: 1.5 }, "urlExpires", "Client.InvalidOption"],
+    [good, { signal: {} }, "signal", "Client.InvalidOption"],
+    [good, { onProgress: "x" }, "onProgress", "Client.InvalidOption"],
+    [good, { timout: 5 }, "timout", "Client.InvalidOption"],
+    [good, { notBefore: "yesterday" }, "notBefore", "Client.InvalidOption"],
+    [good, { notBefore: new Date("garbage") }, "notBefore", "Client.InvalidOption"],
+    [good, { notBefore: -1 }, "notBefore", "Client.InvalidOption"],
+    [good, { notBefore: null }, "notBefore", "Client.InvalidOption"],
+    [good, { notBefore: Infinity }, "notBefore", "Client.InvalidOption"],
   ];
-  for (const [task, options, field] of cases) {
+  for (const [task, options, field, code] of cases) {
     const err = await c.waitForExport(task, options).then(() => assert.fail(`resolved: ${JSON.stringify([task, options])}`), (e) => e);
     assert.ok(err instanceof TencentCloudError, String(err));
-    assert.equal(err.code, "Client.InvalidOption", `${JSON.stringify([task, options])}: ${err.code} ${err.message}`);
+    assert.equal(err.code, code, `${JSON.stringify([task, options])}: ${err.code} ${err.message}`);
     assert.equal(err.field, field, err.message);
   }
   await assert.rejects(c.checkExportFiles(good, { interval: 1 }), { code: "Client.InvalidOption", field: "interval" });

@@ -63,9 +63,10 @@ export async function buildExampleWorker() {
  * Starts workerd with the bundled script. `bindings` are the Worker's vars/secrets.
  * Outbound fetches go through a `network` service that allows loopback (workerd's default
  * outbound refuses local addresses). `output`: an array that collects workerd's stdout/stderr
- * (the Worker's console), instead of printing it.
+ * (the Worker's console), instead of printing it. `compatibilityDate`: another date than the
+ * example's (the library must work from 2023-01-01 on).
  */
-export async function startWorker(scriptPath, bindings, { output, options = {} } = {}) {
+export async function startWorker(scriptPath, bindings, { output, options = {}, compatibilityDate: date } = {}) {
   const capture = output
     ? { handleRuntimeStdio(stdout, stderr) { for (const s of [stdout, stderr]) s.on('data', (d) => output.push(String(d))); } }
     : {};
@@ -75,7 +76,7 @@ export async function startWorker(scriptPath, bindings, { output, options = {} }
     scriptPath,
     modulesRoot: dirname(scriptPath), // module names relative to the bundle's folder
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: compatibilityDate(),
+    compatibilityDate: date ?? compatibilityDate(),
     bindings,
     outboundService: { network: { allow: ['public', 'private', 'local'] } },
     ...options, // e.g. durableObjects, durableObjectsPersist
