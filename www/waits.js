@@ -3,6 +3,8 @@
 //   export's start, so a file an earlier export left under the same key stays pending. A build
 //   of the library without `notBefore` rejects the option; then the page applies the same rule
 //   itself (a file older than the start − 60 s is not this export's) and looks again.
+//   It also asks for `probe: "list"` (a signed GET Bucket per pending file: 200 whether or not the
+//   file is there, so the browser console is not filled with the 404s of HEAD polls).
 // - Through the edge Worker: GET /exports/{TaskId}, which answers from the state the Worker keeps
 //   (it watches COS itself; polling it costs no COS request) with fresh download links.
 import { workerTask } from './worker.js';
