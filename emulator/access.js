@@ -5,7 +5,8 @@
 //   GET /__access/token         a token for the emulator's test user (or ?email=…), for the demo
 //                               page; answered to loopback callers only (see `isLoopback`)
 // The team domain is the emulator's own origin (http://127.0.0.1:<port>): the Worker accepts an
-// http:// team domain for loopback hosts only. One RS256 key per emulator run, made at start.
+// http:// team domain for loopback hosts only. One RS256 key per emulator run, made at start
+// (`rotate()` adds a new one, as Access rotates its keys).
 // Tokens are signed with `jose` (the library the Worker verifies with), with the claims Access
 // puts in its application tokens: iss (team domain), aud ([AUD]), sub, email, iat, nbf, exp.
 import { createHash, randomBytes } from 'node:crypto';
@@ -24,26 +25,34 @@ const TOKEN_SECS = 3600;
  * the result later, once the server knows its port).
  */
 export async function createAccess({ issuer = null, aud = ACCESS_AUD } = {}) {
-  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  const kid = randomBytes(8).toString('hex');
-  const jwk = { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' };
+  const newKey = async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+    const kid = randomBytes(8).toString('hex');
+    return { privateKey, kid, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
+  };
+  const keys = [await newKey()]; // newest first; tokens are signed with keys[0]
   const access = {
     issuer,
     aud,
-    kid,
+    get kid() { return keys[0].kid; },
     certsFetches: 0, // how often the certs were fetched (a verifier should cache them)
-    jwks: () => ({ keys: [jwk] }),
+    jwks: () => ({ keys: keys.map((k) => k.jwk) }),
+    /** A key rotation as Access does it: a new signing key, the old one still published. */
+    async rotate() {
+      keys.unshift(await newKey());
+      keys.length = Math.min(keys.length, 2);
+    },
     /**
      * A token as Access issues it. `claims` override or add claims (`email`, `common_name`, `aud`,
      * `iss`, `exp`, `nbf`: whole seconds; `undefined` removes one); `header` overrides the
      * protected header; `key` signs with another private key (tests).
      */
-    async sign(claims = {}, { header = {}, key = privateKey } = {}) {
+    async sign(claims = {}, { header = {}, key = keys[0].privateKey } = {}) {
       const now = Math.floor(Date.now() / 1000);
       const email = 'email' in claims ? claims.email : TEST_USER;
       const body = { iss: access.issuer, aud: [aud], sub: randomBytes(8).toString('hex'), email, iat: now, nbf: now, exp: now + TOKEN_SECS, type: 'app', ...claims };
       for (const k of Object.keys(body)) if (body[k] === undefined) delete body[k]; // { exp: undefined }: no exp
-      return new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT', ...header }).sign(key);
+      return new SignJWT(body).setProtectedHeader({ alg: 'RS256', kid: keys[0].kid, typ: 'JWT', ...header }).sign(key);
     },
   };
   return access;

@@ -32,7 +32,7 @@ done
 node scripts/worker-local.mjs --emulator "http://127.0.0.1:${port}" --port "$worker_port" &
 worker=$!
 for _ in $(seq 1 300); do
-  if node -e "fetch('http://127.0.0.1:${worker_port}/exports').then(()=>process.exit(0),()=>process.exit(1))"; then break; fi
+  if node -e "fetch('http://127.0.0.1:${worker_port}/exports',{method:'OPTIONS'}).then(()=>process.exit(0),()=>process.exit(1))"; then break; fi
   kill -0 "$worker" 2>/dev/null || { echo "the Worker did not start (is port ${worker_port} free?)" >&2; exit 1; }
   sleep 0.2
 done

@@ -4,6 +4,7 @@
 // emulator. No credentials: the emulator's test key and its Access key are local test values.
 //
 //   node scripts/worker-local.mjs [--emulator http://127.0.0.1:8787] [--port 8788]
+//   import { startLocalWorker } from './scripts/worker-local.mjs'  (tests: { url, mf, stop })
 //
 // Bundled as wrangler bundles it (esbuild, the `workerd` export condition of tc3-edge — here
 // pkg/ itself — the .wasm as a CompiledWasm module, `cloudflare:*` left to the runtime).
@@ -12,10 +13,10 @@
 // emulator numbers its TaskIds from the same first value at every start, so stored tasks of an
 // earlier run would collide with new ones). tests/workers/export-tasks.test.js shows the state
 // surviving a restart with persisted storage.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
@@ -23,59 +24,76 @@ import { ACCESS_AUD } from '../emulator/access.js';
 import { CREDENTIALS } from '../emulator/account.js';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({
-  options: { emulator: { type: 'string', default: 'http://127.0.0.1:8787' }, port: { type: 'string', default: '8788' } },
-});
-const emulator = new URL(values.emulator).origin; // no trailing slash: it is the Access team domain
-const port = Number(values.port);
 
-const out = await mkdtemp(join(tmpdir(), 'tc3-edge-worker-local-'));
-await esbuild.build({
-  entryPoints: { index: join(REPO, 'examples/worker/src/index.js') }, outdir: out, bundle: true, format: 'esm',
-  platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'],
-  alias: { 'tc3-edge': join(REPO, 'pkg', 'workerd.js') }, loader: { '.wasm': 'copy' }, assetNames: '[name]-[hash]',
-  external: ['cloudflare:*'], logLevel: 'warning',
-});
-const compatibilityDate = /^\s*compatibility_date\s*=\s*"([\d-]+)"/m.exec(
-  await (await import('node:fs/promises')).readFile(join(REPO, 'examples/worker/wrangler.toml'), 'utf8'))[1];
-
-// The page is served by the emulator: its origin is the one the Worker lets in (both spellings).
-const pageOrigins = [emulator, emulator.replace('127.0.0.1', 'localhost')];
-const bindings = {
-  TC_SECRET_ID: CREDENTIALS.permanent.secretId,
-  TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
-  TC_REGION: 'ap-guangzhou',
-  TC_ENDPOINT: emulator,
-  TC_COS_ENDPOINT: `${emulator}/cos/{Bucket}`,
-  TC_LANGUAGE: 'en-US',
-  ACCESS_TEAM_DOMAIN: emulator,
-  ACCESS_AUD,
-  ALLOWED_ORIGINS: pageOrigins.join(','),
-  CALLER_LIMIT_PER_MINUTE: '30',
-  READ_LIMIT_PER_MINUTE: '600',
-};
-const mf = new Miniflare({
-  host: '127.0.0.1',
-  port,
-  modules: true,
-  scriptPath: join(out, 'index.js'),
-  modulesRoot: out,
-  modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-  compatibilityDate,
-  bindings,
-  durableObjects: { EXPORT_TASKS: { className: 'ExportTasks', useSQLite: true }, EXPORT_QUOTA: { className: 'ExportQuota', useSQLite: true } },
-  // workerd refuses loopback destinations by default; the emulator is on loopback.
-  outboundService: { network: { allow: ['public', 'private', 'local'] } },
-});
-const url = await mf.ready;
-console.log(`tc3-edge example Worker (workerd) listening on ${url.origin}`);
-console.log(`  Access team domain ${emulator}, AUD ${ACCESS_AUD}`);
-console.log(`  a token for the test user: curl ${emulator}/__access/token  (send it as Cf-Access-Jwt-Assertion)`);
-
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.once(signal, async () => {
-    await mf.dispose();
+/**
+ * Bundles and starts the Worker on 127.0.0.1:`port` (0: any free port) for the emulator at
+ * `emulatorUrl`. Resolves to { url, mf, bindings, stop }.
+ */
+export async function startLocalWorker({ emulatorUrl = 'http://127.0.0.1:8787', port = 8788, bindings: extra = {} } = {}) {
+  const emulator = new URL(emulatorUrl).origin; // no trailing slash: it is the Access team domain
+  const out = await mkdtemp(join(tmpdir(), 'tc3-edge-worker-local-'));
+  try {
+    await esbuild.build({
+      entryPoints: { index: join(REPO, 'examples/worker/src/index.js') }, outdir: out, bundle: true, format: 'esm',
+      platform: 'neutral', target: 'es2022', conditions: ['workerd', 'worker', 'browser'], mainFields: ['module', 'main'],
+      alias: { 'tc3-edge': join(REPO, 'pkg', 'workerd.js') }, loader: { '.wasm': 'copy' }, assetNames: '[name]-[hash]',
+      external: ['cloudflare:*'], logLevel: 'warning',
+    });
+    const compatibilityDate = /^\s*compatibility_date\s*=\s*"([\d-]+)"/m.exec(await readFile(join(REPO, 'examples/worker/wrangler.toml'), 'utf8'))[1];
+    // The page is served by the emulator: its origin is the one the Worker lets in (both spellings).
+    const pageOrigins = [emulator, emulator.replace('127.0.0.1', 'localhost')];
+    const bindings = {
+      TC_SECRET_ID: CREDENTIALS.permanent.secretId,
+      TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
+      TC_REGION: 'ap-guangzhou',
+      TC_ENDPOINT: emulator,
+      TC_COS_ENDPOINT: `${emulator}/cos/{Bucket}`,
+      TC_LANGUAGE: 'en-US',
+      ACCESS_TEAM_DOMAIN: emulator,
+      ACCESS_AUD,
+      ALLOWED_ORIGINS: pageOrigins.join(','),
+      CALLER_LIMIT_PER_MINUTE: '30',
+      READ_LIMIT_PER_MINUTE: '600',
+      ...extra,
+    };
+    const mf = new Miniflare({
+      host: '127.0.0.1',
+      port,
+      modules: true,
+      scriptPath: join(out, 'index.js'),
+      modulesRoot: out,
+      modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
+      compatibilityDate,
+      bindings,
+      durableObjects: { EXPORT_TASKS: { className: 'ExportTasks', useSQLite: true }, EXPORT_QUOTA: { className: 'ExportQuota', useSQLite: true } },
+      // workerd refuses loopback destinations by default; the emulator is on loopback.
+      outboundService: { network: { allow: ['public', 'private', 'local'] } },
+    });
+    const url = await mf.ready;
+    const stop = async () => {
+      await mf.dispose();
+      await rm(out, { recursive: true, force: true });
+    };
+    return { url: url.origin, mf, bindings, stop };
+  } catch (e) {
     await rm(out, { recursive: true, force: true });
-    process.exit(0);
+    throw e;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: { emulator: { type: 'string', default: 'http://127.0.0.1:8787' }, port: { type: 'string', default: '8788' } },
   });
+  const emulator = new URL(values.emulator).origin;
+  const worker = await startLocalWorker({ emulatorUrl: emulator, port: Number(values.port) });
+  console.log(`tc3-edge example Worker (workerd) listening on ${worker.url}`);
+  console.log(`  Access team domain ${emulator}, AUD ${ACCESS_AUD}; allowed origins ${worker.bindings.ALLOWED_ORIGINS}`);
+  console.log(`  a token for the test user: curl ${emulator}/__access/token  (send it as Cf-Access-Jwt-Assertion)`);
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, async () => {
+      await worker.stop();
+      process.exit(0);
+    });
+  }
 }

@@ -158,3 +158,22 @@ describe('fail closed', () => {
     assert.equal((await ledger(emu)).requests.total, before.requests.total, 'no request reached the CVM stand-in');
   });
 });
+
+// Last: it rotates the emulator's key, which every Worker started earlier would have to refetch.
+describe('key rotation', () => {
+  test('a key rotation: a token naming a new kid makes the Worker fetch the certs again (after jose\'s 30 s cooldown)', { timeout: 60_000 }, async () => {
+    const m = await start(bindings());
+    const before = emu.access.certsFetches;
+    assert.equal((await request(m, 'GET', '/exports', { token: await emu.access.sign({ email: 'rot@example.com' }) })).status, 200);
+    assert.equal(emu.access.certsFetches, before + 1, 'fetched once, then cached');
+    await emu.access.rotate();
+    const rotated = await emu.access.sign({ email: 'rot@example.com' });
+    // Within the cooldown a made-up kid cannot make the Worker fetch again (no amplification)...
+    assert.equal((await request(m, 'GET', '/exports', { token: rotated })).status, 401);
+    assert.equal(emu.access.certsFetches, before + 1);
+    // ...after it, an unknown kid is looked up: the new key is found.
+    await new Promise((ok) => setTimeout(ok, 31_000));
+    assert.equal((await request(m, 'GET', '/exports', { token: rotated })).status, 200);
+    assert.equal(emu.access.certsFetches, before + 2);
+  });
+});

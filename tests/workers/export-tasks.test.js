@@ -128,6 +128,24 @@ describe('exports belong to whoever started them', () => {
     assert.deepEqual(list.body.exports.map((e) => e.TaskId), [b.TaskId, a.TaskId]);
   });
 
+  test('the list holds the newest 100', async () => {
+    const me = await caller();
+    const made = [];
+    for (let i = 0; i < 101; i += 20) {
+      const batch = await Promise.all(Array.from({ length: Math.min(20, 101 - i) }, () => exportAs(mf, me, { OnlyExportRootDisk: true })));
+      made.push(...batch.map((t) => t.TaskId));
+      await sleep(5); // createdAt strictly grows between batches
+    }
+    const list = await request(mf, 'GET', '/exports', { token: me });
+    assert.equal(list.body.exports.length, 100);
+    const listed = list.body.exports.map((e) => e.TaskId);
+    const missing = made.filter((id) => !listed.includes(id));
+    assert.equal(missing.length, 1);
+    assert.ok(made.slice(0, 20).includes(missing[0]), 'the one left out is of the oldest batch');
+    const times = list.body.exports.map((e) => Date.parse(e.createdAt));
+    assert.deepEqual(times, [...times].sort((x, y) => y - x), 'newest first');
+  });
+
   test('ALLOWED_BUCKETS: another bucket is 403 Worker.BucketNotAllowed before anything is sent', async () => {
     const m = await start(bindings({ ALLOWED_BUCKETS: 'images-1250000000, b-1250000000' }));
     const me = await caller();
