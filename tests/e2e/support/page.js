@@ -1,7 +1,8 @@
 // Shared set-up of the console e2e tests (tests/e2e/console.test.js): a checked snapshot of pkg/,
 // the emulator serving www/ and that snapshot, Debian chromium, and the example Worker run the
-// way `make demo` runs it (scripts/worker-local.mjs: workerd via Miniflare, Access stand-in).
-import { execFile, spawn } from 'node:child_process';
+// way `make demo` runs it (startLocalWorker of scripts/worker-local.mjs: workerd via Miniflare,
+// signed in through the emulator's Access stand-in).
+import { execFile } from 'node:child_process';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -56,27 +57,11 @@ async function freePort() {
   return port;
 }
 
-/**
- * Starts the example Worker beside `emulatorUrl` as `make demo` does. Returns { url, stop }.
- * Its output is collected in `output` (shown when it fails to start).
- */
+/** Starts the example Worker beside the emulator as `make demo` does (scripts/worker-local.mjs). */
 export async function startWorkerLocal(emulatorUrl, port) {
-  const output = [];
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'worker-local.mjs'), '--emulator', emulatorUrl, '--port', String(port)],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((ok) => child.once('exit', ok));
-  for (const s of [child.stdout, child.stderr]) s.on('data', (d) => output.push(String(d)));
-  const started = await Promise.race([
-    new Promise((ok) => child.stdout.on('data', () => { if (/listening on/.test(output.join(''))) ok(true); })),
-    exited.then(() => false),
-    sleep(60_000).then(() => false),
-  ]);
-  const stop = async () => { if (child.exitCode === null) { child.kill('SIGTERM'); await Promise.race([exited, sleep(5000)]); } };
-  if (!started) {
-    await stop();
-    throw new Error(`the example Worker did not start:\n${output.join('')}`);
-  }
-  return { url: `http://127.0.0.1:${port}`, stop, output };
+  const { startLocalWorker } = await import('../../../scripts/worker-local.mjs');
+  const worker = await startLocalWorker({ emulatorUrl, port });
+  return { url: worker.url, stop: worker.stop };
 }
 
 export { freePort };
