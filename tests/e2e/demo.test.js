@@ -164,11 +164,15 @@ const text = async (page, sel) => ((await page.locator(sel).textContent()) ?? ''
 const pick = (page, id) => page.locator(`${tid('image-checkbox')}[data-image-id="${id}"]`).check();
 const waitValid = (page, valid = true) => page.waitForSelector(`${tid('validity')}[data-valid="${valid}"]`);
 
-/** Clicks Export and waits for the outcome of this click (not an earlier one) to be `state`. */
-async function clickExport(page, state) {
+/**
+ * Clicks Export and waits for the outcome of this click (not an earlier one) to be `state`.
+ * `again`: the same export ran before, so the page asks first; answer "Export again".
+ */
+async function clickExport(page, state, { again = false } = {}) {
   await waitValid(page);
   const seq = Number(await page.getAttribute(tid('result'), 'data-seq') ?? 0);
   await page.click(tid('export-button'));
+  if (again) await page.click(tid('duplicate-go'));
   await page.waitForFunction((n) => {
     const r = document.querySelector('[data-testid="result"]');
     return Number(r.dataset.seq ?? 0) > n && r.dataset.state !== 'pending';
@@ -184,16 +188,16 @@ async function fieldError(page, box) {
   return {
     code: await loc.getAttribute('data-code'),
     field: await loc.getAttribute('data-field'),
-    codeText: await text(page, `${tid(box)} ${tid('error-code')}`),
+    codeText: await page.locator(`${tid(box)} ${tid('error-code')}`).textContent({ timeout: 1000 }).catch(() => ''),
     message: await text(page, `${tid(box)} ${tid('error-message')}`),
-    fieldText: await page.locator(`${tid(box)} ${tid('error-field')}`).textContent({ timeout: 1000 }).catch(() => ''),
     all: await text(page, tid(box)),
   };
 }
 
-/** The box shows exactly code, message and (optional) field: no stray text. */
+/** The box shows exactly the words, then the code (plain words first, codes second): no stray text. */
 function assertExactBox(err) {
-  assert.equal(err.all.replace(/\s+/g, ' '), `${err.codeText} ${err.message}${err.fieldText}`.replace(/\s+/g, ' '));
+  assert.equal(err.all.replace(/\s+/g, ' '), `${err.message}${err.codeText}`.replace(/\s+/g, ' '));
+  assert.ok(!/^[A-Z][A-Za-z]+\.[A-Z]/.test(err.message), `the message leads with words, not a code: ${err.message}`);
 }
 
 const sha256 = (s) => createHash('sha256').update(s, 'utf8').digest('hex');
@@ -263,7 +267,7 @@ test('a successful export shows TaskId, CosPaths and RequestId, matching the one
     assert.equal(call.region, 'ap-guangzhou');
     assert.equal(call.signedHost, '127.0.0.1', 'signed for the endpoint host by default');
     assert.equal(apiRequests(session).filter((r) => r.headers['x-tc-action'] === 'ExportImages').length, 1);
-    assert.match(await text(page, tid('result-notice')), /Export task created/);
+    assert.match(await text(page, tid('result-notice')), /^Export started\. 1 file will be written/);
     assert.match(await text(page, tid('activity')), new RegExp(`ExportImages\\s*TaskId ${taskId}`));
 
     await mkdir(OUTPUT_DIR, { recursive: true });
@@ -283,8 +287,8 @@ test('validation errors are shown next to their field and nothing is sent', { ti
     assert.equal(malformed.code, 'InvalidImageId.Malformed');
     assert.equal(malformed.codeText, 'InvalidImageId.Malformed');
     assert.equal(malformed.field, 'ImageIds.0');
-    assert.match(malformed.message, /IMG-1/);
-    assert.equal(malformed.fieldText, 'ImageIds.0 = "IMG-1"');
+    // 1-based, in words: the first image is "image 1".
+    assert.equal(malformed.message, 'Image 1 (IMG-1) is not an image ID: they look like img-xxxxxxxx.');
     assertExactBox(malformed);
     assert.equal(await page.getAttribute(tid('image-ids-input'), 'aria-invalid'), 'true');
     assert.equal(await page.isDisabled(tid('export-button')), true, 'Export disabled while invalid');
@@ -294,7 +298,7 @@ test('validation errors are shown next to their field and nothing is sent', { ti
     await page.click(tid('export-button'), { force: true });
     await page.evaluate(() => document.getElementById('export-form').requestSubmit());
     await page.waitForSelector(`${tid('result')}[data-state="invalid"]`);
-    assert.match(await text(page, tid('result-notice')), /Not sent.*InvalidImageId\.Malformed/);
+    assert.match(await text(page, tid('result-notice')), /^Not sent\. Image 1 \(IMG-1\) is not an image ID/);
 
     // A valid list of images plus a bad bucket → the BucketName field.
     await page.fill(tid('image-ids-input'), '');
@@ -305,13 +309,14 @@ test('validation errors are shown next to their field and nothing is sent', { ti
     assert.equal(bucket.code, 'InvalidParameterValue.InvalidAppIdFormat');
     assert.equal(bucket.codeText, 'InvalidParameterValue.InvalidAppIdFormat');
     assert.equal(bucket.field, 'BucketName');
+    assert.match(bucket.message, /^End the bucket name with -<APPID>/);
     assertExactBox(bucket);
     assert.equal(await page.getAttribute(tid('bucket-name'), 'aria-invalid'), 'true');
     assert.equal(await page.locator(tid('images-error')).isVisible(), false, 'the images error is gone');
     assert.equal(await page.isDisabled(tid('export-button')), true);
     await page.press(tid('bucket-name'), 'Enter');
     await page.evaluate(() => document.getElementById('export-form').requestSubmit());
-    await page.waitForFunction(() => /InvalidAppIdFormat/.test(document.querySelector('[data-testid="result"]').textContent), undefined, POLL);
+    await page.waitForFunction(() => /End the bucket name/.test(document.querySelector('[data-testid="result"]').textContent), undefined, POLL);
 
     // Empty bucket → MissingParameter on the same field.
     await page.fill(tid('bucket-name'), '');
@@ -337,26 +342,28 @@ test('validation errors are shown next to their field and nothing is sent', { ti
   });
 });
 
-test('an API error is shown with its code, message, RequestId and HTTP status', { timeout: TEST_TIMEOUT }, async () => {
+test('an API error is shown in words first, then its code, message and RequestId (no "HTTP status 200")', { timeout: TEST_TIMEOUT }, async () => {
   await withPage(async (page) => {
-    await pick(page, 'img-win2019a');
+    await pick(page, 'img-pq5pau1w');
+    await page.fill(tid('bucket-name'), 'readonly-1250000000');
     const before = await ledger();
     await clickExport(page, 'error');
 
     const code = await text(page, tid('result-code'));
     const requestId = await text(page, tid('result-request-id'));
-    assert.equal(code, 'UnsupportedOperation.WindowsImageExportUnsupported');
-    assert.match(await text(page, tid('result-message')), /Windows/);
+    assert.equal(code, 'InvalidParameterValue.InvalidBucketPermissionForExport');
+    assert.match(await text(page, tid('result-message')), /readonly-1250000000/);
     assert.match(requestId, /^[0-9a-f-]{36}$/);
-    assert.equal(await text(page, tid('result-http-code')), '200');
-    assert.match(await text(page, tid('result-notice')), /ExportImages failed/);
+    assert.equal(await page.locator(tid('result-http-code')).count(), 0, 'an API error arrives with HTTP 200: no status row');
+    assert.equal(await text(page, tid('result-notice')),
+      'The export did not start. The export role may not write to this bucket: grant it write access, or choose another bucket.');
 
     const l = await ledger();
     assert.equal(l.taskCount, before.taskCount, 'no task');
     const call = lastApiCall(l, 'ExportImages');
-    assert.equal(call.code, 'UnsupportedOperation.WindowsImageExportUnsupported');
+    assert.equal(call.code, 'InvalidParameterValue.InvalidBucketPermissionForExport');
     assert.equal(call.requestId, requestId, 'the shown RequestId is the one the emulator answered');
-    assert.match(await text(page, tid('activity')), /ExportImages\s*UnsupportedOperation\.WindowsImageExportUnsupported/);
+    assert.match(await text(page, tid('activity')), /ExportImages\s*InvalidParameterValue\.InvalidBucketPermissionForExport/);
   });
 });
 
@@ -367,7 +374,7 @@ test('a transport failure shows the client error code and HTTP status', { timeou
     await clickExport(page, 'error');
     assert.equal(await text(page, tid('result-code')), 'Client.HttpStatus');
     assert.equal(await text(page, tid('result-http-code')), '503');
-    assert.match(await text(page, tid('result-notice')), /client side/);
+    assert.match(await text(page, tid('result-notice')), /^The export did not start\. The server answered with HTTP status 503/);
     assert.equal((await ledger()).taskCount, 0, 'the fault fired before the request ran');
   });
 });
@@ -381,7 +388,7 @@ test('connection settings: bad options are flagged on their field, a wrong key i
     await page.fill(tid('endpoint'), 'ftp://example.com');
     const endpoint = await fieldError(page, 'connection-error');
     assert.equal(endpoint.code, 'Client.InvalidOption');
-    assert.match(endpoint.message, /^endpoint "ftp:\/\/example\.com"/);
+    assert.equal(endpoint.message, 'Enter the endpoint as a host or an http(s) URL.');
     assertExactBox(endpoint);
     assert.equal(await page.getAttribute(tid('endpoint'), 'aria-invalid'), 'true');
     assert.equal(await page.isDisabled(tid('export-button')), true);
@@ -451,6 +458,7 @@ test('format, prefixes, root-disk and role options reach the API; a missing pref
     await prefixes.nth(0).fill('nightly');
     const err = await fieldError(page, 'prefixes-error');
     assert.equal(err.field, 'FileNamePrefixList.1');
+    assert.equal(err.message, 'Enter a file-name prefix for image 2 (img-abcd1234), or clear all prefixes.', '1-based, in words');
     assert.equal(await prefixes.nth(1).getAttribute('aria-invalid'), 'true');
     assert.equal(await page.isDisabled(tid('export-button')), true);
 
@@ -533,7 +541,7 @@ test('the Explain view shows the signing stages and a working curl; secrets neve
     await page.fill(tid('secret-key'), PERMANENT.secretKey);
     await page.fill(tid('token'), '');
     await page.click(tid('explain-refresh'));
-    await clickExport(page, 'success');
+    await clickExport(page, 'success', { again: true });
 
     // No secret anywhere: the HTML (the password inputs' values are properties, not markup),
     // console, storage, cookies, IndexedDB, URLs, or anything the page sent.
@@ -556,7 +564,12 @@ test('the Explain view shows the signing stages and a working curl; secrets neve
     }
     // The token has to travel (X-TC-Token); a SecretKey never does.
     for (const key of [PERMANENT.secretKey, TEMPORARY.secretKey]) assert.ok(!sent.includes(key), 'SecretKey in a request the page sent');
-    assert.equal(storage.local, '{}');
+    // localStorage holds the exports list only, with only its five fields per export.
+    const stored = JSON.parse(storage.local);
+    assert.deepEqual(Object.keys(stored), ['tc3-edge-demo:exports']);
+    const exportsKept = JSON.parse(stored['tc3-edge-demo:exports']);
+    assert.equal(exportsKept.length, 2);
+    for (const e of exportsKept) assert.deepEqual(Object.keys(e).sort(), ['BucketName', 'CosPaths', 'TaskId', 'startedAt', 'state']);
     assert.equal(storage.session, '{}');
     assert.equal(storage.cookie, '');
     assert.equal(storage.idb, '[]');

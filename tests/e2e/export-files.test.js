@@ -118,30 +118,33 @@ test('export two images: both files go pending -> ready with progress, and Downl
     const paths = await exportTwo(page);
     assert.equal(paths.length, 2);
 
-    // The panel appears with both files pending, then each turns ready.
-    await page.waitForSelector(`${tid('files')}[data-state="waiting"]`);
-    const rows = page.locator(tid('file-row'));
+    // The entry appears with both files pending, then each turns ready.
+    const entry = tid('export-entry');
+    await page.waitForSelector(`${entry}[data-state="exporting"]`);
+    const rows = page.locator(`${entry} ${tid('file-row')}`);
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.key)), paths);
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.state)), ['pending', 'pending']);
-    assert.equal(await page.locator(tid('files-count')).textContent(), '0 of 2 ready');
-    // Sample the panel until it is done: ready counts never go down, and 1 of 2 is seen.
+    assert.equal(await page.locator(`${entry} ${tid('entry-count')}`).textContent(), '0 of 2 files ready');
+    // Sample the entry until it is done: ready counts never go down, and 1 of 2 is seen.
     const seen = [];
-    while ((await page.getAttribute(tid('files'), 'data-state')) === 'waiting') {
-      seen.push(Number(await page.getAttribute(tid('files'), 'data-ready') ?? 0));
+    while ((await page.getAttribute(entry, 'data-state')) === 'exporting') {
+      seen.push(Number(await page.getAttribute(entry, 'data-ready') ?? 0));
       await sleep(100);
     }
-    assert.equal(await page.getAttribute(tid('files'), 'data-state'), 'done', await page.locator(tid('files-status')).textContent());
+    assert.equal(await page.getAttribute(entry, 'data-state'), 'ready', await page.locator(`${entry} ${tid('entry-status')}`).textContent());
     assert.ok(seen.every((n, i) => i === 0 || n >= seen[i - 1]), `ready never decreases: ${seen}`);
     assert.ok(seen.includes(1), `1 of 2 was shown on the way: ${seen}`);
     assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.dataset.state)), ['ready', 'ready']);
-    assert.equal(await page.locator(tid('files-count')).textContent(), '2 of 2 ready');
-    assert.equal(await page.locator(tid('files-progress')).evaluate((p) => [p.value, p.max].join('/')), '2/2');
-    assert.match(await page.locator(tid('files-elapsed')).textContent(), /^\d+ s$/);
-    assert.equal(await page.isDisabled(tid('files-cancel')), true);
+    assert.equal(await page.locator(`${entry} ${tid('entry-count')}`).textContent(), '2 of 2 files ready');
+    assert.equal(await page.locator(`${entry} ${tid('entry-status')}`).textContent(), `All 2 files are in ${BUCKET}.`);
+    assert.equal(await page.locator(`${entry} ${tid('entry-progress')}`).evaluate((p) => [p.value, p.max].join('/')), '2/2');
+    assert.match(await page.locator(`${entry} ${tid('entry-elapsed')}`).textContent(), /^\d+ s$/);
+    assert.equal(await page.locator(`${entry} ${tid('entry-cancel')}`).count(), 0, 'nothing to cancel once ready');
 
-    // The polls were signed COS requests that carried the token.
+    // The polls were signed COS requests that carried the token (listings: the page asks the
+    // waiter for probe: "list", so a pending file is not a 404 in the console).
     const cos = (await ledger()).cos.recent;
-    assert.ok(cos.some((r) => r.method === 'HEAD'));
+    assert.ok(cos.some((r) => r.method === 'GET' && r.key === '/'));
     assert.ok(cos.every((r) => r.token === true && r.secretId === TEMPORARY.secretId), JSON.stringify(cos[0]));
 
     // Download: the browser fetches the presigned link and saves the emulator's bytes.
@@ -171,15 +174,16 @@ test('export two images: both files go pending -> ready with progress, and Downl
 test('Cancel stops the polling: no request leaves the page after it', { timeout: TEST_TIMEOUT }, async () => {
   await withPage(600_000, async (page, requests) => {
     const paths = await exportTwo(page);
-    await page.waitForSelector(`${tid('files')}[data-state="waiting"]`);
+    await page.waitForSelector(`${tid('export-entry')}[data-state="exporting"]`);
     // Let it poll a couple of rounds (the demo polls every 1 s at first).
     const polled = Date.now() + 8000;
     while (cosRequests(requests).length < 4 && Date.now() < polled) await sleep(100);
     assert.ok(cosRequests(requests).length >= 4, `polling: ${cosRequests(requests).length} COS requests`);
 
-    await page.click(tid('files-cancel'));
-    await page.waitForSelector(`${tid('files')}[data-state="cancelled"]`);
-    assert.match(await page.locator(tid('files-status')).textContent(), /Cancelled/);
+    await page.click(tid('entry-cancel'));
+    await page.waitForSelector(`${tid('export-entry')}[data-state="cancelled"]`);
+    assert.match(await page.locator(tid('entry-status')).textContent(), /^Not watching this export any more; it runs on\. Resume/);
+    assert.equal(await page.locator(tid('entry-resume')).count(), 1, 'Resume is offered');
     assert.deepEqual(await page.locator(tid('file-row')).evaluateAll((els) => els.map((e) => e.dataset.state)), paths.map(() => 'pending'));
     const atCancel = requests.length;
     const cosAtCancel = (await ledger()).cos.total;
