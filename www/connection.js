@@ -5,6 +5,7 @@
 // `value` properties: read when a client or a Worker request is made, never stored, logged or
 // put in the DOM. The emulator's test keys are prefilled through `value`, so never in the HTML.
 import { el, registerSecretInput } from './dom.js';
+import { onClientEvent } from './activity.js';
 
 // The emulator's permanent test account (emulator/account.js); it does not work against the real API.
 const TEST_ACCOUNT = {
@@ -72,6 +73,8 @@ export function currentClient() {
       credential: { secretId: els.secretId.value.trim(), secretKey: els.secretKey.value.trim(), ...(token ? { token } : {}) },
       region: els.region.value,
       profile: { httpProfile, ...(cosEndpoint ? { cosEndpoint } : {}) },
+      // Retries, rate-limit waits and clock corrections, shown in the activity log as they happen.
+      onEvent: onClientEvent,
     });
     clientError = null;
   } catch (err) {

@@ -289,6 +289,28 @@ test('the same images to the same bucket ask first; several exports run at once,
   });
 });
 
+test("the activity log shows what the client did between send and answer (its onEvent): a clock correction and the retry it caused", { timeout: TEST_TIMEOUT }, async () => {
+  await withPage({}, async (page) => {
+    // The emulator's clock runs 15 min ahead: the first ExportImages is refused as
+    // AuthFailure.SignatureExpire (nothing ran), the client takes the server's time and re-signs.
+    await admin('/__admin/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clockOffsetSeconds: 900 }) });
+    const before = (await ledger()).taskCount;
+    const taskId = await exportImages(page);
+    assert.ok(taskId > 0);
+    assert.equal((await ledger()).taskCount, before + 1, 'one task: the refused attempt did not run');
+    const lines = await page.locator(tid('activity-item')).allInnerTexts();
+    const log = lines.join('\n');
+    assert.match(log, /Clock\s+Corrected by (89\d|90\d) s to the server's time/);
+    assert.match(log, /ExportImages\s+Retrying \(attempt 2\) because this computer's clock is off now · AuthFailure\.SignatureExpire/);
+    assert.match(log, /ExportImages\s+Attempt 2 sent to /);
+    // Newest first: the retry is logged before (below) the second attempt.
+    const retryAt = lines.findIndex((l) => /Retrying \(attempt 2\)/.test(l));
+    const attemptAt = lines.findIndex((l) => /Attempt 2 sent/.test(l));
+    assert.ok(attemptAt < retryAt, lines.join(' | '));
+    assert.ok(!log.includes(CREDENTIALS.permanent.secretKey), "no secret in the log");
+  });
+});
+
 test('through the edge Worker: export, list after a reload, progress and downloads; no key sent, quiet console', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({ mode: 'worker', exportMs: 6000 }, async (page, session) => {
     assert.equal(await page.isChecked(tid('mode-worker')), true);
