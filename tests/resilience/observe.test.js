@@ -81,9 +81,15 @@ describe("onEvent sequences", () => {
     const c = client(emu, { rateLimit: { perSecond: 1 }, onEvent });
     await Promise.all([c.request("DescribeImages", {}), c.request("DescribeImages", {})]);
     const second = onEvent.events.filter((e) => e.callId === 2);
-    assert.deepEqual(second.map((e) => e.type), ["throttle", "request", "response"]);
-    assert.equal(second[0].limiter, "local");
+    // One wait for the slot — or, when the timer fires a little early on a busy machine, the
+    // wait and a few ms more: throttle events first, then the attempt.
+    const waits = second.findIndex((e) => e.type !== "throttle");
+    assert.ok(waits >= 1, second.map((e) => e.type).join());
+    assert.deepEqual(second.slice(waits).map((e) => e.type), ["request", "response"]);
+    assert.ok(second.slice(0, waits).every((e) => e.limiter === "local"));
     assert.ok(second[0].waitMs > 500 && second[0].waitMs < 1500, `waitMs ${second[0].waitMs}`);
+    const total = second.slice(0, waits).reduce((a, e) => a + e.waitMs, 0);
+    assert.ok(total < 1500, `waited ${total} ms in all`);
     assert.notEqual(second[0].traceId, onEvent.events.find((e) => e.callId === 1).traceId);
   });
 
