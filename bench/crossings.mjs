@@ -41,12 +41,9 @@ export async function instrumentedCopy(pkgDir) {
   } finally {
     WebAssembly.Instance = RealInstance;
   }
-  // The call path's driver, installed on this copy's class as the package entries do.
-  const driverUrl = new URL("gen/driver.js", pkgDir);
-  if (mod.__memory) {
-    const { installCallPath } = await import(`${driverUrl.href}?instrumented=${Date.now()}`);
-    installCallPath(mod.CvmClient, mod.__memory(), mod.__errorClass());
-  }
+  // The call path's driver (bundled into the glue), installed on this copy's class as the
+  // package entries do.
+  if (mod.installCallPath) mod.installCallPath(mod.CvmClient, mod.__memory(), mod.__errorClass());
   const snapshot = () => ({
     imports: Object.fromEntries([...imports].sort((a, b) => b[1] - a[1])),
     exports: Object.fromEntries([...exports].sort((a, b) => b[1] - a[1])),

@@ -47,7 +47,7 @@ function category(frame) {
   if (fn === "(program)" || fn === "(idle)" || fn === "(root)") return "other";
   if (fn.startsWith("wasm-to-js") || fn.startsWith("js-to-wasm")) return "JS↔wasm trampolines";
   if (url.startsWith("wasm://") || fn.startsWith("wasm-function")) return "wasm code";
-  if (url.endsWith("tc3_edge.js") || url.includes("/snippets/") || url.endsWith("/driver.js")) return "JS glue (wasm-bindgen, js/ modules)";
+  if (url.endsWith("tc3_edge.js")) return "JS glue (wasm-bindgen, js/ modules, bundled)";
   if (/^(decode|decodeUTF8|encode|encodeInto|encodeIntoResults|get buffer)$/.test(fn)) return "TextDecoder/TextEncoder, memory views";
   if (url.includes("/bench/")) return "bench harness";
   return "other JS/builtins";

@@ -47,7 +47,7 @@ const wall0 = performance.now();
 // --- a snapshot of pkg/ -------------------------------------------------------------------------
 // pkg/gen is rebuilt by scripts/build.sh (rm -rf, then regenerate), possibly while this runs;
 // every section uses one copy taken now, so all numbers describe the same build.
-const PKG_FILES = ["node.js", "browser.js", "workerd.js", "package.json", "gen/tc3_edge.js", "gen/tc3_edge_bg.wasm", "gen/snippets",
+const PKG_FILES = ["node.js", "browser.js", "workerd.js", "package.json", "gen/tc3_edge.js", "gen/tc3_edge_bg.wasm",
   "sign/node.js", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm"];
 function snapshotPkg() {
   const wasmPath = join(SOURCE_PKG_DIR, "gen", "tc3_edge_bg.wasm");

@@ -59,7 +59,8 @@ export function tc3EdgeEntries(pkgDir) {
   for (const runtime of ["node", "browser", "workerd", "sign/node", "sign/browser", "sign/workerd"]) {
     const genDir = runtime.startsWith("sign/") ? "gen/sign" : "gen";
     const entry = join(pkgDir, `${runtime}.js`);
-    // Other modules the entry imports besides the glue (the call path's driver, gen/driver.js).
+    // Other modules the entry imports besides the glue (none since build.sh bundles the drivers
+    // and js/ modules into it; kept so a build that splits them again is still counted whole).
     const extra = [...readFileSync(entry, "utf8").matchAll(/\bfrom\s*['"](\.\.?\/gen\/[^'"]+\.js)['"]/g)]
       .map((m) => join(dirname(entry), m[1]))
       .filter((f) => !f.endsWith("tc3_edge.js"));

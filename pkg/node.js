@@ -1,8 +1,6 @@
 // Node >= 20.16 entry: compiles the wasm synchronously from the file next to this one, so
 // `import` alone is enough — no init() call.
-import { initSync, __errorClass, __memory, CvmClient } from "./gen/tc3_edge.js";
-import { installCallPath, genericClient } from "./gen/driver.js";
-import { installWaitPath } from "./gen/wait.js";
+import { initSync, __errorClass, __memory, CvmClient, installCallPath, installWaitPath, genericClient } from "./gen/tc3_edge.js";
 
 // process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
 // facade of node:fs measured ~2 ms of a ~16 ms cold start.
@@ -15,7 +13,8 @@ initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.ur
 export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */
 export const TencentCloudError = __errorClass();
-// ExportImages / request: the call path's driver (js/driver.js) runs the state machine.
+// ExportImages / request: the call path's driver (js/driver.js, bundled into the glue) runs the
+// state machine.
 installCallPath(CvmClient, __memory(), TencentCloudError);
 // waitForExport / checkExportFiles: the export waiter's driver (js/wait.js).
 installWaitPath(CvmClient, __memory(), TencentCloudError);

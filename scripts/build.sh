@@ -42,14 +42,18 @@ cargo_build() {
 }
 
 # wasm-bindgen (--target web) -> wasm-opt (-Oz; --strip-* here rather than `strip = true` in
-# Cargo.toml, which would drop the target-features section wasm-bindgen reads) -> minified glue.
+# Cargo.toml, which would drop the target-features section wasm-bindgen reads) -> the glue, the js/
+# modules and the drivers bundled into one minified tc3_edge.js (TC3_NO_MINIFY=1: unminified).
 bindgen() {
   wasm-bindgen --target web --out-dir "$1" --out-name tc3_edge "$target_dir/wasm32-unknown-unknown/release/tc3_edge.wasm"
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  # --one-caller-inline-max-function-size=20: -Oz alone inlines a function called from one place
+  # only when it is tiny; inlining those up to 20 instructions lets the optimiser fold their
+  # argument packing and checks into the caller (full module -1.9 KB gzip, bench/LEVERS.md).
+  node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size=20 --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
     --strip-debug --strip-producers "$1/tc3_edge_bg.wasm" -o "$1/tc3_edge_bg.wasm"
   rm -f "$1/.gitignore" "$1/package.json"
-  [ "${TC3_NO_MINIFY:-0}" = 1 ] || node scripts/minify.mjs "$1"
+  node scripts/minify.mjs "$1"
 }
 
 # Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
@@ -58,8 +62,8 @@ out=$(mktemp -d "$pkg_dir/.gen-XXXXXX")
 trap 'rm -rf "$out"' EXIT
 # The full module (CvmClient + signRequest): pkg/gen/.
 cargo_build
-# The call path's driver (js/driver.js) and the export waiter's (js/wait.js) are loaded by the
-# entries next to the glue.
+# The call path's driver (js/driver.js) and the export waiter's (js/wait.js): bundled into the
+# glue by scripts/minify.mjs.
 cp js/driver.js "$out/driver.js"
 cp js/wait.js "$out/wait.js"
 bindgen "$out"

@@ -1,27 +1,59 @@
-// Minifies the generated JS glue (wasm-bindgen's tc3_edge.js, the js/ modules it imports, and the
-// call path's driver, gen/driver.js) in place:
-// what every runtime entry loads besides the wasm. Same modules, same exports; comments and
-// local names go (the readable sources are js/ and wasm-bindgen's templates; the
-// documented API is in the .d.ts files, untouched). keepNames keeps `CvmClient.name` and
-// friends as written. Usage: node scripts/minify.mjs <dir with tc3_edge.js>
-import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+// Bundles and minifies the generated JS of one module into ONE file, in place: wasm-bindgen's
+// glue (tc3_edge.js), the js/ modules it imports (copied by wasm-bindgen to snippets/), and,
+// for the full module, the call path's and the export waiter's drivers (driver.js, wait.js,
+// copied there by scripts/build.sh). What every runtime entry loads besides the wasm is then
+// one file: measured -1.4 KB gzip on the full entry against four separately minified files
+// (gzip's window spans the whole bundle, and names shared across the modules are minified
+// too; bench/LEVERS.md). Same exports as the glue plus the drivers' `installCallPath`,
+// `genericClient` and `installWaitPath`; comments and local names go (the readable sources are
+// js/ and wasm-bindgen's templates; the documented API is in the .d.ts files, untouched).
+// Class names stay as written (`CvmClient.name`, below). The glue's own default
+// `new URL("tc3_edge_bg.wasm", import.meta.url)` stays as it is (the bundle sits beside the
+// .wasm). Usage: node scripts/minify.mjs <dir with tc3_edge.js>
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { transformSync } from "esbuild";
+import { buildSync, transformSync } from "esbuild";
 
 const dir = process.argv[2];
-const files = [join(dir, "tc3_edge.js")];
-for (const f of ["driver.js", "wait.js"]) if (existsSync(join(dir, f))) files.push(join(dir, f));
-// Snippets: wasm-bindgen copies `module = "/js/…"` imports to snippets/<crate-hash>/js/….
-for (const f of readdirSync(join(dir, "snippets"), { recursive: true })) {
-  if (String(f).endsWith(".js")) files.push(join(dir, "snippets", String(f)));
+const glue = join(dir, "tc3_edge.js");
+const before = readFileSync(glue, "utf8").length;
+let contents = 'export * from "./tc3_edge.js";\nexport { default } from "./tc3_edge.js";\n';
+const drivers = [];
+if (existsSync(join(dir, "driver.js"))) {
+  contents += 'export { installCallPath, genericClient } from "./driver.js";\n';
+  drivers.push("driver.js");
 }
-let before = 0;
-let after = 0;
-for (const file of files) {
-  const source = readFileSync(file, "utf8");
-  const { code } = transformSync(source, { format: "esm", minify: true, keepNames: true, target: "es2022", legalComments: "none" });
-  before += source.length;
-  after += code.length;
-  writeFileSync(file, code);
+if (existsSync(join(dir, "wait.js"))) {
+  contents += 'export { installWaitPath } from "./wait.js";\n';
+  drivers.push("wait.js");
 }
-console.log(`minified ${files.length} glue files: ${before} -> ${after} bytes`);
+// Bundled first, unminified, then minified: esbuild's `keepNames` would keep the name of every
+// function of the bundle (~0.8 KB gzip of `name` wrappers); only the classes' names are seen by
+// a user (`CvmClient.name`, `err.constructor.name`), so each class declared with a capitalised
+// name gets a static block that sets its name before the names are minified.
+const { outputFiles } = buildSync({
+  stdin: { contents, resolveDir: dir, loader: "js", sourcefile: "bundle.js" },
+  bundle: true,
+  write: false,
+  format: "esm",
+  platform: "neutral",
+  target: "es2022",
+  legalComments: "none",
+  logLevel: "warning",
+});
+let classes = 0;
+// Both forms the bundle has: `var CvmClient = class _CvmClient {` and `class TencentCloudClient {`.
+const named = outputFiles[0].text.replace(
+  /\b(?:(?:var|let|const) ([A-Z][\w$]*) = class(?: [\w$]+)?|class ([A-Z][\w$]*))(\s+extends\s+[\w$.]+)?\s*\{/g,
+  (whole, bound, declared, ext) => {
+    classes++;
+    return `${whole}static{Object.defineProperty(this,"name",{value:${JSON.stringify(bound ?? declared)}})}`;
+  },
+);
+// TC3_NO_MINIFY=1: bundled but readable (for profiling).
+const code = process.env.TC3_NO_MINIFY === "1" ? named
+  : transformSync(named, { format: "esm", minify: true, target: "es2022", legalComments: "none" }).code;
+writeFileSync(glue, code);
+for (const f of drivers) rmSync(join(dir, f));
+rmSync(join(dir, "snippets"), { recursive: true, force: true });
+console.log(`bundled tc3_edge.js${drivers.map((f) => ` + ${f}`).join("")} + snippets (${classes} named classes): ${before} -> ${code.length} bytes`);

@@ -236,10 +236,12 @@ impl Parser<'_> {
                 });
             }
         }
-        // Only ASCII digits and signs were consumed.
-        Ok(Value::Number(
-            String::from_utf8_lossy(&self.s[start..self.i]).into_owned(),
-        ))
+        // Only ASCII digits and signs were consumed, so this cannot fail. Not
+        // `from_utf8_lossy`: its replacement path (Utf8Chunks) was the only user of that code
+        // in the module.
+        String::from_utf8(self.s[start..self.i].to_vec())
+            .map(Value::Number)
+            .map_err(|_| ParseError::Syntax)
     }
 
     fn hex4(&mut self) -> Result<u32, ParseError> {

@@ -5,22 +5,30 @@
 
 use std::rc::Rc;
 
-use js_sys::Function;
 use wasm_bindgen::prelude::*;
 
-use super::options::{credential, Props};
 use crate::client::Credentials;
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
+use crate::wipe::Wiping;
 
-/// From the `credential` option: a fixed credential, or a provider (and its function).
-pub fn from_option(value: JsValue) -> Result<(Credentials, Option<Function>), Error> {
-    if let Some(function) = value.dyn_ref::<Function>() {
-        return Ok((Credentials::Provider(Default::default()), Some(function.clone())));
-    }
-    let p = Props::new(value, "options.credential", false)?;
-    p.only(&["secretId", "secretKey", "token"])?;
-    Ok((Credentials::Fixed(Rc::new(credential(&p)?)), None))
+#[wasm_bindgen(module = "/js/options.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = readProvided)]
+    fn read_provided_shape(value: &JsValue) -> JsValue;
+}
+
+/// The `credential` option's fixed credential (js/options.js checked that both strings are
+/// there): its values are checked by `Credential::new`.
+pub fn fixed(secret_id: Option<String>, secret_key: Option<String>, token: Option<String>) -> Result<Credentials, Error> {
+    let c = new_credential(secret_id, secret_key, token).map_err(|e| e.with_field("credential"))?;
+    Ok(Credentials::Fixed(Rc::new(c)))
+}
+
+fn new_credential(secret_id: Option<String>, secret_key: Option<String>, token: Option<String>) -> Result<Credential, Error> {
+    let secret_key = Wiping::new(secret_key.unwrap_or_default());
+    let token = Wiping::new(token);
+    Credential::new(&secret_id.unwrap_or_default(), &secret_key, token.as_deref())
 }
 
 /// What the provider threw (or rejected with) as `Client.CredentialProviderError`.
@@ -39,17 +47,23 @@ pub fn provider_error(e: &JsValue) -> Error {
     )
 }
 
-/// Reads `{ secretId, secretKey, token, expiredTime }` returned by a provider.
+/// Reads `{ secretId, secretKey, token, expiredTime }` returned by a provider (its shape
+/// checked by js/options.js's `readProvided`).
 pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error> {
-    let as_provider_error = |e: Error| {
+    let as_provider_error = |message: &str| {
         Error::new(
             ErrorKind::CredentialProvider,
-            ["the credential provider returned ", e.message()].concat(),
+            ["the credential provider returned ", message].concat(),
         )
     };
-    let p = Props::new(value, "credentials", false).map_err(as_provider_error)?;
-    let credential = credential(&p).map_err(as_provider_error)?;
-    let expires = match p.number("expiredTime").map_err(as_provider_error)? {
+    let v = read_provided_shape(&value);
+    if let Some(message) = v.as_string() {
+        return Err(as_provider_error(&message));
+    }
+    let v: js_sys::Array = v.unchecked_into();
+    let credential = new_credential(v.get(0).as_string(), v.get(1).as_string(), v.get(2).as_string())
+        .map_err(|e| as_provider_error(e.message()))?;
+    let expires = match v.get(3).as_f64() {
         None => None,
         Some(t) if t.is_finite() && t > 0.0 && t < 1e11 => Some(t as u64),
         Some(_) => {

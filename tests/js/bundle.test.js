@@ -1,0 +1,34 @@
+// The package's generated JS (scripts/minify.mjs): one self-contained bundle per wasm module,
+// minified without esbuild's keepNames, yet every public class keeps its name.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { test } from "node:test";
+
+const PKG = new URL("../../pkg/", import.meta.url);
+
+test("each module ships one JS file with no imports of its own (glue, js/ modules and drivers bundled)", () => {
+  for (const dir of ["gen/", "gen/sign/"]) {
+    const js = readdirSync(new URL(dir, PKG)).filter((f) => f.endsWith(".js"));
+    assert.deepEqual(js, ["tc3_edge.js"], dir);
+    const src = readFileSync(new URL(`${dir}tc3_edge.js`, PKG), "utf8");
+    assert.doesNotMatch(src, /\bimport\s*[\w{*]|\bimport\(|\bfrom\s*["']/, `${dir}tc3_edge.js imports another module`);
+  }
+});
+
+test("the public classes keep their names after minification", async () => {
+  const full = await import(new URL("node.js", PKG).href);
+  const sign = await import(new URL("sign/node.js", PKG).href);
+  assert.equal(full.CvmClient.name, "CvmClient");
+  assert.equal(full.SlidingWindow.name, "SlidingWindow");
+  assert.equal(full.TencentCloudClient.name, "TencentCloudClient");
+  assert.equal(full.TencentCloudError.name, "TencentCloudError");
+  assert.equal(sign.TencentCloudError.name, "TencentCloudError");
+  let err;
+  try {
+    new full.CvmClient({});
+  } catch (e) {
+    err = e;
+  }
+  assert.equal(err?.constructor.name, "TencentCloudError");
+  assert.equal(err?.name, "TencentCloudError");
+});
