@@ -27,6 +27,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod channel;
 pub mod client;
 pub mod cos;
 pub mod cvm;

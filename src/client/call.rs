@@ -19,6 +19,7 @@ use super::credentials::needs_refresh;
 use super::limiter::RateLimiter;
 use super::observe::Note;
 use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
+use super::transport::{fetch_failed, never_connected};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::{Credential, SignedRequest, SigningKeyCache};
@@ -823,33 +824,6 @@ impl Call {
     }
 }
 
-/// Node reports these in `error.cause.code` when no connection was ever made, so the request
-/// cannot have reached the server.
-/// (undici, Node's fetch: refused, DNS, unreachable, connect timeout, and TLS failures, which
-/// happen before the request is written.) Anything else — workerd's and browsers' bare
-/// `TypeError`s carry no code — may have executed.
-const NOT_SENT_CODES: [&str; 13] = [
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "EHOSTUNREACH",
-    "ENETUNREACH",
-    "UND_ERR_CONNECT_TIMEOUT",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-    "CERT_HAS_EXPIRED",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "ERR_SSL_WRONG_VERSION_NUMBER",
-];
-
-/// True when a transport failure with this `error.cause.code` never connected, so nothing
-/// was sent (the export waiter's host switch asks the same question).
-pub fn never_connected(code: &str) -> bool {
-    NOT_SENT_CODES.contains(&code)
-}
-
 /// What a transport failure means: a timeout or a network error that may or may not have
 /// reached the server.
 fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32) -> Error {
@@ -865,13 +839,8 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
         )
         .executed_maybe();
     }
-    let message = if code.is_empty() {
-        ["fetch failed: ", message].concat()
-    } else {
-        ["fetch failed: ", message, " (", code, ")"].concat()
-    };
-    let err = Error::new(ErrorKind::Network, message);
-    if NOT_SENT_CODES.contains(&code) {
+    let err = fetch_failed(code, message);
+    if never_connected(code) {
         err.with_note("no connection was made, so nothing was executed")
     } else {
         err.executed_maybe().with_note("the request may have been executed")

@@ -15,7 +15,9 @@ pub mod limiter;
 pub mod observe;
 pub mod redirect;
 pub mod retry;
+pub mod transport;
 pub mod wait_export;
+pub mod wait_job;
 
 pub use call::{Action, Call, Client, CredentialNeed, Credentials, Event, Limiter, Now, Shape};
 pub use clock::ClockSkew;
