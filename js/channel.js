@@ -51,11 +51,18 @@ import {
 /**
  * What the loop asks of a driver (see `drive`).
  * @typedef {object} Steps
- * @property {(code: number) => Promise<[number, number, number]>} perform performs an action
- *   (other than the provider's): resolves to `[event, number, text length]`
+ * @property {(code: number) => Promise<Reported>} perform performs an action (other than the
+ *   provider's): resolves to the event that reports it
  * @property {(event: number, n: number, len: number) => number} step feeds the event; the next action's code
  * @property {(provider: number, ok: boolean, value: unknown) => number} provided feeds the provider's answer
  * @property {(left: number, event: number) => void} [after] after a step (the action left, the event fed)
+ */
+
+/**
+ * An event as a driver reports it: its code, its number, and its text ("" for none). The text
+ * is written into the input buffer by the loop, in the same turn as the step that reads it:
+ * the buffer is the client's, and another call may write it across an `await`.
+ * @typedef {[event: number, n: number, text: string]} Reported
  */
 
 /**
@@ -307,6 +314,20 @@ export function parseFailure(s, ErrorClass) {
 }
 
 /**
+ * What an attempt came to, as the event that reports it (an answer: its status and
+ * `answer(r)`; a failure: 1 for a timeout, and `code NUL message`; aborted: EV_ABORTED).
+ * @template {{ kind: string, code?: string, message?: string, status?: number }} R
+ * @param {R} r
+ * @param {(r: Extract<R, { kind: "ok" }>) => string} answer
+ * @returns {Reported}
+ */
+export function reported(r, answer) {
+  if (r.kind === "ok") return [EV_RESPONSE, /** @type {number} */ (r.status), answer(/** @type {Extract<R, { kind: "ok" }>} */ (r))];
+  if (r.kind === "aborted") return [EV_ABORTED, 0, ""];
+  return [EV_FAILED, r.kind === "timeout" ? 1 : 0, r.code + "\0" + r.message];
+}
+
+/**
  * Installs `methods` on the wasm-bindgen class's prototype (as its own methods are: writable,
  * configurable, not enumerable).
  * @param {{ prototype: object }} Class
@@ -413,29 +434,13 @@ function open(memory, ErrorClass) {
     return s;
   };
 
-  /**
-   * What an attempt came to, as the event that reports it: `[event, number, text length]`
-   * (an answer: its status and `answer(r)` as text; a failure: 1 for a timeout, and
-   * `code NUL message`; aborted: EV_ABORTED).
-   * @template {{ kind: string, code?: string, message?: string, status?: number }} R
-   * @param {{ __reserve(len: number): void }} core
-   * @param {ClientDriver} d
-   * @param {R} r
-   * @param {(r: Extract<R, { kind: "ok" }>) => string} answer
-   * @returns {[number, number, number]}
-   */
-  const reported = (core, d, r, answer) => {
-    if (r.kind === "ok") return [EV_RESPONSE, /** @type {number} */ (r.status), write(core, d, answer(/** @type {Extract<R, { kind: "ok" }>} */ (r)))];
-    if (r.kind === "aborted") return [EV_ABORTED, 0, 0];
-    return [EV_FAILED, r.kind === "timeout" ? 1 : 0, write(core, d, r.code + "\0" + r.message)];
-  };
 
   /**
    * Performs actions until the machine settles: resolves to the result's text, or throws the
    * error (with `traceId`; `failed` adds the rest). The provider's actions are performed here;
    * every other one by `steps.perform`. Abort wins over what has not arrived; an answer already
    * read is delivered (the machine decides).
-   * @param {{ __events(): string }} core
+   * @param {{ __events(): string, __reserve(len: number): void }} core
    * @param {ClientDriver} d
    * @param {number} code the first action
    * @param {AbortSignal | undefined} signal
@@ -457,8 +462,8 @@ function open(memory, ErrorClass) {
         throw err;
       }
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the machine ended without a result");
-      /** @type {[number, number, number]} */
-      let r = [EV_ABORTED, 0, 0];
+      /** @type {Reported} */
+      let r = [EV_ABORTED, 0, ""];
       if (code === CALL_PROVIDER || code === JOIN_PROVIDER) {
         // One provider call shared by every call and wait that joins it.
         const provider = slot(d, IO_NUMBER);
@@ -468,16 +473,17 @@ function open(memory, ErrorClass) {
           code = steps.provided(provider, p.kind === "ok", p.value);
           continue;
         }
-        if (p.kind === "timeout") r = [EV_PROVIDER_TIMEOUT, provider, 0];
-        else if (p.kind === "gone") r = [EV_PROVIDER_GONE, provider, 0];
+        if (p.kind === "timeout") r = [EV_PROVIDER_TIMEOUT, provider, ""];
+        else if (p.kind === "gone") r = [EV_PROVIDER_GONE, provider, ""];
       } else r = await steps.perform(code);
-      if (signal && signal.aborted && r[0] !== EV_RESPONSE) r[0] = EV_ABORTED;
+      if (signal && signal.aborted && r[0] !== EV_RESPONSE) r = [EV_ABORTED, 0, ""];
+      const len = r[2] === "" ? 0 : write(core, d, r[2]);
       clocks(d);
       const left = code;
-      code = steps.step(r[0], r[1], r[2]);
+      code = steps.step(r[0], r[1], len);
       if (steps.after) steps.after(left, r[0]);
     }
   };
 
-  return { slot, write, clocks, text, reported, drive };
+  return { slot, write, clocks, text, drive };
 }

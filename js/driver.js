@@ -11,7 +11,7 @@
 import {
   ACQUIRE, EV_ABORTED, EV_ACQUIRE_FAILED, EV_ACQUIRED, EV_ELAPSED, EV_WAKE, IO_ATTEMPTS, IO_BACKUP, IO_CALL, IO_NUMBER, IO_RETRY_DELAY, IO_TIMEOUT, KIND_EXPORT, KIND_REQUEST, KIND_REQUEST_NOT_JSON, SEND, WAIT, WAIT_FOR_SLOT,
 } from "./codes.js";
-import { channelOf, driverOf, install, isAbortSignal, raceAttempt, settleWithin, sleep, traceId } from "./channel.js";
+import { channelOf, driverOf, install, isAbortSignal, raceAttempt, reported, settleWithin, sleep, traceId } from "./channel.js";
 
 // The channel's parts this module's users (the entries, tests) know it by.
 export { awaitProvider, deliver, driverOf, isAbortSignal, monotonic, parseFailure, raceAttempt, settleWithin, sleep, traceId } from "./channel.js";
@@ -154,29 +154,28 @@ export function installCallPath(Class, memory, ErrorClass) {
   };
 
   /**
-   * Performs one action of call `id` other than the provider's (the channel's).
-   * @param {Core} core
+   * Performs one action of a call other than the provider's (the channel's).
    * @param {ClientDriver} d
    * @param {number} code
    * @param {string} action the API action (what a shared limiter is asked for)
    * @param {AbortSignal | undefined} signal
    * @param {unknown} context the call's `context` option, handed to a shared limiter untouched
-   * @returns {Promise<[number, number, number]>}
+   * @returns {Promise<import("./channel.js").Reported>}
    */
-  const perform = async (core, d, code, action, signal, context) => {
-    if (code === WAIT) return [(await sleep(ch.slot(d, IO_NUMBER), signal)) ? EV_ABORTED : EV_ELAPSED, 0, 0];
+  const perform = async (d, code, action, signal, context) => {
+    if (code === WAIT) return [(await sleep(ch.slot(d, IO_NUMBER), signal)) ? EV_ABORTED : EV_ELAPSED, 0, ""];
     if (code === SEND) {
       const timeout = ch.slot(d, IO_TIMEOUT);
       const url = ch.slot(d, IO_BACKUP) === 1 && d.backup ? d.backup : d.url;
       const { headers, body } = outgoing(d);
       const r = await sendOnce(d.fetch, url, headers, body, timeout, signal);
-      return ch.reported(core, d, r, (ok) => ok.date + "\0" + ok.text);
+      return reported(r, (ok) => ok.date + "\0" + ok.text);
     }
     if (code === WAIT_FOR_SLOT) {
       const how = await slotWait(d, ch.slot(d, IO_NUMBER), signal);
-      return [how === "aborted" ? EV_ABORTED : how === "woken" ? EV_WAKE : EV_ELAPSED, 0, 0];
+      return [how === "aborted" ? EV_ABORTED : how === "woken" ? EV_WAKE : EV_ELAPSED, 0, ""];
     }
-    if (code !== ACQUIRE) return [EV_ABORTED, 0, 0];
+    if (code !== ACQUIRE) return [EV_ABORTED, 0, ""];
     // A shared limiter (rateLimit.acquire): called as its method, with a signal that aborts
     // when the call gives up on the slot (its caller's abort, or reqTimeout), so the limiter
     // stops holding a slot nobody will use.
@@ -195,11 +194,10 @@ export function installCallPath(Class, memory, ErrorClass) {
     const r = await settleWithin(granted, timeout, signal);
     if (signal) signal.removeEventListener("abort", onAbort);
     if (r.kind === "timeout" || r.kind === "aborted") giveUp.abort();
-    if (r.kind === "ok") return [EV_ACQUIRED, 0, 0];
-    if (r.kind === "aborted") return [EV_ABORTED, 0, 0];
+    if (r.kind === "ok") return [EV_ACQUIRED, 0, ""];
+    if (r.kind === "aborted") return [EV_ABORTED, 0, ""];
     const err = /** @type {any} */ (r.value);
-    const why = r.kind === "error" ? (err && typeof err.message === "string" ? err.message : String(err)) : "";
-    return [EV_ACQUIRE_FAILED, r.kind === "timeout" ? 1 : 0, ch.write(core, d, why)];
+    return [EV_ACQUIRE_FAILED, r.kind === "timeout" ? 1 : 0, r.kind === "error" ? (err && typeof err.message === "string" ? err.message : String(err)) : ""];
   };
 
   /**
@@ -253,7 +251,7 @@ export function installCallPath(Class, memory, ErrorClass) {
       };
       return ch
         .drive(core, d, first, signal, callId, trace, false, failed, {
-          perform: (code) => perform(core, d, code, name, signal, context),
+          perform: (code) => perform(d, code, name, signal, context),
           step: (event, n, len) => core.__step(id, event, n, len),
           provided: (provider, ok, value) => core.__provided(id, provider, ok, value),
           // A call that left its WAIT_FOR_SLOT aborted gave its slot back: the others may move up.

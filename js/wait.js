@@ -7,7 +7,7 @@
 // js/driver.js (API calls), through the same io header and buffers in wasm memory.
 
 import { EV_ABORTED, EV_CONTINUE, EV_ELAPSED, IO_CALL, IO_NUMBER, IO_TIMEOUT, PROGRESS, SEND, WAIT } from "./codes.js";
-import { channelOf, driverOf, install, isAbortSignal, raceAttempt, sleep, traceId } from "./channel.js";
+import { channelOf, driverOf, install, isAbortSignal, raceAttempt, reported, sleep, traceId } from "./channel.js";
 
 /** The COS answer headers the machine reads, in the order __waitStep expects them. */
 export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"];
@@ -159,25 +159,25 @@ export function installWaitPath(Class, memory, ErrorClass) {
       };
       /**
        * @param {number} code
-       * @returns {Promise<[number, number, number]>}
+       * @returns {Promise<import("./channel.js").Reported>}
        */
       const perform = async (code) => {
         if (code === PROGRESS) {
           const report = JSON.parse(ch.text(d, true));
           if (onProgress) callProgress(onProgress, report);
-          return [EV_CONTINUE, 0, 0];
+          return [EV_CONTINUE, 0, ""];
         }
         if (code === WAIT) {
           const ms = ch.slot(d, IO_NUMBER);
           waited += ms;
-          return [(await sleep(ms, signal)) ? EV_ABORTED : EV_ELAPSED, 0, 0];
+          return [(await sleep(ms, signal)) ? EV_ABORTED : EV_ELAPSED, 0, ""];
         }
-        if (code !== SEND) return [EV_ABORTED, 0, 0];
+        if (code !== SEND) return [EV_ABORTED, 0, ""];
         polls++;
         const timeout = ch.slot(d, IO_TIMEOUT);
         const { method, url, headers } = outgoing(d);
         const r = await cosOnce(d.fetch, method, url, headers, timeout, signal);
-        return ch.reported(core, d, r, (ok) => ok.headers.join("\0") + "\0" + ok.body);
+        return reported(r, (ok) => ok.headers.join("\0") + "\0" + ok.body);
       };
       return ch.drive(core, d, first, signal, callId, traceId(), true, failed, {
         perform,

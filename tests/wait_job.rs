@@ -96,10 +96,7 @@ fn a_bodiless_head_error_is_read_with_a_one_byte_get() {
     let mut c = client(false);
     let mut j = job(&c, Mode::UntilReady, false);
     j.step(&mut c, Event::Start, at(0.0));
-    let forbidden = CosReply {
-        status: 403,
-        ..ready()
-    };
+    let forbidden = CosReply { status: 403, ..ready() };
     let Action::Send { method, headers, .. } = j.step(&mut c, Event::Response(forbidden), at(1.0)) else {
         panic!()
     };
@@ -112,11 +109,19 @@ fn the_result_carries_presigned_links_and_errors_are_redacted_once() {
     let mut c = client(false);
     let mut j = job(&c, Mode::UntilReady, false);
     j.step(&mut c, Event::Start, at(0.0));
-    assert!(matches!(j.step(&mut c, Event::Response(ready()), at(1.0)), Action::Send { .. }));
+    assert!(matches!(
+        j.step(&mut c, Event::Response(ready()), at(1.0)),
+        Action::Send { .. }
+    ));
     let Action::Finish(Ok(json)) = j.step(&mut c, Event::Response(ready()), at(2.0)) else {
         panic!()
     };
-    assert!(json.contains("\"url\":\"https://backup-1250000000.cos.ap-guangzhou.myqcloud.com/a.qcow2?q-sign-algorithm=sha1"), "{json}");
+    assert!(
+        json.contains(
+            "\"url\":\"https://backup-1250000000.cos.ap-guangzhou.myqcloud.com/a.qcow2?q-sign-algorithm=sha1"
+        ),
+        "{json}"
+    );
     assert!(j.is_done());
     assert_eq!(j.step(&mut c, Event::Elapsed, at(3.0)), Action::Idle, "settled once");
 
@@ -170,7 +175,10 @@ fn a_timeout_names_the_request_bound_and_a_refused_connection_switches_host() {
     ) else {
         panic!()
     };
-    assert!(url.starts_with("https://backup-1250000000.cos.ap-guangzhou.tencentcos.cn/"), "{url}");
+    assert!(
+        url.starts_with("https://backup-1250000000.cos.ap-guangzhou.tencentcos.cn/"),
+        "{url}"
+    );
 }
 
 #[test]
@@ -206,7 +214,10 @@ fn progress_is_held_until_delivered_and_abort_wins_while_it_is_out() {
     };
     assert!(report.contains("\"ready\":0"), "{report}");
     assert!(matches!(j.step(&mut c, Event::Continue, at(1.0)), Action::Send { .. }));
-    assert!(matches!(j.step(&mut c, Event::Response(ready()), at(2.0)), Action::Progress(_)));
+    assert!(matches!(
+        j.step(&mut c, Event::Response(ready()), at(2.0)),
+        Action::Progress(_)
+    ));
     let Action::Finish(Err(e)) = j.step(&mut c, Event::Aborted, at(3.0)) else {
         panic!()
     };
