@@ -31,6 +31,7 @@ pub mod channel;
 pub mod client;
 pub mod cos;
 pub mod cvm;
+pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod tc3;

@@ -8,7 +8,6 @@ pub mod clock;
 pub mod config;
 pub mod cos_reply;
 pub mod credentials;
-pub mod endpoint;
 pub mod export_json;
 pub mod failover;
 pub mod limiter;
@@ -19,9 +18,9 @@ pub mod transport;
 pub mod wait_export;
 pub mod wait_job;
 
+pub use crate::endpoint::Endpoint;
 pub use call::{Action, Call, Client, CredentialNeed, Credentials, Event, Limiter, Now, Shape};
 pub use clock::ClockSkew;
 pub use config::{check_action, prepare_export_images, ClientConfig, ClientOptions, REQUEST_CLIENT};
-pub use endpoint::Endpoint;
 pub use limiter::RateLimiter;
 pub use retry::{Decision, RetryPolicy};

@@ -322,12 +322,7 @@ impl WaitJob {
             wait::Action::Send(poll) => {
                 self.timeout_ms = poll.timeout_ms;
                 match self.signed_poll(client, poll, now) {
-                    Ok((method, url, headers)) => Action::Send {
-                        method,
-                        url,
-                        headers,
-                        timeout_ms: poll.timeout_ms.max(1.0),
-                    },
+                    Ok(send) => send,
                     Err(e) => self.end(client, Err(e), now),
                 }
             }
@@ -357,14 +352,9 @@ impl WaitJob {
         }))
     }
 
-    /// The method, URL and signed headers of `poll` (sent to `profile.cosEndpoint` or the
+    /// `poll` as a request: method, URL and signed headers (sent to `profile.cosEndpoint` or the
     /// alternate host, signed for the real one).
-    fn signed_poll(
-        &self,
-        client: &Client,
-        poll: Poll,
-        now: Now,
-    ) -> Result<(CosMethod, String, Vec<(String, String)>), Error> {
+    fn signed_poll(&self, client: &Client, poll: Poll, now: Now) -> Result<Action, Error> {
         let credential = self
             .credential
             .as_deref()
@@ -399,7 +389,12 @@ impl WaitJob {
         } else {
             client.config.cos_endpoint.object_url(&request)?
         };
-        Ok((method, url, core::mem::take(&mut signed.headers)))
+        Ok(Action::Send {
+            method,
+            url,
+            headers: core::mem::take(&mut signed.headers),
+            timeout_ms: poll.timeout_ms.max(1.0),
+        })
     }
 
     /// A signature's validity from now (on the corrected clock) for `secs`. It starts a second

@@ -59,6 +59,7 @@
 
 pub mod authorization;
 pub mod encode;
+pub mod host;
 pub mod http_string;
 pub mod key;
 pub mod request;
