@@ -1,23 +1,18 @@
 //! `client.waitForExport(task, options)` and `client.checkExportFiles(task, options)`: the
-//! boundary of `crate::client::wait_export::Waiter`, driven from JS (js/wait.js, installed on
-//! the class by the package entries, as js/driver.js is for API calls). This layer decides
-//! nothing: the machine does. Each export below is synchronous — it feeds one event and
-//! writes the next action into the client's io header and out buffer (src/wasm/client.rs):
+//! boundary of `crate::client::wait_job::WaitJob`, driven from JS (js/wait.js, installed on the
+//! class by the package entries, as js/driver.js is for API calls). This layer decides nothing:
+//! it reads the task and the options, turns the event codes of `crate::channel` into the
+//! machine's events, and writes its actions into the client's io header and out buffer
+//! (src/wasm/client.rs):
 //!
-//! - a COS request to send (`SEND`: method, URL and headers, signed here with the client's
-//!   credential at its corrected clock; temporary credentials add `x-cos-security-token`),
-//!   sent by JS with `fetch` to `profile.cosEndpoint` or the real host
-//!   `<BucketName>.cos.<region>.myqcloud.com`, bounded by the machine's timeout and the signal;
-//! - a sleep (`WAIT`), on the monotonic clock (`performance.now()`) JS reports with each event;
-//! - a progress report (`PROGRESS`: the JSON `onProgress` receives, with links for the ready
-//!   files), after which JS answers `EV_CONTINUE`;
-//! - the credential provider (`CALL_PROVIDER` / `JOIN_PROVIDER`): the same cache and the same
-//!   single shared provider call as API calls (`crate::client::Credentials::usable`), bounded
-//!   by `reqTimeout`;
+//! - a COS request to send (`SEND`: method, URL and signed headers, which may hold the session
+//!   token), sent by JS with `fetch`, bounded by the action's timeout and the signal;
+//! - a sleep (`WAIT`), on the monotonic clock JS writes into the header before each step;
+//! - a progress report (`PROGRESS`: the JSON `onProgress` receives), answered `EV_CONTINUE`;
+//! - the credential provider (`CALL_PROVIDER` / `JOIN_PROVIDER`), shared with API calls;
 //! - the end (`DONE` with the result's JSON, or `FAILED`).
 //!
-//! The result's links are presigned GETs valid for `urlExpires` seconds (default 3600),
-//! signed when the wait ends. Texts holding links or the token are wiped by JS after reading.
+//! Texts holding links or the token are wiped here after writing and by JS after reading.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
