@@ -347,6 +347,36 @@ pub struct Call {
 }
 
 impl Call {
+    /// An `ExportImages` call from its parameters' JSON (`None`: they have no JSON form),
+    /// validated first: a mistake is the error the server would return, and nothing is sent.
+    pub fn export_images(config: &ClientConfig, json: Option<&str>) -> Result<Self, Error> {
+        let json = json.ok_or_else(|| not_json("ExportImages parameters"))?;
+        let (request, body) = super::config::prepare_export_images(config, json)?;
+        // A dry run creates nothing, so it may be retried like a read-only action.
+        Ok(Call::new(
+            "ExportImages",
+            body,
+            request.is_dry_run(),
+            Shape::ExportImages,
+        ))
+    }
+
+    /// A `request(action, payload)` call with the payload's JSON (`None`: it has no JSON form).
+    /// Only read-only actions are retried after a failure whose outcome is unknown.
+    pub fn request(action: &str, payload: Option<&str>) -> Result<Self, Error> {
+        super::config::check_action(action)?;
+        let payload = payload.ok_or_else(|| not_json("payload"))?;
+        if !payload.starts_with('{') {
+            return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
+        }
+        Ok(Call::new(
+            action,
+            payload.to_owned(),
+            super::retry::is_read_only(action),
+            Shape::Raw,
+        ))
+    }
+
     /// A call of `action` with this exact body. `idempotent`: read-only or dry run.
     pub fn new(action: &str, body: String, idempotent: bool, shape: Shape) -> Self {
         Call {
@@ -865,4 +895,13 @@ fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> 
         0 => err,
         n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].concat()),
     }
+}
+
+/// `InvalidParameter`: what JS passed has no JSON form (a cycle, a BigInt).
+fn not_json(what: &str) -> Error {
+    Error::validation(
+        "InvalidParameter",
+        "",
+        [what, " must be a JSON-serializable object"].concat(),
+    )
 }

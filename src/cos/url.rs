@@ -191,6 +191,9 @@ impl core::fmt::Debug for Presigned {
     }
 }
 
+/// Default validity of a `presignCosUrl` link, in seconds: the official COS SDK's default.
+pub const DEFAULT_PRESIGN_SECS: u64 = 900;
+
 /// Signs `request` and puts the signature in the URL's query string (the SDK's
 /// `getObjectUrl` fields), then the request's query parameters and, with temporary
 /// credentials, the token as `x-cos-security-token` (unsigned, as the SDK sends it).

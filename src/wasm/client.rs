@@ -15,10 +15,7 @@ use super::credentials::{provider_error, read_provided};
 use super::js::now_secs;
 use super::options::{call_options, client_settings, to_json, RateLimit};
 use crate::channel::{action, event, io, kind};
-use crate::client::retry::is_read_only;
-use crate::client::{
-    check_action, prepare_export_images, Action, Call, Client, Event, Limiter, Now, RateLimiter, Shape,
-};
+use crate::client::{prepare_export_images, Action, Call, Client, Event, Limiter, Now, RateLimiter};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::SigningKeyCache;
 
@@ -374,25 +371,10 @@ impl CvmClient {
 
     fn new_call_of(&self, kind: u32, text: Option<&str>) -> Result<Call, Error> {
         if kind == kind::EXPORT {
-            let json = text.ok_or_else(|| not_json("ExportImages parameters"))?;
-            let (request, body) = prepare_export_images(&self.client.config, json)?;
-            // A dry run creates nothing, so it may be retried like a read-only action.
-            return Ok(Call::new(
-                "ExportImages",
-                body,
-                request.is_dry_run(),
-                Shape::ExportImages,
-            ));
+            return Call::export_images(&self.client.config, text);
         }
         let (action, payload) = text.and_then(|t| t.split_once('\0')).unwrap_or(("", ""));
-        check_action(action)?;
-        if kind != kind::REQUEST {
-            return Err(not_json("payload"));
-        }
-        if !payload.starts_with('{') {
-            return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
-        }
-        Ok(Call::new(action, payload.to_owned(), is_read_only(action), Shape::Raw))
+        Call::request(action, Some(payload).filter(|_| kind == kind::REQUEST))
     }
 
     /// Writes `a` into the io header and the out buffer; frees a finished call's slot.
@@ -514,14 +496,6 @@ fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
     }
     out.clear();
     out
-}
-
-fn not_json(what: &str) -> Error {
-    Error::validation(
-        "InvalidParameter",
-        "",
-        [what, " must be a JSON-serializable object"].concat(),
-    )
 }
 
 /// This instance's `WebAssembly.Memory`, for the JS driver (the entries pass it to
