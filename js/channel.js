@@ -49,13 +49,30 @@ import {
  */
 
 /**
- * What the loop asks of a driver (see `drive`).
+ * One call or wait being driven: what the loop and every hook of its driver get (a driver adds
+ * its own fields).
+ * @typedef {object} Run
+ * @property {{ __events(): string, __reserve(len: number): void }} core the client
+ * @property {ClientDriver} d
+ * @property {number} id the machine's id (the header's CALL after start)
+ * @property {AbortSignal | undefined} signal
+ * @property {number} callId
+ * @property {string} trace its trace id
+ */
+
+/**
+ * What the loop asks of a driver (see `drive`): one object per driver, its hooks given the run.
+ * Performing and reporting are apart so that the loop awaits the driver's own promise (an
+ * async hook would add a microtask hop to every action).
  * @typedef {object} Steps
- * @property {(code: number) => Promise<Reported>} perform performs an action (other than the
- *   provider's): resolves to the event that reports it
- * @property {(event: number, n: number, len: number) => number} step feeds the event; the next action's code
- * @property {(provider: number, ok: boolean, value: unknown) => number} provided feeds the provider's answer
- * @property {(left: number, event: number) => void} [after] after a step (the action left, the event fed)
+ * @property {(run: any, code: number) => Promise<any>} perform performs an action (other than
+ *   the provider's)
+ * @property {(run: any, code: number, outcome: any) => Reported} report what the outcome is as an event
+ * @property {(run: any, event: number, n: number, len: number) => number} step feeds the event; the next action's code
+ * @property {(run: any, provider: number, ok: boolean, value: unknown) => number} provided feeds the provider's answer
+ * @property {(run: any, left: number, event: number) => void} [after] after a step (the action left, the event fed)
+ * @property {(run: any, text: string) => any} done the result, from a DONE's text
+ * @property {(run: any, err: any) => void} failed adds what the driver knows to a FAILED's error
  */
 
 /**
@@ -436,29 +453,25 @@ function open(memory, ErrorClass) {
 
 
   /**
-   * Performs actions until the machine settles: resolves to the result's text, or throws the
-   * error (with `traceId`; `failed` adds the rest). The provider's actions are performed here;
-   * every other one by `steps.perform`. Abort wins over what has not arrived; an answer already
-   * read is delivered (the machine decides).
-   * @param {{ __events(): string, __reserve(len: number): void }} core
-   * @param {ClientDriver} d
+   * Performs actions until the machine settles: resolves to `steps.done` of the result's text,
+   * or throws the error (with `traceId`; `steps.failed` adds the rest). The provider's actions
+   * are performed here, every other one by the driver. Abort wins over what has not arrived; an
+   * answer already read is delivered (the machine decides).
+   * @param {Run} run
    * @param {number} code the first action
-   * @param {AbortSignal | undefined} signal
-   * @param {number} callId
-   * @param {string} trace
    * @param {boolean} wipe the result's text may hold a secret (links)
-   * @param {(err: any) => void} failed
    * @param {Steps} steps
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
-  const drive = async (core, d, code, signal, callId, trace, wipe, failed, steps) => {
+  const drive = async (run, code, wipe, steps) => {
+    const { core, d, signal } = run;
     for (;;) {
-      if (d.onEvent) deliver(d.onEvent, core.__events(), callId, trace);
-      if (code === DONE) return text(d, wipe);
+      if (d.onEvent) deliver(d.onEvent, core.__events(), run.callId, run.trace);
+      if (code === DONE) return steps.done(run, text(d, wipe));
       if (code === FAILED) {
         const err = /** @type {any} */ (parseFailure(text(d, false), ErrorClass));
-        err.traceId = trace;
-        failed(err);
+        err.traceId = run.trace;
+        steps.failed(run, err);
         throw err;
       }
       if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the machine ended without a result");
@@ -470,18 +483,18 @@ function open(memory, ErrorClass) {
         const p = await awaitProvider(d, code, provider, slot(d, IO_TIMEOUT), signal);
         if ((p.kind === "ok" || p.kind === "error") && !(signal && signal.aborted)) {
           clocks(d);
-          code = steps.provided(provider, p.kind === "ok", p.value);
+          code = steps.provided(run, provider, p.kind === "ok", p.value);
           continue;
         }
         if (p.kind === "timeout") r = [EV_PROVIDER_TIMEOUT, provider, ""];
         else if (p.kind === "gone") r = [EV_PROVIDER_GONE, provider, ""];
-      } else r = await steps.perform(code);
+      } else r = steps.report(run, code, await steps.perform(run, code));
       if (signal && signal.aborted && r[0] !== EV_RESPONSE) r = [EV_ABORTED, 0, ""];
       const len = r[2] === "" ? 0 : write(core, d, r[2]);
       clocks(d);
       const left = code;
-      code = steps.step(r[0], r[1], len);
-      if (steps.after) steps.after(left, r[0]);
+      code = steps.step(run, r[0], r[1], len);
+      if (steps.after) steps.after(run, left, r[0]);
     }
   };
 

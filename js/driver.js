@@ -40,6 +40,14 @@ export { awaitProvider, deliver, driverOf, isAbortSignal, monotonic, parseFailur
  *   | { kind: "timeout" | "network" | "aborted", code: string, message: string }} Outcome
  */
 
+/** An answer's event text: its `Date`, then the body. @param {{ date: string, text: string }} ok */
+const answer = (ok) => ok.date + "\0" + ok.text;
+
+/**
+ * One call being driven (js/channel.js's run, plus the call's own parts).
+ * @typedef {import("./channel.js").Run & { core: Core, kind: number, action: string, context: unknown }} CallRun
+ */
+
 /**
  * One HTTP attempt: POST, bounded by `timeoutMs` and `signal`. Reports what happened; the
  * state machine decides what it means. The attempt is raced against the timer and the signal,
@@ -154,31 +162,63 @@ export function installCallPath(Class, memory, ErrorClass) {
   };
 
   /**
-   * Performs one action of a call other than the provider's (the channel's).
-   * @param {ClientDriver} d
-   * @param {number} code
-   * @param {string} action the API action (what a shared limiter is asked for)
-   * @param {AbortSignal | undefined} signal
-   * @param {unknown} context the call's `context` option, handed to a shared limiter untouched
+   * The call path's part of the loop (js/channel.js): SEND, WAIT, WAIT_FOR_SLOT, ACQUIRE, and
+   * the call's exports. `perform` is not async: each await it would add is a microtask hop on
+   * every call.
+   * @type {import("./channel.js").Steps}
+   */
+  const steps = {
+    /** @param {CallRun} c @param {number} code @returns {Promise<any>} */
+    perform(c, code) {
+      const d = c.d;
+      if (code === SEND) {
+        const timeout = ch.slot(d, IO_TIMEOUT);
+        const url = ch.slot(d, IO_BACKUP) === 1 && d.backup ? d.backup : d.url;
+        const { headers, body } = outgoing(d);
+        return sendOnce(d.fetch, url, headers, body, timeout, c.signal);
+      }
+      if (code === WAIT) return sleep(ch.slot(d, IO_NUMBER), c.signal);
+      if (code === WAIT_FOR_SLOT) return slotWait(d, ch.slot(d, IO_NUMBER), c.signal);
+      if (code === ACQUIRE) return acquire(c);
+      return Promise.resolve(true);
+    },
+    /** @param {CallRun} _c @param {number} code @param {any} o @returns {import("./channel.js").Reported} */
+    report(_c, code, o) {
+      if (code === SEND) return reported(/** @type {Outcome} */ (o), answer);
+      if (code === WAIT) return [o ? EV_ABORTED : EV_ELAPSED, 0, ""];
+      if (code === WAIT_FOR_SLOT) return [o === "aborted" ? EV_ABORTED : o === "woken" ? EV_WAKE : EV_ELAPSED, 0, ""];
+      if (code === ACQUIRE) return o;
+      return [EV_ABORTED, 0, ""];
+    },
+    /** @param {CallRun} c @param {number} event @param {number} n @param {number} len */
+    step: (c, event, n, len) => c.core.__step(c.id, event, n, len),
+    /** @param {CallRun} c @param {number} provider @param {boolean} ok @param {unknown} value */
+    provided: (c, provider, ok, value) => c.core.__provided(c.id, provider, ok, value),
+    /** A call that left its WAIT_FOR_SLOT aborted gave its slot back: the others may move up. @param {CallRun} c @param {number} left @param {number} event */
+    after(c, left, event) {
+      if (left === WAIT_FOR_SLOT && event === EV_ABORTED) wakeSlotWaits(c.d);
+    },
+    /** @param {CallRun} c @param {string} text */
+    done(c, text) {
+      const result = JSON.parse(text);
+      return c.kind === KIND_EXPORT ? result : result.Response;
+    },
+    /** @param {CallRun} c @param {any} err */
+    failed(c, err) {
+      err.attempts = ch.slot(c.d, IO_ATTEMPTS);
+      err.totalRetryDelayMs = ch.slot(c.d, IO_RETRY_DELAY);
+    },
+  };
+
+  /**
+   * An ACQUIRE: a shared limiter (rateLimit.acquire), called as its method, with a signal that
+   * aborts when the call gives up on the slot (its caller's abort, or reqTimeout), so the
+   * limiter stops holding a slot nobody will use.
+   * @param {CallRun} c
    * @returns {Promise<import("./channel.js").Reported>}
    */
-  const perform = async (d, code, action, signal, context) => {
-    if (code === WAIT) return [(await sleep(ch.slot(d, IO_NUMBER), signal)) ? EV_ABORTED : EV_ELAPSED, 0, ""];
-    if (code === SEND) {
-      const timeout = ch.slot(d, IO_TIMEOUT);
-      const url = ch.slot(d, IO_BACKUP) === 1 && d.backup ? d.backup : d.url;
-      const { headers, body } = outgoing(d);
-      const r = await sendOnce(d.fetch, url, headers, body, timeout, signal);
-      return reported(r, (ok) => ok.date + "\0" + ok.text);
-    }
-    if (code === WAIT_FOR_SLOT) {
-      const how = await slotWait(d, ch.slot(d, IO_NUMBER), signal);
-      return [how === "aborted" ? EV_ABORTED : how === "woken" ? EV_WAKE : EV_ELAPSED, 0, ""];
-    }
-    if (code !== ACQUIRE) return [EV_ABORTED, 0, ""];
-    // A shared limiter (rateLimit.acquire): called as its method, with a signal that aborts
-    // when the call gives up on the slot (its caller's abort, or reqTimeout), so the limiter
-    // stops holding a slot nobody will use.
+  const acquire = async (c) => {
+    const { d, signal, context } = c;
     const limiter = /** @type {SharedLimiter} */ (d.limiter);
     const timeout = ch.slot(d, IO_TIMEOUT); // before acquire runs: it may call this client
     const giveUp = new AbortController();
@@ -187,7 +227,7 @@ export function installCallPath(Class, memory, ErrorClass) {
     /** @type {Promise<unknown>} */
     let granted;
     try {
-      granted = Promise.resolve(limiter.acquire(action, context === undefined ? { signal: giveUp.signal } : { signal: giveUp.signal, context }));
+      granted = Promise.resolve(limiter.acquire(c.action, context === undefined ? { signal: giveUp.signal } : { signal: giveUp.signal, context }));
     } catch (e) {
       granted = Promise.reject(e);
     }
@@ -242,27 +282,9 @@ export function installCallPath(Class, memory, ErrorClass) {
       }
       ch.clocks(d);
       const first = core.__start(kind, len, !!(signal && signal.aborted));
-      const id = ch.slot(d, IO_CALL);
-      const name = kind === KIND_EXPORT ? "ExportImages" : action;
-      /** @param {any} err */
-      const failed = (err) => {
-        err.attempts = ch.slot(d, IO_ATTEMPTS);
-        err.totalRetryDelayMs = ch.slot(d, IO_RETRY_DELAY);
-      };
-      return ch
-        .drive(core, d, first, signal, callId, trace, false, failed, {
-          perform: (code) => perform(d, code, name, signal, context),
-          step: (event, n, len) => core.__step(id, event, n, len),
-          provided: (provider, ok, value) => core.__provided(id, provider, ok, value),
-          // A call that left its WAIT_FOR_SLOT aborted gave its slot back: the others may move up.
-          after: (left, event) => {
-            if (left === WAIT_FOR_SLOT && event === EV_ABORTED) wakeSlotWaits(d);
-          },
-        })
-        .then((text) => {
-          const result = JSON.parse(text);
-          return kind === KIND_EXPORT ? result : result.Response;
-        });
+      /** @type {CallRun} */
+      const run = { core, d, id: ch.slot(d, IO_CALL), signal, callId, trace, kind, action: kind === KIND_EXPORT ? "ExportImages" : action, context };
+      return ch.drive(run, first, false, steps);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -24,6 +24,14 @@ export const COS_HEADERS = ["content-length", "content-range", "etag", "last-mod
  * @property {(id: number, provider: number, ok: boolean, value: unknown) => number} __waitProvided
  */
 
+/** A COS answer's event text: the headers in COS_HEADERS order, then the body. @param {{ headers: string[], body: string }} ok */
+const answer = (ok) => ok.headers.join("\0") + "\0" + ok.body;
+
+/**
+ * One wait being driven (js/channel.js's run, plus what the wait counts).
+ * @typedef {import("./channel.js").Run & { core: WaitCore, onProgress: ((value: unknown) => unknown) | undefined, polls: number, waited: number }} WaitRun
+ */
+
 /**
  * What one COS request came to.
  * @typedef {{ kind: "ok", status: number, headers: string[], body: string }
@@ -130,13 +138,57 @@ export function installWaitPath(Class, memory, ErrorClass) {
   };
 
   /**
+   * The wait's part of the loop (js/channel.js): PROGRESS, WAIT, SEND, and the wait's exports.
+   * @type {import("./channel.js").Steps}
+   */
+  const steps = {
+    /** @param {WaitRun} w @param {number} code @returns {Promise<any>} */
+    perform(w, code) {
+      const d = w.d;
+      if (code === PROGRESS) {
+        const report = JSON.parse(ch.text(d, true));
+        if (w.onProgress) callProgress(w.onProgress, report);
+        return Promise.resolve();
+      }
+      if (code === WAIT) {
+        const ms = ch.slot(d, IO_NUMBER);
+        w.waited += ms;
+        return sleep(ms, w.signal);
+      }
+      if (code !== SEND) return Promise.resolve();
+      w.polls++;
+      const timeout = ch.slot(d, IO_TIMEOUT);
+      const { method, url, headers } = outgoing(d);
+      return cosOnce(d.fetch, method, url, headers, timeout, w.signal);
+    },
+    /** @param {WaitRun} _w @param {number} code @param {any} o @returns {import("./channel.js").Reported} */
+    report(_w, code, o) {
+      if (code === PROGRESS) return [EV_CONTINUE, 0, ""];
+      if (code === WAIT) return [o ? EV_ABORTED : EV_ELAPSED, 0, ""];
+      if (code === SEND) return reported(/** @type {CosOutcome} */ (o), answer);
+      return [EV_ABORTED, 0, ""];
+    },
+    /** @param {WaitRun} w @param {number} event @param {number} n @param {number} len */
+    step: (w, event, n, len) => w.core.__waitStep(w.id, event, n, len),
+    /** @param {WaitRun} w @param {number} provider @param {boolean} ok @param {unknown} value */
+    provided: (w, provider, ok, value) => w.core.__waitProvided(w.id, provider, ok, value),
+    /** @param {WaitRun} _w @param {string} text */
+    done: (_w, text) => JSON.parse(text),
+    /** For the error: polls sent, backoff waited. @param {WaitRun} w @param {any} err */
+    failed(w, err) {
+      err.attempts = w.polls;
+      err.totalRetryDelayMs = w.waited;
+    },
+  };
+
+  /**
    * Checks the task and options (in wasm), starts the wait and drives it; never throws
    * synchronously.
    * @param {WaitCore} core
    * @param {unknown} task
    * @param {unknown} options
    * @param {boolean} once checkExportFiles
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
   const wait = (core, task, options, once) => {
     try {
@@ -147,43 +199,9 @@ export function installWaitPath(Class, memory, ErrorClass) {
       const first = core.__waitStart(task, options, once, signal !== undefined, !!(signal && signal.aborted));
       // Checked by __waitStart: a function, or absent.
       const onProgress = once || typeof o.onProgress !== "function" ? undefined : o.onProgress;
-      const id = ch.slot(d, IO_CALL);
-      // For onEvent's poll events and the error: this wait's ids, polls sent, backoff waited.
-      const callId = ++d.seq;
-      let polls = 0;
-      let waited = 0;
-      /** @param {any} err */
-      const failed = (err) => {
-        err.attempts = polls;
-        err.totalRetryDelayMs = waited;
-      };
-      /**
-       * @param {number} code
-       * @returns {Promise<import("./channel.js").Reported>}
-       */
-      const perform = async (code) => {
-        if (code === PROGRESS) {
-          const report = JSON.parse(ch.text(d, true));
-          if (onProgress) callProgress(onProgress, report);
-          return [EV_CONTINUE, 0, ""];
-        }
-        if (code === WAIT) {
-          const ms = ch.slot(d, IO_NUMBER);
-          waited += ms;
-          return [(await sleep(ms, signal)) ? EV_ABORTED : EV_ELAPSED, 0, ""];
-        }
-        if (code !== SEND) return [EV_ABORTED, 0, ""];
-        polls++;
-        const timeout = ch.slot(d, IO_TIMEOUT);
-        const { method, url, headers } = outgoing(d);
-        const r = await cosOnce(d.fetch, method, url, headers, timeout, signal);
-        return reported(r, (ok) => ok.headers.join("\0") + "\0" + ok.body);
-      };
-      return ch.drive(core, d, first, signal, callId, traceId(), true, failed, {
-        perform,
-        step: (event, n, len) => core.__waitStep(id, event, n, len),
-        provided: (provider, ok, value) => core.__waitProvided(id, provider, ok, value),
-      });
+      /** @type {WaitRun} */
+      const run = { core, d, id: ch.slot(d, IO_CALL), signal, callId: ++d.seq, trace: traceId(), onProgress, polls: 0, waited: 0 };
+      return ch.drive(run, first, true, steps);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -195,16 +213,16 @@ export function installWaitPath(Class, memory, ErrorClass) {
      * @param {unknown} task
      * @param {unknown} [options]
      */
-    async waitForExport(task, options) {
-      return JSON.parse(await wait(this, task, options, false));
+    waitForExport(task, options) {
+      return wait(this, task, options, false);
     },
     /**
      * @this {WaitCore}
      * @param {unknown} task
      * @param {unknown} [options]
      */
-    async checkExportFiles(task, options) {
-      return JSON.parse(await wait(this, task, options, true));
+    checkExportFiles(task, options) {
+      return wait(this, task, options, true);
     },
   });
 }
