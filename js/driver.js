@@ -1,12 +1,10 @@
 // @ts-check
 // The call path's driver. A call (ExportImages, request) is a state machine in Rust
-// (src/client/call.rs); this module only performs its actions — fetch, timers, the credential
-// provider — and feeds back what happened. It decides nothing: the wasm module answers each
-// event with the next action.
-//
-// The boundary is two buffers and a small header in wasm memory (src/wasm/client.rs): JS
-// writes event text with TextEncoder.encodeInto and reads the action's text with TextDecoder,
-// so a call that succeeds at once crosses into wasm twice (__start, __step).
+// (src/client/call.rs); this module only performs its actions — fetch, timers, a shared
+// limiter — and reports what happened. It decides nothing: the wasm module answers each event
+// with the next action. The channel (js/channel.js: two buffers and a small header in wasm
+// memory, the clocks, the credential provider, the loop) is shared with js/wait.js; a call
+// that succeeds at once crosses into wasm twice (__start, __step).
 
 import {
   ACQUIRE, EV_ABORTED, EV_ACQUIRE_FAILED, EV_ACQUIRED, EV_ELAPSED, EV_WAKE, IO_ATTEMPTS, IO_BACKUP, IO_CALL, IO_NUMBER, IO_RETRY_DELAY, IO_TIMEOUT, KIND_EXPORT, KIND_REQUEST, KIND_REQUEST_NOT_JSON, SEND, WAIT, WAIT_FOR_SLOT,

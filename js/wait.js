@@ -1,10 +1,9 @@
 // @ts-check
 // The export waiter's driver: `client.waitForExport` and `client.checkExportFiles`. The wait
-// is a state machine in Rust (src/client/wait_export.rs; its boundary src/wasm/wait_export.rs
-// signs the COS requests it asks for); this module only performs the actions — a HEAD/GET
-// with fetch, a sleep, an onProgress call, the credential provider — and feeds back what
-// happened with the monotonic time (performance.now()). It decides nothing. Beside
-// js/driver.js (API calls), through the same io header and buffers in wasm memory.
+// is a state machine in Rust (src/client/wait_job.rs around src/client/wait_export.rs; it signs
+// the COS requests it asks for); this module only performs the actions — a HEAD/GET with fetch,
+// a sleep, an onProgress call — and reports what happened. It decides nothing. The channel
+// (js/channel.js: memory, clocks, the provider, the loop) is shared with js/driver.js.
 
 import { EV_ABORTED, EV_CONTINUE, EV_ELAPSED, IO_CALL, IO_NUMBER, IO_TIMEOUT, PROGRESS, SEND, WAIT } from "./codes.js";
 import { channelOf, driverOf, install, isAbortSignal, raceAttempt, reported, sleep, traceId } from "./channel.js";
