@@ -1,65 +1,18 @@
 // @ts-check
 // The call path's driver. A call (ExportImages, request) is a state machine in Rust
-// (src/client/call.rs); this module only performs its actions — fetch, timers, the credential
-// provider — and feeds back what happened. It decides nothing: the wasm module answers each
-// event with the next action.
-//
-// The boundary is two buffers and a small header in wasm memory (src/wasm/client.rs): JS
-// writes event text with TextEncoder.encodeInto and reads the action's text with TextDecoder,
-// so a call that succeeds at once crosses into wasm twice (__start, __step).
+// (src/client/call.rs); this module only performs its actions — fetch, timers, a shared
+// limiter — and reports what happened. It decides nothing: the wasm module answers each event
+// with the next action. The channel (js/channel.js: two buffers and a small header in wasm
+// memory, the clocks, the credential provider, the loop) is shared with js/wait.js; a call
+// that succeeds at once crosses into wasm twice (__start, __step).
 
-// Action codes (src/wasm/client.rs has the same numbers).
-const IDLE = 0;
-const CALL_PROVIDER = 1;
-// 2: JOIN_PROVIDER, the provider call in flight (d.shared): awaited below like CALL_PROVIDER.
-const WAIT = 3;
-const SEND = 4;
-const DONE = 5;
-const FAILED = 6;
-const ACQUIRE = 7;
-const WAIT_FOR_SLOT = 8; // the client's own limiter: like WAIT, but woken when a slot is given back
+import {
+  ACQUIRE, EV_ABORTED, EV_ACQUIRE_FAILED, EV_ACQUIRED, EV_ELAPSED, EV_WAKE, IO_ATTEMPTS, IO_BACKUP, IO_CALL, IO_NUMBER, IO_RETRY_DELAY, IO_TIMEOUT, KIND_EXPORT, KIND_REQUEST, KIND_REQUEST_NOT_JSON, SEND, WAIT, WAIT_FOR_SLOT,
+} from "./codes.js";
+import { channelOf, driverOf, install, isAbortSignal, raceAttempt, reported, settleWithin, sleep, traceId } from "./channel.js";
 
-// Events of __step.
-const EV_ELAPSED = 1;
-const EV_RESPONSE = 2;
-const EV_FAILED = 3;
-const EV_ABORTED = 4;
-const EV_PROVIDER_TIMEOUT = 5;
-const EV_ACQUIRED = 6;
-const EV_ACQUIRE_FAILED = 7; // n = 1: not settled within the bound; else the text says why
-const EV_WAKE = 8;
-export const EV_PROVIDER_GONE = 9; // n: the joined provider call, given up by the call that started it
-
-// Slots of the io header (f64).
-const IO_NUMBER = 1;
-const IO_OUT_PTR = 2;
-const IO_OUT_LEN = 3;
-const IO_IN_PTR = 4;
-const IO_IN_CAP = 5;
-const IO_CALL = 6;
-const IO_TIMEOUT = 7;
-const IO_MONO = 8;
-const IO_WALL = 9;
-const IO_RANDOM = 10;
-const IO_ATTEMPTS = 11; // at the call's end: attempts sent …
-const IO_RETRY_DELAY = 12; // … and backoff waited (ms)
-const IO_BACKUP = 13; // SEND: 1 = to httpProfile.backupEndpoint
-
-// Kinds of __start.
-const KIND_EXPORT = 0;
-const KIND_REQUEST = 1;
-const KIND_REQUEST_NOT_JSON = 2;
-
-/**
- * The monotonic clock every wait and the rate limiter use: `performance.now()`, or
- * `Date.now()` only where there is no `performance` (a wall-clock jump must not release or
- * hold queued calls).
- * @type {() => number}
- */
-export const monotonic =
-  typeof performance === "object" && performance !== null && typeof performance.now === "function"
-    ? () => performance.now()
-    : () => Date.now();
+// The channel's parts this module's users (the entries, tests) know it by.
+export { awaitProvider, deliver, driverOf, isAbortSignal, monotonic, parseFailure, raceAttempt, settleWithin, sleep, traceId } from "./channel.js";
 
 /**
  * The wasm-bindgen `CvmClient` methods the driver calls (src/wasm/client.rs).
@@ -73,36 +26,11 @@ export const monotonic =
  * @property {(id: number, provider: number, ok: boolean, value: unknown) => number} __provided
  */
 
-/** @typedef {(url: string, init: RequestInit) => Promise<any>} Fetch */
-/** @typedef {(event: Record<string, unknown>) => void} OnEvent */
-
-/**
- * `rateLimit: { acquire }`: a limiter shared beyond one client (a Durable Object, …).
- * @typedef {{ acquire: (action: string, options: { signal?: AbortSignal, context?: unknown }) => unknown }} SharedLimiter
- */
-
-/**
- * A client's fixed parts, read once.
- * @typedef {object} ClientDriver
- * @property {string} url
- * @property {Fetch | undefined} fetch
- * @property {(() => unknown) | undefined} provider
- * @property {number} at the io header's index in a Float64Array over the memory
- * @property {SharedLimiter | undefined} limiter
- * @property {ProviderCall | undefined} shared the provider call in flight (dropped once settled)
- * @property {Set<() => void>} slotWaits wakes the calls waiting in the client's own limiter
- * @property {OnEvent | undefined} onEvent
- * @property {string | undefined} backup httpProfile.backupEndpoint's URL
- * @property {number} seq the last callId given
- */
-
-/**
- * One provider call: its number (the machine's), its answer, the controller whose signal the
- * provider got (aborted when the call that started it gives up on it), and `joiners`, told
- * when that call was aborted by its caller (they then ask anew; after the starter's timeout
- * they keep their own, equal bound on the same answer).
- * @typedef {{ id: number, promise: Promise<unknown>, controller: AbortController, joiners: Set<() => void> }} ProviderCall
- */
+/** @typedef {import("./channel.js").Fetch} Fetch */
+/** @typedef {import("./channel.js").OnEvent} OnEvent */
+/** @typedef {import("./channel.js").SharedLimiter} SharedLimiter */
+/** @typedef {import("./channel.js").ClientDriver} ClientDriver */
+/** @typedef {import("./channel.js").ErrorClassOf} ErrorClassOf */
 
 /**
  * What one HTTP attempt came to.
@@ -110,77 +38,13 @@ export const monotonic =
  *   | { kind: "timeout" | "network" | "aborted", code: string, message: string }} Outcome
  */
 
-/**
- * Duck-typed check, so an AbortSignal from another realm or a polyfill is accepted.
- * @param {unknown} v
- * @returns {v is AbortSignal}
- */
-export function isAbortSignal(v) {
-  return (
-    v != null &&
-    typeof v === "object" &&
-    typeof (/** @type {any} */ (v).aborted) === "boolean" &&
-    typeof (/** @type {any} */ (v).addEventListener) === "function"
-  );
-}
+/** An answer's event text: its `Date`, then the body. @param {{ date: string, text: string }} ok */
+const answer = (ok) => ok.date + "\0" + ok.text;
 
 /**
- * Resolves after `ms` with false, or with true as soon as `signal` aborts (removing its
- * listener either way).
- * @param {number} ms
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<boolean>}
+ * One call being driven (js/channel.js's run, plus the call's own parts).
+ * @typedef {import("./channel.js").Run & { core: Core, kind: number, action: string, context: unknown }} CallRun
  */
-export function sleep(ms, signal) {
-  return new Promise((resolve) => {
-    if (!signal) {
-      setTimeout(resolve, ms, false);
-      return;
-    }
-    if (signal.aborted) return resolve(true);
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve(false);
-    }, ms);
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-/**
- * How `promise` settles within `ms`, unless `signal` aborts first (or `gone` says that what was
- * awaited was given up by whoever started it: a plain set of callbacks, not an AbortSignal —
- * in workerd a signal made by one request cannot be listened to from another).
- * @param {Promise<unknown>} promise
- * @param {number} ms
- * @param {AbortSignal | undefined} signal
- * @param {Set<() => void>} [gone]
- * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }>}
- */
-export function settleWithin(promise, ms, signal, gone) {
-  return new Promise((resolve) => {
-    if (signal && signal.aborted) return resolve({ kind: "aborted" });
-    /** @param {{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }} r */
-    const done = (r) => {
-      clearTimeout(timer);
-      if (signal) signal.removeEventListener("abort", onAbort);
-      if (gone) gone.delete(onGone);
-      resolve(r);
-    };
-    const onAbort = () => done({ kind: "aborted" });
-    const onGone = () => done({ kind: "gone" });
-    const timer = setTimeout(() => done({ kind: "timeout" }), ms);
-    if (signal) signal.addEventListener("abort", onAbort, { once: true });
-    if (gone) gone.add(onGone);
-    promise.then(
-      (value) => done({ kind: "ok", value }),
-      (value) => done({ kind: "error", value }),
-    );
-  });
-}
 
 /**
  * One HTTP attempt: POST, bounded by `timeoutMs` and `signal`. Reports what happened; the
@@ -213,48 +77,6 @@ export function sendOnce(fetchFn, url, headers, body, timeoutMs, signal) {
 }
 
 /**
- * Runs one attempt raced against `timeoutMs` and `signal`: settles once, with what `run`
- * resolved to, or `{ kind: "timeout" | "aborted" | "network", code, message }` (`code`: Node's
- * `error.cause.code`, e.g. ECONNREFUSED). `stop` aborts the request when the race is lost.
- * Shared by API calls (sendOnce) and COS polls (js/wait.js).
- * @template T
- * @param {() => Promise<T>} run
- * @param {number} timeoutMs
- * @param {AbortSignal | undefined} signal
- * @param {() => void} stop
- * @returns {Promise<T | { kind: "timeout" | "aborted" | "network", code: string, message: string }>}
- */
-export function raceAttempt(run, timeoutMs, signal, stop) {
-  return new Promise((resolve) => {
-    let settled = false;
-    /** @param {T | { kind: "timeout" | "aborted" | "network", code: string, message: string }} outcome */
-    const done = (outcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (signal) signal.removeEventListener("abort", onAbort);
-      resolve(outcome);
-    };
-    /** @param {"timeout" | "aborted"} kind */
-    const lose = (kind) => {
-      done({ kind, code: "", message: kind });
-      stop();
-    };
-    const onAbort = () => lose("aborted");
-    const timer = setTimeout(lose, timeoutMs, "timeout");
-    if (signal) signal.addEventListener("abort", onAbort, { once: true });
-    run().then(done, (e) => {
-      const err = /** @type {any} */ (e);
-      const cause = err && err.cause;
-      const code = (cause && typeof cause.code === "string" && cause.code) || "";
-      let message = err && typeof err.message === "string" ? err.message : String(e);
-      if (cause && !code && typeof cause.message === "string") message += ` (${cause.message})`;
-      done({ kind: signal && signal.aborted ? "aborted" : "network", code, message });
-    });
-  });
-}
-
-/**
  * fetch, then the whole body as text.
  * @param {Fetch | undefined} fetchFn
  * @param {string} url
@@ -270,108 +92,6 @@ async function attempt(fetchFn, url, init) {
   const h = response.headers;
   const date = (h && typeof h.get === "function" && h.get("date")) || "";
   return { kind: "ok", status, date: String(date), text: String(text) };
-}
-
-/** @type {WeakMap<object, ClientDriver>} */
-const drivers = new WeakMap();
-
-/**
- * A client's fixed parts, read once; shared by the call path and the export waiter
- * (js/wait.js), so both see the same provider call in flight.
- * @param {{ __driver: Core["__driver"] }} core
- * @returns {ClientDriver}
- */
-export function driverOf(core) {
-  let d = drivers.get(core);
-  if (!d) {
-    const [url, fetchFn, provider, at, limiter, onEvent, backup] = core.__driver();
-    d = { url, fetch: fetchFn, provider, at, limiter, shared: undefined, slotWaits: new Set(), onEvent, seq: 0, backup };
-    drivers.set(core, d);
-  }
-  return d;
-}
-
-/**
- * A random (v4) UUID: a call's `X-TC-TraceId`, as the official SDKs send. `crypto.randomUUID`
- * exists only in secure contexts; `getRandomValues` everywhere.
- * @returns {string}
- */
-export function traceId() {
-  const c = /** @type {any} */ (globalThis).crypto;
-  if (c && typeof c.randomUUID === "function") return c.randomUUID();
-  const b = c.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-/**
- * Hands `onEvent` each event the machine reported (a JSON array of plain objects, built in
- * src/client/observe.rs), with the call's ids added. Synchronous; what it throws is ignored:
- * observing must not change the call.
- * @param {OnEvent} onEvent
- * @param {string} json
- * @param {number} callId
- * @param {string} trace
- */
-export function deliver(onEvent, json, callId, trace) {
-  if (json === "") return;
-  for (const event of JSON.parse(json)) {
-    event.callId = callId;
-    event.traceId = trace;
-    try {
-      onEvent(event);
-    } catch {
-      // ignored: see above
-    }
-  }
-}
-
-/**
- * Performs a CALL_PROVIDER (a new provider call, number `id`) or a JOIN_PROVIDER (the one in
- * flight, whichever call or wait of the client started it; the machine, src/client/call.rs,
- * numbers them and decides which), bounded by `timeoutMs` and `signal`. The provider gets
- * `{ signal }`, aborted when the call that started it gives up on it (its bound, its caller's
- * abort); those who joined then hear "gone" and ask anew — in workerd a promise of another
- * request, cancelled, would never settle. The answer is dropped once settled: no credential
- * kept for the client's life, none handed to a later call (a late joiner hears "gone").
- * @param {ClientDriver} d
- * @param {number} code CALL_PROVIDER or JOIN_PROVIDER
- * @param {number} id the provider call's number
- * @param {number} timeoutMs
- * @param {AbortSignal | undefined} signal
- * @returns {Promise<{ kind: "ok" | "error" | "timeout" | "aborted" | "gone", value?: unknown }>}
- */
-export async function awaitProvider(d, code, id, timeoutMs, signal) {
-  if (code !== CALL_PROVIDER) {
-    const call = d.shared;
-    if (!call || call.id !== id) return { kind: "gone" };
-    return settleWithin(call.promise, timeoutMs, signal, call.joiners);
-  }
-  const fn = /** @type {(options: { signal: AbortSignal }) => unknown} */ (d.provider);
-  const controller = new AbortController();
-  /** @type {Promise<unknown>} */
-  let promise;
-  try {
-    promise = Promise.resolve(fn({ signal: controller.signal }));
-  } catch (e) {
-    promise = Promise.reject(e);
-  }
-  /** @type {ProviderCall} */
-  const call = { id, promise, controller, joiners: new Set() };
-  d.shared = call;
-  const drop = () => {
-    if (d.shared === call) d.shared = undefined;
-  };
-  promise.then(drop, drop);
-  const r = await settleWithin(promise, timeoutMs, signal);
-  if (r.kind === "timeout" || r.kind === "aborted") {
-    drop();
-    controller.abort();
-    if (r.kind === "aborted") for (const tell of [...call.joiners]) tell();
-  }
-  return r;
 }
 
 /**
@@ -410,32 +130,6 @@ function wakeSlotWaits(d) {
 }
 
 /**
- * The error a FAILED action's text describes: code, requestId, field, httpCode,
- * mayHaveExecuted, then the message (last: it may hold anything), NUL-separated
- * (src/wasm/client.rs writes it). Shared by API calls and export waits (js/wait.js).
- * @param {string} s
- * @param {ErrorClassOf} ErrorClass
- * @returns {Error}
- */
-export function parseFailure(s, ErrorClass) {
-  /** @type {string[]} */
-  const parts = [];
-  let from = 0;
-  for (let i = 0; i < 5; i++) {
-    const end = s.indexOf("\0", from);
-    parts.push(s.slice(from, end));
-    from = end + 1;
-  }
-  const [code, requestId, field, httpCode, executed] = parts;
-  return new ErrorClass(code, s.slice(from), requestId || undefined, field || undefined, httpCode ? Number(httpCode) : undefined, executed === "1");
-}
-
-/**
- * The package's TencentCloudError class, as the drivers construct it.
- * @typedef {new (code: string, message: string, requestId?: string, field?: string, httpCode?: number, mayHaveExecuted?: boolean) => Error} ErrorClassOf
- */
-
-/**
  * Installs `ExportImages`, `exportImages` and `request` on the wasm-bindgen `CvmClient`
  * class: each runs the call's state machine to its end.
  * @param {{ prototype: object }} Class the generated CvmClient
@@ -443,61 +137,7 @@ export function parseFailure(s, ErrorClass) {
  * @param {ErrorClassOf} ErrorClass
  */
 export function installCallPath(Class, memory, ErrorClass) {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  let bytes = new Uint8Array(0);
-  let io = new Float64Array(0);
-  /**
-   * Renews the views when the memory has grown: growing detaches the old buffer, and a view of a
-   * detached buffer has length 0 (checked instead of the `memory.buffer` getter, which measured
-   * ~2 % of a whole call at six reads per call).
-   */
-  const views = () => {
-    if (io.length === 0) {
-      bytes = new Uint8Array(memory.buffer);
-      io = new Float64Array(memory.buffer);
-    }
-  };
-  /**
-   * Writes `s` into the client's input buffer; returns its UTF-8 length.
-   * @param {Core} core
-   * @param {ClientDriver} d
-   * @param {string} s
-   */
-  const write = (core, d, s) => {
-    views();
-    let ptr = io[d.at + IO_IN_PTR];
-    let { read, written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[d.at + IO_IN_CAP]));
-    if (read < s.length) {
-      core.__reserve(3 * s.length);
-      views();
-      ptr = io[d.at + IO_IN_PTR];
-      ({ written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[d.at + IO_IN_CAP])));
-    }
-    return written;
-  };
-
-  /**
-   * Writes the clocks and a random draw into the header: every event is delivered with them
-   * (the monotonic clock for waits and the limiter, the wall clock for signatures).
-   * @param {ClientDriver} d
-   */
-  const clocks = (d) => {
-    views();
-    io[d.at + IO_MONO] = monotonic();
-    io[d.at + IO_WALL] = Date.now();
-    io[d.at + IO_RANDOM] = Math.random();
-  };
-
-  /** The last action's text. @param {ClientDriver} d */
-  const out = (d) => {
-    views();
-    const ptr = io[d.at + IO_OUT_PTR];
-    return decoder.decode(bytes.subarray(ptr, ptr + io[d.at + IO_OUT_LEN]));
-  };
-
-  /** The error of a FAILED action. @param {ClientDriver} d */
-  const failure = (d) => parseFailure(out(d), ErrorClass);
+  const ch = channelOf(memory, ErrorClass);
 
   /**
    * A SEND action's headers and body. The text holds the session token: its bytes in wasm
@@ -505,13 +145,12 @@ export function installCallPath(Class, memory, ErrorClass) {
    * @param {ClientDriver} d
    */
   const outgoing = (d) => {
-    const s = out(d);
-    const ptr = io[d.at + IO_OUT_PTR];
-    bytes.fill(0, ptr, ptr + io[d.at + IO_OUT_LEN]);
+    const count = ch.slot(d, IO_NUMBER);
+    const s = ch.text(d, true);
     /** @type {Record<string, string>} */
     const headers = {};
     let from = 0;
-    for (let count = io[d.at + IO_NUMBER]; count > 0; count--) {
+    for (let n = count; n > 0; n--) {
       const a = s.indexOf("\0", from);
       const b = s.indexOf("\0", a + 1);
       headers[s.slice(from, a)] = s.slice(a + 1, b);
@@ -521,109 +160,82 @@ export function installCallPath(Class, memory, ErrorClass) {
   };
 
   /**
-   * Performs actions until the call finishes: resolves to the result (`request`: the
-   * response's `Response` object).
-   * @param {Core} core
-   * @param {ClientDriver} d
-   * @param {number} kind
-   * @param {number} id
-   * @param {number} code the first action
-   * @param {string} action the API action (what a shared limiter is asked for)
-   * @param {AbortSignal | undefined} signal
-   * @param {unknown} context the call's `context` option, handed to a shared limiter untouched
-   * @param {number} callId
-   * @param {string} trace the call's X-TC-TraceId
-   * @returns {Promise<any>}
+   * The call path's part of the loop (js/channel.js): SEND, WAIT, WAIT_FOR_SLOT, ACQUIRE, and
+   * the call's exports. `perform` is not async: each await it would add is a microtask hop on
+   * every call.
+   * @type {import("./channel.js").Steps}
    */
-  const run = async (core, d, kind, id, code, action, signal, context, callId, trace) => {
-    for (;;) {
-      if (d.onEvent) deliver(d.onEvent, core.__events(), callId, trace);
-      // The step may have grown the wasm memory: renew the views before reading the header.
-      views();
-      if (code === DONE) {
-        const result = JSON.parse(out(d));
-        return kind === KIND_EXPORT ? result : result.Response;
-      }
-      if (code === FAILED) {
-        const err = /** @type {any} */ (failure(d));
-        err.traceId = trace;
-        err.attempts = io[d.at + IO_ATTEMPTS];
-        err.totalRetryDelayMs = io[d.at + IO_RETRY_DELAY];
-        throw err;
-      }
-      if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the call ended without a result");
-      let event = EV_ABORTED;
-      let n = 0;
-      let len = 0;
-      if (code === WAIT) {
-        if (!(await sleep(io[d.at + IO_NUMBER], signal))) event = EV_ELAPSED;
-      } else if (code === SEND) {
-        const timeout = io[d.at + IO_TIMEOUT];
-        const url = io[d.at + IO_BACKUP] === 1 && d.backup ? d.backup : d.url;
+  const steps = {
+    /** @param {CallRun} c @param {number} code @returns {Promise<any>} */
+    perform(c, code) {
+      const d = c.d;
+      if (code === SEND) {
+        const timeout = ch.slot(d, IO_TIMEOUT);
+        const url = ch.slot(d, IO_BACKUP) === 1 && d.backup ? d.backup : d.url;
         const { headers, body } = outgoing(d);
-        const r = await sendOnce(d.fetch, url, headers, body, timeout, signal);
-        if (r.kind === "ok") {
-          event = EV_RESPONSE;
-          n = r.status;
-          len = write(core, d, r.date + "\0" + r.text);
-        } else if (r.kind !== "aborted") {
-          event = EV_FAILED;
-          n = r.kind === "timeout" ? 1 : 0;
-          len = write(core, d, r.code + "\0" + r.message);
-        }
-      } else if (code === WAIT_FOR_SLOT) {
-        const how = await slotWait(d, io[d.at + IO_NUMBER], signal);
-        if (how !== "aborted") event = how === "woken" ? EV_WAKE : EV_ELAPSED;
-      } else if (code === ACQUIRE) {
-        // A shared limiter (rateLimit.acquire): called as its method, with a signal that aborts
-        // when the call gives up on the slot (its caller's abort, or reqTimeout), so the limiter
-        // stops holding a slot nobody will use.
-        const limiter = /** @type {SharedLimiter} */ (d.limiter);
-        const timeout = io[d.at + IO_TIMEOUT]; // before acquire runs: it may call this client
-        const giveUp = new AbortController();
-        const onAbort = () => giveUp.abort();
-        if (signal) signal.addEventListener("abort", onAbort, { once: true });
-        /** @type {Promise<unknown>} */
-        let granted;
-        try {
-          granted = Promise.resolve(limiter.acquire(action, context === undefined ? { signal: giveUp.signal } : { signal: giveUp.signal, context }));
-        } catch (e) {
-          granted = Promise.reject(e);
-        }
-        const r = await settleWithin(granted, timeout, signal);
-        if (signal) signal.removeEventListener("abort", onAbort);
-        if (r.kind === "timeout" || r.kind === "aborted") giveUp.abort();
-        if (r.kind === "ok") event = EV_ACQUIRED;
-        else if (r.kind !== "aborted") {
-          event = EV_ACQUIRE_FAILED;
-          n = r.kind === "timeout" ? 1 : 0;
-          const err = /** @type {any} */ (r.value);
-          len = write(core, d, r.kind === "error" ? (err && typeof err.message === "string" ? err.message : String(err)) : "");
-        }
-      } else {
-        // CALL_PROVIDER / JOIN_PROVIDER: one provider call shared by every call that joins it.
-        const provider = io[d.at + IO_NUMBER];
-        const timeout = io[d.at + IO_TIMEOUT];
-        const r = await awaitProvider(d, code, provider, timeout, signal);
-        if (r.kind === "ok" || r.kind === "error") {
-          if (!(signal && signal.aborted)) {
-            clocks(d);
-            code = core.__provided(id, provider, r.kind === "ok", r.value);
-            continue;
-          }
-        } else if (r.kind === "timeout" || r.kind === "gone") {
-          event = r.kind === "timeout" ? EV_PROVIDER_TIMEOUT : EV_PROVIDER_GONE;
-          n = provider;
-        }
+        return sendOnce(d.fetch, url, headers, body, timeout, c.signal);
       }
-      // Abort wins over what has not arrived; an answer already read is delivered (the
-      // machine decides; a retry it asks for next meets the abort in its WAIT).
-      if (signal && signal.aborted && event !== EV_RESPONSE) event = EV_ABORTED;
-      clocks(d);
-      const left = code;
-      code = core.__step(id, event, n, len);
-      if (left === WAIT_FOR_SLOT && event === EV_ABORTED) wakeSlotWaits(d);
+      if (code === WAIT) return sleep(ch.slot(d, IO_NUMBER), c.signal);
+      if (code === WAIT_FOR_SLOT) return slotWait(d, ch.slot(d, IO_NUMBER), c.signal);
+      if (code === ACQUIRE) return acquire(c);
+      return Promise.resolve(true);
+    },
+    /** @param {CallRun} _c @param {number} code @param {any} o @returns {import("./channel.js").Reported} */
+    report(_c, code, o) {
+      if (code === SEND) return reported(/** @type {Outcome} */ (o), answer);
+      if (code === WAIT) return [o ? EV_ABORTED : EV_ELAPSED, 0, ""];
+      if (code === WAIT_FOR_SLOT) return [o === "aborted" ? EV_ABORTED : o === "woken" ? EV_WAKE : EV_ELAPSED, 0, ""];
+      if (code === ACQUIRE) return o;
+      return [EV_ABORTED, 0, ""];
+    },
+    /** @param {CallRun} c @param {number} event @param {number} n @param {number} len */
+    step: (c, event, n, len) => c.core.__step(c.id, event, n, len),
+    /** @param {CallRun} c @param {number} provider @param {boolean} ok @param {unknown} value */
+    provided: (c, provider, ok, value) => c.core.__provided(c.id, provider, ok, value),
+    /** A call that left its WAIT_FOR_SLOT aborted gave its slot back: the others may move up. @param {CallRun} c @param {number} left @param {number} event */
+    after(c, left, event) {
+      if (left === WAIT_FOR_SLOT && event === EV_ABORTED) wakeSlotWaits(c.d);
+    },
+    /** @param {CallRun} c @param {string} text */
+    done(c, text) {
+      const result = JSON.parse(text);
+      return c.kind === KIND_EXPORT ? result : result.Response;
+    },
+    /** @param {CallRun} c @param {any} err */
+    failed(c, err) {
+      err.attempts = ch.slot(c.d, IO_ATTEMPTS);
+      err.totalRetryDelayMs = ch.slot(c.d, IO_RETRY_DELAY);
+    },
+  };
+
+  /**
+   * An ACQUIRE: a shared limiter (rateLimit.acquire), called as its method, with a signal that
+   * aborts when the call gives up on the slot (its caller's abort, or reqTimeout), so the
+   * limiter stops holding a slot nobody will use.
+   * @param {CallRun} c
+   * @returns {Promise<import("./channel.js").Reported>}
+   */
+  const acquire = async (c) => {
+    const { d, signal, context } = c;
+    const limiter = /** @type {SharedLimiter} */ (d.limiter);
+    const timeout = ch.slot(d, IO_TIMEOUT); // before acquire runs: it may call this client
+    const giveUp = new AbortController();
+    const onAbort = () => giveUp.abort();
+    if (signal) signal.addEventListener("abort", onAbort, { once: true });
+    /** @type {Promise<unknown>} */
+    let granted;
+    try {
+      granted = Promise.resolve(limiter.acquire(c.action, context === undefined ? { signal: giveUp.signal } : { signal: giveUp.signal, context }));
+    } catch (e) {
+      granted = Promise.reject(e);
     }
+    const r = await settleWithin(granted, timeout, signal);
+    if (signal) signal.removeEventListener("abort", onAbort);
+    if (r.kind === "timeout" || r.kind === "aborted") giveUp.abort();
+    if (r.kind === "ok") return [EV_ACQUIRED, 0, ""];
+    if (r.kind === "aborted") return [EV_ABORTED, 0, ""];
+    const err = /** @type {any} */ (r.value);
+    return [EV_ACQUIRE_FAILED, r.kind === "timeout" ? 1 : 0, r.kind === "error" ? (err && typeof err.message === "string" ? err.message : String(err)) : ""];
   };
 
   /**
@@ -659,23 +271,23 @@ export function installCallPath(Class, memory, ErrorClass) {
       const callId = ++d.seq;
       let len = -1;
       if (kind === KIND_EXPORT) {
-        if (typeof json === "string") len = write(core, d, trace + "\0" + json);
+        if (typeof json === "string") len = ch.write(core, d, trace + "\0" + json);
       } else if (typeof json === "string") {
-        len = write(core, d, trace + "\0" + action + "\0" + json);
+        len = ch.write(core, d, trace + "\0" + action + "\0" + json);
       } else {
         kind = KIND_REQUEST_NOT_JSON;
-        len = write(core, d, trace + "\0" + action + "\0");
+        len = ch.write(core, d, trace + "\0" + action + "\0");
       }
-      clocks(d);
+      ch.clocks(d);
       const first = core.__start(kind, len, !!(signal && signal.aborted));
-      views();
-      return run(core, d, kind, io[d.at + IO_CALL], first, kind === KIND_EXPORT ? "ExportImages" : action, signal, context, callId, trace);
+      /** @type {CallRun} */
+      const run = { core, d, id: ch.slot(d, IO_CALL), signal, callId, trace, kind, action: kind === KIND_EXPORT ? "ExportImages" : action, context };
+      return ch.drive(run, first, false, steps);
     } catch (e) {
       return Promise.reject(e);
     }
   };
 
-  const proto = /** @type {any} */ (Class.prototype);
   /**
    * @this {Core}
    * @param {unknown} params
@@ -695,9 +307,7 @@ export function installCallPath(Class, memory, ErrorClass) {
     const name = typeof action === "string" && action.indexOf("\0") === -1 ? action : "";
     return call(this, KIND_REQUEST, name, payload, options);
   }
-  for (const [name, value] of /** @type {const} */ ([["ExportImages", ExportImages], ["exportImages", ExportImages], ["request", request]])) {
-    Object.defineProperty(proto, name, { value, writable: true, configurable: true });
-  }
+  install(Class, { ExportImages, exportImages: ExportImages, request });
 }
 
 /**

@@ -1,51 +1,34 @@
 // @ts-check
 // The export waiter's driver: `client.waitForExport` and `client.checkExportFiles`. The wait
-// is a state machine in Rust (src/client/wait_export.rs; its boundary src/wasm/wait_export.rs
-// signs the COS requests it asks for); this module only performs the actions — a HEAD/GET
-// with fetch, a sleep, an onProgress call, the credential provider — and feeds back what
-// happened with the monotonic time (performance.now()). It decides nothing. Beside
-// js/driver.js (API calls), through the same io header and buffers in wasm memory.
+// is a state machine in Rust (src/client/wait_job.rs around src/client/wait_export.rs; it signs
+// the COS requests it asks for); this module only performs the actions — a HEAD/GET with fetch,
+// a sleep, an onProgress call — and reports what happened. It decides nothing. The channel
+// (js/channel.js: memory, clocks, the provider, the loop) is shared with js/driver.js.
 
-import { awaitProvider, deliver, driverOf, EV_PROVIDER_GONE, isAbortSignal, monotonic, parseFailure, raceAttempt, sleep, traceId } from "./driver.js";
-
-// Action codes (src/wasm/client.rs, and PROGRESS in src/wasm/wait_export.rs).
-const IDLE = 0;
-// 1, 2: CALL_PROVIDER / JOIN_PROVIDER (the provider call, see awaitProvider).
-const WAIT = 3;
-const SEND = 4;
-const DONE = 5;
-const FAILED = 6;
-const PROGRESS = 7;
-
-// Events of __waitStep.
-const EV_ELAPSED = 1;
-const EV_RESPONSE = 2;
-const EV_FAILED = 3;
-const EV_ABORTED = 4;
-const EV_PROVIDER_TIMEOUT = 5;
-const EV_CONTINUE = 6;
-
-// Slots of the io header (f64).
-const IO_NUMBER = 1;
-const IO_OUT_PTR = 2;
-const IO_OUT_LEN = 3;
-const IO_IN_PTR = 4;
-const IO_IN_CAP = 5;
-const IO_CALL = 6;
-const IO_TIMEOUT = 7;
+import { EV_ABORTED, EV_CONTINUE, EV_ELAPSED, IO_CALL, IO_NUMBER, IO_TIMEOUT, PROGRESS, SEND, WAIT } from "./codes.js";
+import { channelOf, driverOf, install, isAbortSignal, raceAttempt, reported, sleep, traceId } from "./channel.js";
 
 /** The COS answer headers the machine reads, in the order __waitStep expects them. */
 export const COS_HEADERS = ["content-length", "content-range", "etag", "last-modified", "x-cos-request-id", "date"];
 
 /**
- * The wasm-bindgen `CvmClient` methods this driver calls (src/wasm/wait_export.rs).
+ * The wasm-bindgen `CvmClient` methods this driver calls (src/wasm/wait_export.rs); the clocks
+ * are in the io header (the channel writes them before each).
  * @typedef {object} WaitCore
- * @property {() => [string, import("./driver.js").Fetch | undefined, (() => unknown) | undefined, number, import("./driver.js").SharedLimiter | undefined]} __driver
+ * @property {() => [string, import("./channel.js").Fetch | undefined, (() => unknown) | undefined, number, import("./channel.js").SharedLimiter | undefined]} __driver
  * @property {(len: number) => void} __reserve
  * @property {() => string} __events the last step's events (JSON), for onEvent
- * @property {(task: unknown, options: unknown, once: boolean, isSignal: boolean, aborted: boolean, mono: number, wall: number, random: number) => number} __waitStart
- * @property {(id: number, event: number, n: number, len: number, mono: number, wall: number, random: number) => number} __waitStep
- * @property {(id: number, provider: number, ok: boolean, value: unknown, mono: number, wall: number, random: number) => number} __waitProvided
+ * @property {(task: unknown, options: unknown, once: boolean, isSignal: boolean, aborted: boolean) => number} __waitStart
+ * @property {(id: number, event: number, n: number, len: number) => number} __waitStep
+ * @property {(id: number, provider: number, ok: boolean, value: unknown) => number} __waitProvided
+ */
+
+/** A COS answer's event text: the headers in COS_HEADERS order, then the body. @param {{ headers: string[], body: string }} ok */
+const answer = (ok) => ok.headers.join("\0") + "\0" + ok.body;
+
+/**
+ * One wait being driven (js/channel.js's run, plus what the wait counts).
+ * @typedef {import("./channel.js").Run & { core: WaitCore, onProgress: ((value: unknown) => unknown) | undefined, polls: number, waited: number }} WaitRun
  */
 
 /**
@@ -75,7 +58,7 @@ const noStore = (() => {
  * One COS request: `method` (HEAD, or GET to read an error body) with `headers`, aborted
  * after `timeoutMs` or when `signal` fires. The body is read only for an error status (COS's
  * XML error document); a 2xx body is the export file itself, so it is cancelled unread.
- * @param {import("./driver.js").Fetch | undefined} fetchFn
+ * @param {import("./channel.js").Fetch | undefined} fetchFn
  * @param {string} method
  * @param {string} url
  * @param {Record<string, string>} headers
@@ -93,7 +76,7 @@ export function cosOnce(fetchFn, method, url, headers, timeoutMs, signal) {
 }
 
 /**
- * @param {import("./driver.js").Fetch | undefined} fetchFn
+ * @param {import("./channel.js").Fetch | undefined} fetchFn
  * @param {string} url
  * @param {RequestInit} init
  * @returns {Promise<CosOutcome>}
@@ -134,143 +117,67 @@ export function callProgress(fn, value) {
  * Installs `waitForExport` and `checkExportFiles` on the wasm-bindgen `CvmClient` class.
  * @param {{ prototype: object }} Class the generated CvmClient
  * @param {WebAssembly.Memory} memory that module instance's memory
- * @param {import("./driver.js").ErrorClassOf} ErrorClass
+ * @param {import("./channel.js").ErrorClassOf} ErrorClass
  */
 export function installWaitPath(Class, memory, ErrorClass) {
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  let bytes = new Uint8Array(0);
-  let io = new Float64Array(0);
-  /** Renews the views when the memory has grown (growing detaches the old buffer). */
-  const views = () => {
-    if (bytes.buffer !== memory.buffer) {
-      bytes = new Uint8Array(memory.buffer);
-      io = new Float64Array(memory.buffer);
-    }
-  };
+  const ch = channelOf(memory, ErrorClass);
 
   /**
-   * Writes `s` into the client's input buffer; returns its UTF-8 length.
-   * @param {WaitCore} core
-   * @param {number} at
-   * @param {string} s
+   * A SEND action: `method NUL url (NUL name NUL value)*`, the header count in the header. The
+   * text holds the session token: zeroed in wasm memory once read.
+   * @param {import("./channel.js").ClientDriver} d
    */
-  const write = (core, at, s) => {
-    views();
-    let ptr = io[at + IO_IN_PTR];
-    let { read, written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[at + IO_IN_CAP]));
-    if (read < s.length) {
-      core.__reserve(3 * s.length);
-      views();
-      ptr = io[at + IO_IN_PTR];
-      ({ written } = encoder.encodeInto(s, bytes.subarray(ptr, ptr + io[at + IO_IN_CAP])));
-    }
-    return written;
-  };
-
-  /**
-   * The last action's text; zeroed in wasm memory once read when it may hold a secret (a
-   * request's x-cos-security-token, links carrying the session token).
-   * @param {number} at
-   * @param {boolean} wipe
-   */
-  const out = (at, wipe) => {
-    views();
-    const ptr = io[at + IO_OUT_PTR];
-    const end = ptr + io[at + IO_OUT_LEN];
-    const s = decoder.decode(bytes.subarray(ptr, end));
-    if (wipe) bytes.fill(0, ptr, end);
-    return s;
-  };
-
-  /** The error of a FAILED action. @param {number} at */
-  const failure = (at) => parseFailure(out(at, false), ErrorClass);
-
-  /**
-   * A SEND action: `method NUL url (NUL name NUL value)*`, the header count in the header.
-   * @param {number} at
-   */
-  const outgoing = (at) => {
-    const s = out(at, true).split("\0");
+  const outgoing = (d) => {
+    const n = ch.slot(d, IO_NUMBER);
+    const s = ch.text(d, true).split("\0");
     /** @type {Record<string, string>} */
     const headers = {};
-    for (let i = 0, n = io[at + IO_NUMBER]; i < n; i++) headers[s[2 + 2 * i]] = s[3 + 2 * i];
+    for (let i = 0; i < n; i++) headers[s[2 + 2 * i]] = s[3 + 2 * i];
     return { method: s[0], url: s[1], headers };
   };
 
   /**
-   * Performs actions until the wait finishes: resolves to the result's JSON text.
-   * @param {WaitCore} core
-   * @param {import("./driver.js").ClientDriver} d
-   * @param {number} id
-   * @param {number} code the first action
-   * @param {AbortSignal | undefined} signal
-   * @param {((value: unknown) => unknown) | undefined} onProgress
-   * @returns {Promise<string>}
+   * The wait's part of the loop (js/channel.js): PROGRESS, WAIT, SEND, and the wait's exports.
+   * @type {import("./channel.js").Steps}
    */
-  const run = async (core, d, id, code, signal, onProgress) => {
-    // For onEvent's poll events and the error: this wait's ids, polls sent, backoff waited.
-    const callId = ++d.seq;
-    const trace = traceId();
-    let polls = 0;
-    let waited = 0;
-    for (;;) {
-      if (d.onEvent) deliver(d.onEvent, core.__events(), callId, trace);
-      // The step may have grown the wasm memory: renew the views before reading the header.
-      views();
-      if (code === DONE) return out(d.at, true);
-      if (code === FAILED) {
-        const err = /** @type {any} */ (failure(d.at));
-        err.traceId = trace;
-        err.attempts = polls;
-        err.totalRetryDelayMs = waited;
-        throw err;
-      }
-      if (code === IDLE) throw new ErrorClass("Client.InvalidResponse", "internal: the wait ended without a result");
-      let event = EV_ABORTED;
-      let n = 0;
-      let len = 0;
+  const steps = {
+    /** @param {WaitRun} w @param {number} code @returns {Promise<any>} */
+    perform(w, code) {
+      const d = w.d;
       if (code === PROGRESS) {
-        const report = JSON.parse(out(d.at, true));
-        if (onProgress) callProgress(onProgress, report);
-        event = EV_CONTINUE;
-      } else if (code === WAIT) {
-        const ms = io[d.at + IO_NUMBER];
-        waited += ms;
-        if (!(await sleep(ms, signal))) event = EV_ELAPSED;
-      } else if (code === SEND) {
-        polls++;
-        const timeout = io[d.at + IO_TIMEOUT];
-        const { method, url, headers } = outgoing(d.at);
-        const r = await cosOnce(d.fetch, method, url, headers, timeout, signal);
-        if (r.kind === "ok") {
-          event = EV_RESPONSE;
-          n = r.status;
-          len = write(core, d.at, r.headers.join("\0") + "\0" + r.body);
-        } else if (r.kind !== "aborted") {
-          event = EV_FAILED;
-          n = r.kind === "timeout" ? 1 : 0;
-          len = write(core, d.at, r.code + "\0" + r.message);
-        }
-      } else {
-        // CALL_PROVIDER / JOIN_PROVIDER: the client's one provider call (js/driver.js).
-        const provider = io[d.at + IO_NUMBER];
-        const timeout = io[d.at + IO_TIMEOUT];
-        const r = await awaitProvider(d, code, provider, timeout, signal);
-        if (r.kind === "ok" || r.kind === "error") {
-          if (!(signal && signal.aborted)) {
-            code = core.__waitProvided(id, provider, r.kind === "ok", r.value, monotonic(), Date.now(), Math.random());
-            continue;
-          }
-        } else if (r.kind === "timeout" || r.kind === "gone") {
-          event = r.kind === "timeout" ? EV_PROVIDER_TIMEOUT : EV_PROVIDER_GONE;
-          n = provider;
-        }
+        const report = JSON.parse(ch.text(d, true));
+        if (w.onProgress) callProgress(w.onProgress, report);
+        return Promise.resolve();
       }
-      // Abort wins over what has not arrived; an answer already read is delivered.
-      if (signal && signal.aborted && event !== EV_RESPONSE) event = EV_ABORTED;
-      code = core.__waitStep(id, event, n, len, monotonic(), Date.now(), Math.random());
-    }
+      if (code === WAIT) {
+        const ms = ch.slot(d, IO_NUMBER);
+        w.waited += ms;
+        return sleep(ms, w.signal);
+      }
+      if (code !== SEND) return Promise.resolve();
+      w.polls++;
+      const timeout = ch.slot(d, IO_TIMEOUT);
+      const { method, url, headers } = outgoing(d);
+      return cosOnce(d.fetch, method, url, headers, timeout, w.signal);
+    },
+    /** @param {WaitRun} _w @param {number} code @param {any} o @returns {import("./channel.js").Reported} */
+    report(_w, code, o) {
+      if (code === PROGRESS) return [EV_CONTINUE, 0, ""];
+      if (code === WAIT) return [o ? EV_ABORTED : EV_ELAPSED, 0, ""];
+      if (code === SEND) return reported(/** @type {CosOutcome} */ (o), answer);
+      return [EV_ABORTED, 0, ""];
+    },
+    /** @param {WaitRun} w @param {number} event @param {number} n @param {number} len */
+    step: (w, event, n, len) => w.core.__waitStep(w.id, event, n, len),
+    /** @param {WaitRun} w @param {number} provider @param {boolean} ok @param {unknown} value */
+    provided: (w, provider, ok, value) => w.core.__waitProvided(w.id, provider, ok, value),
+    /** @param {WaitRun} _w @param {string} text */
+    done: (_w, text) => JSON.parse(text),
+    /** For the error: polls sent, backoff waited. @param {WaitRun} w @param {any} err */
+    failed(w, err) {
+      err.attempts = w.polls;
+      err.totalRetryDelayMs = w.waited;
+    },
   };
 
   /**
@@ -280,42 +187,41 @@ export function installWaitPath(Class, memory, ErrorClass) {
    * @param {unknown} task
    * @param {unknown} options
    * @param {boolean} once checkExportFiles
-   * @returns {Promise<string>}
+   * @returns {Promise<any>}
    */
   const wait = (core, task, options, once) => {
     try {
       const d = driverOf(core);
       const o = /** @type {any} */ (options !== null && typeof options === "object" ? options : {});
-      const s = o.signal;
-      const signal = isAbortSignal(s) ? s : undefined;
-      const first = core.__waitStart(task, options, once, signal !== undefined, !!(signal && signal.aborted), monotonic(), Date.now(), Math.random());
+      const signal = isAbortSignal(o.signal) ? o.signal : undefined;
+      ch.clocks(d);
+      const first = core.__waitStart(task, options, once, signal !== undefined, !!(signal && signal.aborted));
       // Checked by __waitStart: a function, or absent.
-      const onProgress = once ? undefined : o.onProgress;
-      views();
-      return run(core, d, io[d.at + IO_CALL], first, signal, typeof onProgress === "function" ? onProgress : undefined);
+      const onProgress = once || typeof o.onProgress !== "function" ? undefined : o.onProgress;
+      /** @type {WaitRun} */
+      const run = { core, d, id: ch.slot(d, IO_CALL), signal, callId: ++d.seq, trace: traceId(), onProgress, polls: 0, waited: 0 };
+      return ch.drive(run, first, true, steps);
     } catch (e) {
       return Promise.reject(e);
     }
   };
 
-  const proto = /** @type {any} */ (Class.prototype);
-  /**
-   * @this {WaitCore}
-   * @param {unknown} task
-   * @param {unknown} [options]
-   */
-  async function waitForExport(task, options) {
-    return JSON.parse(await wait(this, task, options, false));
-  }
-  /**
-   * @this {WaitCore}
-   * @param {unknown} task
-   * @param {unknown} [options]
-   */
-  async function checkExportFiles(task, options) {
-    return JSON.parse(await wait(this, task, options, true));
-  }
-  for (const [name, value] of /** @type {const} */ ([["waitForExport", waitForExport], ["checkExportFiles", checkExportFiles]])) {
-    Object.defineProperty(proto, name, { value, writable: true, configurable: true });
-  }
+  install(Class, {
+    /**
+     * @this {WaitCore}
+     * @param {unknown} task
+     * @param {unknown} [options]
+     */
+    waitForExport(task, options) {
+      return wait(this, task, options, false);
+    },
+    /**
+     * @this {WaitCore}
+     * @param {unknown} task
+     * @param {unknown} [options]
+     */
+    checkExportFiles(task, options) {
+      return wait(this, task, options, true);
+    },
+  });
 }

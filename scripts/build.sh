@@ -66,6 +66,8 @@ cargo_build
 # glue by scripts/minify.mjs.
 cp js/driver.js "$out/driver.js"
 cp js/wait.js "$out/wait.js"
+cp js/channel.js "$out/channel.js"
+cp js/codes.js "$out/codes.js"
 bindgen "$out"
 # The sign-only module (signRequest alone, ~1/3 of the size): pkg/gen/sign/, loaded by the
 # `tc3-edge/sign` entries.

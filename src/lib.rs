@@ -27,9 +27,11 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod channel;
 pub mod client;
 pub mod cos;
 pub mod cvm;
+pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod tc3;

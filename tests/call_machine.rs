@@ -730,3 +730,39 @@ fn non_idempotent_and_idempotent_differ_only_on_unknown_outcomes() {
     );
     assert!(run.result.unwrap().is_ok());
 }
+
+#[test]
+fn calls_are_made_from_what_js_passed_and_only_safe_ones_are_idempotent() {
+    use tc3_edge::client::{ClientConfig, ClientOptions};
+    let config = ClientConfig::new(&ClientOptions {
+        region: Some("ap-guangzhou"),
+        ..Default::default()
+    })
+    .unwrap();
+    let e = Call::export_images(&config, None).err().expect("no JSON form");
+    assert_eq!(e.code(), "InvalidParameter");
+    assert!(e.message().contains("JSON-serializable"), "{}", e.message());
+    let params = r#"{"ImageIds":["img-72n9mi0y"],"BucketName":"b-1250000000","DryRun":true}"#;
+    assert!(Call::export_images(&config, Some(params)).is_ok());
+    let bad = r#"{"ImageIds":["nope"],"BucketName":"b-1250000000"}"#;
+    assert_eq!(
+        Call::export_images(&config, Some(bad))
+            .err()
+            .expect("validated")
+            .field(),
+        Some("ImageIds.0")
+    );
+    assert_eq!(
+        Call::request("DescribeImages", None).err().expect("no JSON").code(),
+        "InvalidParameter"
+    );
+    assert_eq!(
+        Call::request("DescribeImages", Some("[1]"))
+            .err()
+            .expect("not an object")
+            .code(),
+        "InvalidParameter"
+    );
+    assert!(Call::request("bad action", Some("{}")).is_err());
+    assert_eq!(Call::request("DescribeImages", Some("{}")).unwrap().body(), "{}");
+}

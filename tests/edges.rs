@@ -9,7 +9,9 @@ use std::rc::Rc;
 
 use tc3_edge::client::cos_reply::{judge, CosReply, PollMethod, Verdict};
 use tc3_edge::client::limiter::RateLimiter;
-use tc3_edge::client::wait_export::{Event as WaitEvent, Mode, Next, WaitOptions, WaitSettings, Waiter};
+use tc3_edge::client::wait_export::{
+    Action as WaitAction, Event as WaitEvent, Mode, WaitOptions, WaitSettings, Waiter,
+};
 use tc3_edge::client::{
     Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape,
 };
@@ -243,26 +245,32 @@ fn found(last_modified: Option<&str>) -> CosReply<'_> {
 fn a_file_older_than_not_before_stays_pending_until_a_newer_one_is_there() {
     // notBefore = SERVER: a file from yesterday is an earlier export's.
     let mut w = Waiter::new(settings(Some(SERVER as f64)).unwrap(), &["/a.raw".into()]);
-    assert!(matches!(w.step(0.0, 0.5, WaitEvent::Start).next, Next::Send(_)));
+    assert!(matches!(w.step(0.0, 0.5, WaitEvent::Start).action, WaitAction::Send(_)));
     let yesterday = "Fri, 27 Nov 2026 00:03:11 GMT";
-    let s = w.step(10.0, 0.5, WaitEvent::Replied(found(Some(yesterday))));
-    assert!(matches!(s.next, Next::Sleep(_)), "stays pending: {:?}", s.next);
+    let s = w.step(10.0, 0.5, WaitEvent::Response(found(Some(yesterday))));
+    assert!(matches!(s.action, WaitAction::Wait(_)), "stays pending: {:?}", s.action);
     assert_eq!(w.ready(), 0);
     // No Last-Modified: it cannot be told apart, so it is not taken either.
-    assert!(matches!(w.step(1010.0, 0.5, WaitEvent::TimerFired).next, Next::Send(_)));
     assert!(matches!(
-        w.step(1020.0, 0.5, WaitEvent::Replied(found(None))).next,
-        Next::Sleep(_)
+        w.step(1010.0, 0.5, WaitEvent::Elapsed).action,
+        WaitAction::Send(_)
+    ));
+    assert!(matches!(
+        w.step(1020.0, 0.5, WaitEvent::Response(found(None))).action,
+        WaitAction::Wait(_)
     ));
     // 59 s before notBefore (clock slack): this export's file.
-    assert!(matches!(w.step(2020.0, 0.5, WaitEvent::TimerFired).next, Next::Send(_)));
+    assert!(matches!(
+        w.step(2020.0, 0.5, WaitEvent::Elapsed).action,
+        WaitAction::Send(_)
+    ));
     let s = w.step(
         2030.0,
         0.5,
-        WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:12 GMT"))),
+        WaitEvent::Response(found(Some("Sat, 28 Nov 2026 00:02:12 GMT"))),
     );
-    let Next::Finish(Ok(files)) = s.next else {
-        panic!("ready: {:?}", s.next)
+    let WaitAction::Finish(Ok(files)) = s.action else {
+        panic!("ready: {:?}", s.action)
     };
     assert_eq!(
         files[0].ready.as_ref().unwrap().last_modified.as_deref(),
@@ -274,15 +282,15 @@ fn a_file_older_than_not_before_stays_pending_until_a_newer_one_is_there() {
     let s = w.step(
         1.0,
         0.5,
-        WaitEvent::Replied(found(Some("Sat, 28 Nov 2026 00:02:10 GMT"))),
+        WaitEvent::Response(found(Some("Sat, 28 Nov 2026 00:02:10 GMT"))),
     );
-    assert!(matches!(s.next, Next::Sleep(_)));
+    assert!(matches!(s.action, WaitAction::Wait(_)));
     // Without notBefore the old file counts, as before.
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);
     assert!(matches!(
-        w.step(1.0, 0.5, WaitEvent::Replied(found(Some(yesterday)))).next,
-        Next::Finish(Ok(_))
+        w.step(1.0, 0.5, WaitEvent::Response(found(Some(yesterday)))).action,
+        WaitAction::Finish(Ok(_))
     ));
 }
 
@@ -324,12 +332,12 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
         w.step(0.0, 0.5, WaitEvent::Start);
         // HEAD 403 has no body: read it with a GET, then the skew.
         assert!(matches!(
-            w.step(1.0, 0.5, WaitEvent::Replied(CosReply { status: 403, ..CosReply::default() })).next,
-            Next::Send(p) if p.method == PollMethod::Get
+            w.step(1.0, 0.5, WaitEvent::Response(CosReply { status: 403, ..CosReply::default() })).action,
+            WaitAction::Send(p) if p.method == PollMethod::Get
         ));
-        let s = w.step(2.0, 0.5, WaitEvent::Replied(refused(body, Some(SERVER_DATE))));
-        let Next::Resign { poll, server_secs } = s.next else {
-            panic!("re-sign: {:?}", s.next)
+        let s = w.step(2.0, 0.5, WaitEvent::Response(refused(body, Some(SERVER_DATE))));
+        let WaitAction::Resign { poll, server_secs } = s.action else {
+            panic!("re-sign: {:?}", s.action)
         };
         assert_eq!((poll.index, poll.method, server_secs), (0, PollMethod::Head, SERVER));
         // The machine knows the re-signed poll is a HEAD: a bodiless 404 to it needs its body.
@@ -337,20 +345,20 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
         let s = probe.step(
             2.5,
             0.5,
-            WaitEvent::Replied(CosReply {
+            WaitEvent::Response(CosReply {
                 status: 404,
                 ..CosReply::default()
             }),
         );
         assert!(
-            matches!(s.next, Next::Send(p) if p.method == PollMethod::Get),
+            matches!(s.action, WaitAction::Send(p) if p.method == PollMethod::Get),
             "{:?}",
-            s.next
+            s.action
         );
         // Still refused after re-signing: the wait ends with COS's error.
-        let s = w.step(3.0, 0.5, WaitEvent::Replied(refused(body, Some(SERVER_DATE))));
-        let Next::Finish(Err(e)) = s.next else {
-            panic!("once per poll: {:?}", s.next)
+        let s = w.step(3.0, 0.5, WaitEvent::Response(refused(body, Some(SERVER_DATE))));
+        let WaitAction::Finish(Err(e)) = s.action else {
+            panic!("once per poll: {:?}", s.action)
         };
         assert_eq!(e.status(), Some(403));
     }
@@ -358,21 +366,21 @@ fn a_cos_clock_skew_answer_is_re_signed_on_cos_clock_once_per_poll() {
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into(), "/b.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);
     assert!(matches!(
-        w.step(1.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE))))
-            .next,
-        Next::Resign { .. }
+        w.step(1.0, 0.5, WaitEvent::Response(refused(SKEWED, Some(SERVER_DATE))))
+            .action,
+        WaitAction::Resign { .. }
     ));
-    assert!(matches!(w.step(2.0, 0.5, WaitEvent::Replied(found(None))).next, Next::Send(p) if p.index == 1));
+    assert!(matches!(w.step(2.0, 0.5, WaitEvent::Response(found(None))).action, WaitAction::Send(p) if p.index == 1));
     assert!(matches!(
-        w.step(3.0, 0.5, WaitEvent::Replied(refused(SKEWED, Some(SERVER_DATE))))
-            .next,
-        Next::Resign { .. }
+        w.step(3.0, 0.5, WaitEvent::Response(refused(SKEWED, Some(SERVER_DATE))))
+            .action,
+        WaitAction::Resign { .. }
     ));
     // Without COS's Date (a browser the bucket's CORS does not show it to) it cannot be fixed.
     let mut w = Waiter::new(settings(None).unwrap(), &["/a.raw".into()]);
     w.step(0.0, 0.5, WaitEvent::Start);
-    let s = w.step(1.0, 0.5, WaitEvent::Replied(refused(SKEWED, None)));
-    assert!(matches!(s.next, Next::Finish(Err(ref e)) if e.code() == "RequestTimeTooSkewed"));
+    let s = w.step(1.0, 0.5, WaitEvent::Response(refused(SKEWED, None)));
+    assert!(matches!(s.action, WaitAction::Finish(Err(ref e)) if e.code() == "RequestTimeTooSkewed"));
 }
 
 #[test]
@@ -434,16 +442,18 @@ fn the_waiter_probes_with_listings_when_asked_and_not_before_reads_their_times()
     let mut s = settings(Some((SERVER + 3600) as f64)).unwrap();
     s.probe = PollMethod::List;
     let mut w = Waiter::new(s, &["/a.raw".into()]);
-    assert!(matches!(w.step(0.0, 0.5, WaitEvent::Start).next, Next::Send(p) if p.method == PollMethod::List));
+    assert!(matches!(w.step(0.0, 0.5, WaitEvent::Start).action, WaitAction::Send(p) if p.method == PollMethod::List));
     // Not there yet: 200, pending, the next round lists again.
     assert!(matches!(
-        w.step(1.0, 0.5, WaitEvent::Replied(listing(200, LISTED_NONE))).next,
-        Next::Sleep(_)
+        w.step(1.0, 0.5, WaitEvent::Response(listing(200, LISTED_NONE))).action,
+        WaitAction::Wait(_)
     ));
-    assert!(matches!(w.step(1001.0, 0.5, WaitEvent::TimerFired).next, Next::Send(p) if p.method == PollMethod::List));
+    assert!(
+        matches!(w.step(1001.0, 0.5, WaitEvent::Elapsed).action, WaitAction::Send(p) if p.method == PollMethod::List)
+    );
     // Listed, but an hour older than notBefore: an earlier export's.
     assert!(matches!(
-        w.step(1002.0, 0.5, WaitEvent::Replied(listing(200, LISTED))).next,
-        Next::Sleep(_)
+        w.step(1002.0, 0.5, WaitEvent::Response(listing(200, LISTED))).action,
+        WaitAction::Wait(_)
     ));
 }

@@ -16,7 +16,7 @@
 use proptest::prelude::*;
 
 use tc3_edge::client::cos_reply::{CosReply, PollMethod};
-use tc3_edge::client::wait_export::{Event, Mode, Next, Progress, Step, WaitOptions, WaitSettings, Waiter};
+use tc3_edge::client::wait_export::{Action, Event, Mode, Outcome, Progress, WaitOptions, WaitSettings, Waiter};
 use tc3_edge::{Error, ErrorKind};
 
 fn config(cases: u32) -> ProptestConfig {
@@ -166,27 +166,27 @@ fn simulate(w: &World, seed: u64) -> Run {
     let mut now = 0.0;
     let mut log = Vec::new();
     let mut faults = 0;
-    let mut step: Step = machine.step(now, draws.next(), Event::Start);
+    let mut step: Outcome = machine.step(now, draws.next(), Event::Start);
     for _ in 0..100_000 {
         if let Some(p) = &step.progress {
             check_progress(p, &mut log, keys.len());
         }
         // When the next event happens, and what it is.
-        let (at, event) = match step.next.clone() {
-            Next::Finish(result) => {
+        let (at, event) = match step.action.clone() {
+            Action::Finish(result) => {
                 assert!(
                     now <= deadline + 1e-6,
                     "finished at {now} after the deadline {deadline}"
                 );
                 // Finished once: everything after is ignored.
                 for e in [
-                    Event::TimerFired,
+                    Event::Elapsed,
                     Event::Aborted,
                     Event::Start,
-                    Event::Replied(answer(w, 0, PollMethod::Head, now)),
+                    Event::Response(answer(w, 0, PollMethod::Head, now)),
                 ] {
                     let after = machine.step(now + 1.0, 0.5, e);
-                    assert_eq!((after.progress, after.next), (None, Next::Nothing));
+                    assert_eq!((after.progress, after.action), (None, Action::Idle));
                 }
                 return Run {
                     result,
@@ -196,9 +196,9 @@ fn simulate(w: &World, seed: u64) -> Run {
                     transient_faults: faults,
                 };
             }
-            Next::Nothing => panic!("a correct driver never gets Nothing"),
-            Next::Resign { .. } => panic!("no clock-skew answer is scripted here"),
-            Next::Sleep(ms) => {
+            Action::Idle => panic!("a correct driver never gets Nothing"),
+            Action::Resign { .. } => panic!("no clock-skew answer is scripted here"),
+            Action::Wait(ms) => {
                 assert!(
                     ms >= 0.0 && now + ms <= deadline + 1e-6,
                     "sleep {ms} at {now} passes {deadline}"
@@ -208,9 +208,9 @@ fn simulate(w: &World, seed: u64) -> Run {
                     ms >= settings.interval_ms - 1e-6 || (now + ms - deadline).abs() < 1e-6,
                     "a sleep is at least the interval unless clamped to the deadline"
                 );
-                (now + ms, Event::TimerFired)
+                (now + ms, Event::Elapsed)
             }
-            Next::Send(poll) => {
+            Action::Send(poll) => {
                 assert!(poll.index < keys.len());
                 assert!(poll.timeout_ms > 0.0 && poll.timeout_ms <= settings.request_timeout_ms);
                 assert!(
@@ -231,7 +231,7 @@ fn simulate(w: &World, seed: u64) -> Run {
                     } else {
                         (
                             now + latency,
-                            Event::Replied(CosReply {
+                            Event::Response(CosReply {
                                 status: 503,
                                 ..CosReply::default()
                             }),
@@ -240,7 +240,7 @@ fn simulate(w: &World, seed: u64) -> Run {
                 } else {
                     (
                         now + latency,
-                        Event::Replied(answer(w, poll.index, poll.method, now + latency)),
+                        Event::Response(answer(w, poll.index, poll.method, now + latency)),
                     )
                 }
             }
@@ -344,12 +344,12 @@ proptest! {
             now += dt;
             let event = match kind {
                 0 => Event::Start,
-                1 => Event::TimerFired,
+                1 => Event::Elapsed,
                 2 => Event::Aborted,
                 3 => Event::Failed(Error::new(ErrorKind::Network, "x")),
-                4 => Event::Replied(CosReply { status, ..CosReply::default() }),
-                5 => Event::Replied(CosReply { status, body: NO_SUCH_KEY, ..CosReply::default() }),
-                _ => Event::Replied(CosReply { status, body: NO_SUCH_BUCKET, ..CosReply::default() }),
+                4 => Event::Response(CosReply { status, ..CosReply::default() }),
+                5 => Event::Response(CosReply { status, body: NO_SUCH_KEY, ..CosReply::default() }),
+                _ => Event::Response(CosReply { status, body: NO_SUCH_BUCKET, ..CosReply::default() }),
             };
             let step = m.step(now, r, event);
             if let Some(p) = step.progress {
@@ -358,7 +358,7 @@ proptest! {
                 last_ready = p.ready;
                 events_seen += 1;
             }
-            if let Next::Finish(_) = step.next {
+            if let Action::Finish(_) = step.action {
                 finishes += 1;
             }
             prop_assert!(finishes <= 1);

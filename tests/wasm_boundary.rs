@@ -162,6 +162,36 @@ extern "C" {
     fn install_call_path(class: &JsValue, memory: &JsValue, error_class: &JsValue);
 }
 
+// js/driver.js imports these two: declared here too, so the test runner copies them beside it
+// (it copies only the modules a crate names).
+#[wasm_bindgen(module = "/js/channel.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = isAbortSignal)]
+    fn is_abort_signal(v: &JsValue) -> bool;
+}
+
+#[wasm_bindgen(module = "/js/codes.js")]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = SEND)]
+    static JS_SEND: JsValue;
+    #[wasm_bindgen(thread_local_v2, js_name = EV_PROVIDER_GONE)]
+    static JS_EV_PROVIDER_GONE: JsValue;
+    #[wasm_bindgen(thread_local_v2, js_name = IO_CALL)]
+    static JS_IO_CALL: JsValue;
+}
+
+#[wasm_bindgen_test]
+fn the_drivers_codes_are_the_modules_codes() {
+    use tc3_edge::channel::{action, event, io};
+    assert_eq!(JS_SEND.with(JsValue::as_f64), Some(action::SEND));
+    assert_eq!(
+        JS_EV_PROVIDER_GONE.with(JsValue::as_f64),
+        Some(f64::from(event::PROVIDER_GONE))
+    );
+    assert_eq!(JS_IO_CALL.with(JsValue::as_f64), Some(io::CALL as f64));
+    assert!(!is_abort_signal(&JsValue::NULL));
+}
+
 /// The client as JS sees it, with the driver installed on its class (once).
 fn client(extra: &str, fetch: Option<&Function>) -> JsValue {
     let c = JsValue::from(client_struct(extra, fetch));

@@ -19,6 +19,7 @@ use super::credentials::needs_refresh;
 use super::limiter::RateLimiter;
 use super::observe::Note;
 use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
+use super::transport::{fetch_failed, never_connected};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::{Credential, SignedRequest, SigningKeyCache};
@@ -346,6 +347,36 @@ pub struct Call {
 }
 
 impl Call {
+    /// An `ExportImages` call from its parameters' JSON (`None`: they have no JSON form),
+    /// validated first: a mistake is the error the server would return, and nothing is sent.
+    pub fn export_images(config: &ClientConfig, json: Option<&str>) -> Result<Self, Error> {
+        let json = json.ok_or_else(|| not_json("ExportImages parameters"))?;
+        let (request, body) = super::config::prepare_export_images(config, json)?;
+        // A dry run creates nothing, so it may be retried like a read-only action.
+        Ok(Call::new(
+            "ExportImages",
+            body,
+            request.is_dry_run(),
+            Shape::ExportImages,
+        ))
+    }
+
+    /// A `request(action, payload)` call with the payload's JSON (`None`: it has no JSON form).
+    /// Only read-only actions are retried after a failure whose outcome is unknown.
+    pub fn request(action: &str, payload: Option<&str>) -> Result<Self, Error> {
+        super::config::check_action(action)?;
+        let payload = payload.ok_or_else(|| not_json("payload"))?;
+        if !payload.starts_with('{') {
+            return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
+        }
+        Ok(Call::new(
+            action,
+            payload.to_owned(),
+            super::retry::is_read_only(action),
+            Shape::Raw,
+        ))
+    }
+
     /// A call of `action` with this exact body. `idempotent`: read-only or dry run.
     pub fn new(action: &str, body: String, idempotent: bool, shape: Shape) -> Self {
         Call {
@@ -823,33 +854,6 @@ impl Call {
     }
 }
 
-/// Node reports these in `error.cause.code` when no connection was ever made, so the request
-/// cannot have reached the server.
-/// (undici, Node's fetch: refused, DNS, unreachable, connect timeout, and TLS failures, which
-/// happen before the request is written.) Anything else — workerd's and browsers' bare
-/// `TypeError`s carry no code — may have executed.
-const NOT_SENT_CODES: [&str; 13] = [
-    "ECONNREFUSED",
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "EHOSTUNREACH",
-    "ENETUNREACH",
-    "UND_ERR_CONNECT_TIMEOUT",
-    "ERR_TLS_CERT_ALTNAME_INVALID",
-    "CERT_HAS_EXPIRED",
-    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
-    "DEPTH_ZERO_SELF_SIGNED_CERT",
-    "SELF_SIGNED_CERT_IN_CHAIN",
-    "ERR_SSL_WRONG_VERSION_NUMBER",
-];
-
-/// True when a transport failure with this `error.cause.code` never connected, so nothing
-/// was sent (the export waiter's host switch asks the same question).
-pub fn never_connected(code: &str) -> bool {
-    NOT_SENT_CODES.contains(&code)
-}
-
 /// What a transport failure means: a timeout or a network error that may or may not have
 /// reached the server.
 fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32) -> Error {
@@ -865,13 +869,8 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
         )
         .executed_maybe();
     }
-    let message = if code.is_empty() {
-        ["fetch failed: ", message].concat()
-    } else {
-        ["fetch failed: ", message, " (", code, ")"].concat()
-    };
-    let err = Error::new(ErrorKind::Network, message);
-    if NOT_SENT_CODES.contains(&code) {
+    let err = fetch_failed(code, message);
+    if never_connected(code) {
         err.with_note("no connection was made, so nothing was executed")
     } else {
         err.executed_maybe().with_note("the request may have been executed")
@@ -896,4 +895,13 @@ fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> 
         0 => err,
         n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].concat()),
     }
+}
+
+/// `InvalidParameter`: what JS passed has no JSON form (a cycle, a BigInt).
+fn not_json(what: &str) -> Error {
+    Error::validation(
+        "InvalidParameter",
+        "",
+        [what, " must be a JSON-serializable object"].concat(),
+    )
 }

@@ -1,8 +1,8 @@
 //! A CVM client's settled configuration, and the one function that turns an action and a
 //! body into a signed request. Pure: the timestamp comes in as an argument.
 
-use super::endpoint::{is_hostname, Endpoint};
 use crate::cvm;
+use crate::endpoint::{is_hostname, Endpoint};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::{self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache, SigningParams};
 

@@ -7,9 +7,9 @@
 //! `SignatureDoesNotMatch`. [`judge`] therefore asks for a GET of the same key whenever a
 //! HEAD's error needs its body, unless a `NoSuchKey` already proved the bucket exists.
 
-use super::wait_export::decimal;
 use crate::client::clock::parse_http_date;
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::decimal;
 use crate::tc3::UtcDate;
 
 /// How a file is asked about.

@@ -27,6 +27,7 @@
 
 use super::cos_reply::{judge, FileInfo, PollMethod, Verdict};
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::decimal;
 
 /// Default `timeout`: 6 hours (a large image takes hours to export).
 pub const DEFAULT_TIMEOUT_SECS: f64 = 6.0 * 3600.0;
@@ -263,11 +264,11 @@ pub struct Poll {
 
 /// What the driver does next. Exactly one per step.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Next {
-    /// Send this request, then report [`Event::Replied`] or [`Event::Failed`].
+pub enum Action {
+    /// Send this request, then report [`Event::Response`] or [`Event::Failed`].
     Send(Poll),
-    /// Wait this long (never past the deadline), then report [`Event::TimerFired`].
-    Sleep(f64),
+    /// Wait this long (never past the deadline), then report [`Event::Elapsed`].
+    Wait(f64),
     /// COS refused the signature's time (`RequestTimeTooSkewed`, or `AccessDenied` "Request
     /// has expired") and said its own (`Date`): adopt `server_secs` as the clock (the learned
     /// offset every signature of the client uses), re-sign `poll` and send it. Once per poll.
@@ -279,17 +280,17 @@ pub enum Next {
     },
     /// Settle with this. (Every file, in order; `UntilReady` succeeds only with all ready.)
     Finish(Result<Vec<FileState>, Error>),
-    /// Nothing: the event did not apply (already finished, or unexpected here).
-    Nothing,
+    /// Nothing to do: the event did not apply (already finished, or unexpected here).
+    Idle,
 }
 
 /// The result of one step: an optional progress report to emit first, then what to do.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// Emit this (`onProgress`) before doing `next`.
+pub struct Outcome {
+    /// Emit this (`onProgress`) before doing `action`.
     pub progress: Option<Progress>,
     /// What to do.
-    pub next: Next,
+    pub action: Action,
 }
 
 /// What happened.
@@ -298,13 +299,13 @@ pub enum Event<'a> {
     /// The wait begins.
     Start,
     /// COS answered the request in flight.
-    Replied(super::cos_reply::CosReply<'a>),
+    Response(super::cos_reply::CosReply<'a>),
     /// The request in flight failed without an answer (network, its timeout).
     Failed(Error),
     /// The request in flight failed without connecting (refused, DNS, TLS): nothing was sent.
     Unreachable(Error),
     /// The sleep ended.
-    TimerFired,
+    Elapsed,
     /// The caller's AbortSignal fired.
     Aborted,
 }
@@ -413,10 +414,10 @@ impl Waiter {
 
     /// Advances on `event`, which happened at monotonic time `now_ms`; `random` is uniform in
     /// [0, 1) (used for backoff).
-    pub fn step(&mut self, now_ms: f64, random: f64, event: Event<'_>) -> Step {
-        let nothing = Step {
+    pub fn step(&mut self, now_ms: f64, random: f64, event: Event<'_>) -> Outcome {
+        let nothing = Outcome {
             progress: None,
-            next: Next::Nothing,
+            action: Action::Idle,
         };
         match (self.phase, event) {
             (Phase::Done, _) => nothing,
@@ -425,9 +426,9 @@ impl Waiter {
                 self.start_ms = now_ms;
                 let progress = Some(self.progress(now_ms));
                 let next = self.advance(0, now_ms, random);
-                Step { progress, next }
+                Outcome { progress, action: next }
             }
-            (Phase::InFlight(poll), Event::Replied(reply)) => {
+            (Phase::InFlight(poll), Event::Response(reply)) => {
                 let key = &self.files[poll.index].key;
                 let verdict = judge(poll.method, key, &reply, self.bucket_seen);
                 let state = match &verdict {
@@ -464,9 +465,9 @@ impl Waiter {
                                 ..poll
                             };
                             self.phase = Phase::InFlight(poll);
-                            Step {
+                            Outcome {
                                 progress: None,
-                                next: Next::Resign { poll, server_secs },
+                                action: Action::Resign { poll, server_secs },
                             }
                         }
                         _ => self.finish(None, Err(e)),
@@ -475,14 +476,17 @@ impl Waiter {
                         self.files[poll.index].ready = Some(info);
                         let progress = Some(self.progress(now_ms));
                         let next = self.advance(poll.index + 1, now_ms, random);
-                        Step { progress, next }
+                        Outcome { progress, action: next }
                     }
                     Verdict::Pending { bucket_exists } => {
                         self.bucket_seen |= bucket_exists;
                         self.continue_round(poll.index + 1, now_ms, random)
                     }
                     Verdict::ReadErrorBody => match self.send(poll.index, PollMethod::Get, now_ms) {
-                        Some(next) => Step { progress: None, next },
+                        Some(next) => Outcome {
+                            progress: None,
+                            action: next,
+                        },
                         None => self.finish(None, Err(self.timeout_error())),
                     },
                     Verdict::Transient(e) => self.on_transient(poll, e, now_ms, random),
@@ -503,9 +507,9 @@ impl Waiter {
                     ..poll
                 };
                 self.phase = Phase::InFlight(poll);
-                Step {
+                Outcome {
                     progress: None,
-                    next: Next::Send(poll),
+                    action: Action::Send(poll),
                 }
             }
             (Phase::InFlight(poll), Event::Failed(e) | Event::Unreachable(e)) => {
@@ -518,7 +522,7 @@ impl Waiter {
                 let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
                 self.on_transient(poll, e, now_ms, random)
             }
-            (Phase::Sleeping, Event::TimerFired) => self.continue_round(0, now_ms, random),
+            (Phase::Sleeping, Event::Elapsed) => self.continue_round(0, now_ms, random),
             _ => nothing,
         }
     }
@@ -541,7 +545,7 @@ impl Waiter {
 
     /// A failure that may pass: remembered and retried next round (or, for a one-round
     /// check, the check's error: it could not tell that file's state).
-    fn on_transient(&mut self, poll: Poll, e: Error, now_ms: f64, random: f64) -> Step {
+    fn on_transient(&mut self, poll: Poll, e: Error, now_ms: f64, random: f64) -> Outcome {
         if self.settings.mode == Mode::Once {
             return self.finish(None, Err(e));
         }
@@ -555,19 +559,22 @@ impl Waiter {
         self.continue_round(poll.index + 1, now_ms, random)
     }
 
-    fn continue_round(&mut self, from: usize, now_ms: f64, random: f64) -> Step {
+    fn continue_round(&mut self, from: usize, now_ms: f64, random: f64) -> Outcome {
         let next = self.advance(from, now_ms, random);
-        Step { progress: None, next }
+        Outcome {
+            progress: None,
+            action: next,
+        }
     }
 
     /// After file `from - 1`: done, the next pending file of this round, or the sleep.
-    fn advance(&mut self, from: usize, now_ms: f64, random: f64) -> Next {
+    fn advance(&mut self, from: usize, now_ms: f64, random: f64) -> Action {
         if self.files.iter().all(|f| f.ready.is_some()) {
-            return self.finish(None, Ok(self.files.clone())).next;
+            return self.finish(None, Ok(self.files.clone())).action;
         }
         let deadline = self.start_ms + self.settings.timeout_ms;
         if now_ms >= deadline {
-            return self.finish(None, Err(self.timeout_error())).next;
+            return self.finish(None, Err(self.timeout_error())).action;
         }
         if let Some(index) = (from..self.files.len()).find(|&i| self.files[i].ready.is_none()) {
             if let Some(next) = self.send(index, self.settings.probe, now_ms) {
@@ -575,16 +582,16 @@ impl Waiter {
             }
         }
         if self.settings.mode == Mode::Once {
-            return self.finish(None, Ok(self.files.clone())).next;
+            return self.finish(None, Ok(self.files.clone())).action;
         }
         let wait = self.settings.backoff_ms(self.rounds, random).min(deadline - now_ms);
         self.rounds = self.rounds.saturating_add(1);
         self.phase = Phase::Sleeping;
-        Next::Sleep(wait)
+        Action::Wait(wait)
     }
 
     /// A request for file `index`, bounded by the deadline (`None` if it has passed).
-    fn send(&mut self, index: usize, method: PollMethod, now_ms: f64) -> Option<Next> {
+    fn send(&mut self, index: usize, method: PollMethod, now_ms: f64) -> Option<Action> {
         let remaining = self.start_ms + self.settings.timeout_ms - now_ms;
         if remaining <= 0.0 {
             return None;
@@ -598,14 +605,14 @@ impl Waiter {
         // A new poll (not a re-signed one) may correct the clock once again.
         self.resigned = false;
         self.phase = Phase::InFlight(poll);
-        Some(Next::Send(poll))
+        Some(Action::Send(poll))
     }
 
-    fn finish(&mut self, progress: Option<Progress>, result: Result<Vec<FileState>, Error>) -> Step {
+    fn finish(&mut self, progress: Option<Progress>, result: Result<Vec<FileState>, Error>) -> Outcome {
         self.phase = Phase::Done;
-        Step {
+        Outcome {
             progress,
-            next: Next::Finish(result),
+            action: Action::Finish(result),
         }
     }
 
@@ -648,13 +655,6 @@ impl Waiter {
         }
         Error::new(ErrorKind::WaitTimeout, message)
     }
-}
-
-/// `n` in decimal (without `core::fmt`, which the shipped module leaves out).
-pub fn decimal(n: u64) -> String {
-    let mut s = String::new();
-    crate::tc3::text::push_u64(&mut s, n);
-    s
 }
 
 /// Seconds as a short decimal, to the millisecond (`0.5`, `60`, `0.01`), without `core::fmt`
@@ -880,8 +880,8 @@ mod tests {
         let s = w.step(0.0, 0.0, Event::Start);
         assert_eq!(s.progress.as_ref().map(|p| (p.ready, p.total)), Some((0, 2)));
         assert_eq!(
-            s.next,
-            Next::Send(Poll {
+            s.action,
+            Action::Send(Poll {
                 index: 0,
                 method: PollMethod::Head,
                 timeout_ms: 10_000.0,
@@ -889,10 +889,10 @@ mod tests {
             })
         );
         // The first 404 has no body: read it with a GET.
-        let s = w.step(5.0, 0.0, Event::Replied(status(404)));
+        let s = w.step(5.0, 0.0, Event::Response(status(404)));
         assert!(matches!(
-            s.next,
-            Next::Send(Poll {
+            s.action,
+            Action::Send(Poll {
                 index: 0,
                 method: PollMethod::Get,
                 ..
@@ -902,29 +902,29 @@ mod tests {
         let s = w.step(
             6.0,
             0.0,
-            Event::Replied(CosReply {
+            Event::Response(CosReply {
                 status: 404,
                 body: &body,
                 ..CosReply::default()
             }),
         );
         assert!(matches!(
-            s.next,
-            Next::Send(Poll {
+            s.action,
+            Action::Send(Poll {
                 index: 1,
                 method: PollMethod::Head,
                 ..
             })
         ));
         // The bucket is known now: a bare 404 means "not yet".
-        let s = w.step(7.0, 0.0, Event::Replied(status(404)));
-        assert_eq!((s.progress, s.next), (None, Next::Sleep(1_000.0)));
-        let s = w.step(1_007.0, 0.0, Event::TimerFired);
-        assert!(matches!(s.next, Next::Send(Poll { index: 0, .. })));
+        let s = w.step(7.0, 0.0, Event::Response(status(404)));
+        assert_eq!((s.progress, s.action), (None, Action::Wait(1_000.0)));
+        let s = w.step(1_007.0, 0.0, Event::Elapsed);
+        assert!(matches!(s.action, Action::Send(Poll { index: 0, .. })));
         let s = w.step(
             1_010.0,
             0.0,
-            Event::Replied(CosReply {
+            Event::Response(CosReply {
                 content_length: Some("9"),
                 ..status(200)
             }),
@@ -932,28 +932,28 @@ mod tests {
         let p = s.progress.unwrap();
         assert_eq!((p.ready, p.elapsed_ms), (1, 1_010.0));
         assert_eq!(p.files[0].ready.as_ref().unwrap().size, Some(9));
-        assert!(matches!(s.next, Next::Send(Poll { index: 1, .. })));
-        let s = w.step(1_020.0, 1.0, Event::Replied(status(404)));
+        assert!(matches!(s.action, Action::Send(Poll { index: 1, .. })));
+        let s = w.step(1_020.0, 1.0, Event::Response(status(404)));
         assert!(
-            matches!(s.next, Next::Sleep(ms) if ms == 2_000.0),
+            matches!(s.action, Action::Wait(ms) if ms == 2_000.0),
             "round 1 waits up to 2x: {:?}",
-            s.next
+            s.action
         );
-        w.step(3_020.0, 0.5, Event::TimerFired);
-        let s = w.step(3_030.0, 0.0, Event::Replied(status(200)));
+        w.step(3_020.0, 0.5, Event::Elapsed);
+        let s = w.step(3_030.0, 0.0, Event::Response(status(200)));
         assert_eq!(s.progress.as_ref().map(|p| p.ready), Some(2));
-        let Next::Finish(Ok(files)) = s.next else {
-            panic!("{:?}", s.next)
+        let Action::Finish(Ok(files)) = s.action else {
+            panic!("{:?}", s.action)
         };
         assert_eq!(
             files.iter().map(|f| f.key.as_str()).collect::<Vec<_>>(),
             ["/f0.qcow2", "/f1.qcow2"]
         );
         assert!(w.is_done());
-        assert_eq!(w.step(4_000.0, 0.0, Event::TimerFired).next, Next::Nothing);
+        assert_eq!(w.step(4_000.0, 0.0, Event::Elapsed).action, Action::Idle);
         assert_eq!(
-            w.step(4_000.0, 0.0, Event::Aborted).next,
-            Next::Nothing,
+            w.step(4_000.0, 0.0, Event::Aborted).action,
+            Action::Idle,
             "finished once"
         );
     }
@@ -968,8 +968,8 @@ mod tests {
             let mut w = Waiter::new(settings(Mode::UntilReady), &keys(3));
             w.step(0.0, 0.0, Event::Start);
             assert!(matches!(
-                w.step(1.0, 0.0, Event::Replied(status(st))).next,
-                Next::Send(Poll {
+                w.step(1.0, 0.0, Event::Response(status(st))).action,
+                Action::Send(Poll {
                     method: PollMethod::Get,
                     ..
                 })
@@ -978,15 +978,15 @@ mod tests {
             let s = w.step(
                 2.0,
                 0.0,
-                Event::Replied(CosReply {
+                Event::Response(CosReply {
                     status: st,
                     request_id: Some("rid"),
                     body: &body,
                     ..CosReply::default()
                 }),
             );
-            let Next::Finish(Err(e)) = s.next else {
-                panic!("{code}: {:?}", s.next)
+            let Action::Finish(Err(e)) = s.action else {
+                panic!("{code}: {:?}", s.action)
             };
             assert_eq!((e.code(), e.request_id(), e.status()), (code, Some("rid"), Some(st)));
         }
@@ -996,26 +996,29 @@ mod tests {
     fn transient_failures_are_retried_and_reported_on_timeout() {
         let mut w = Waiter::new(settings(Mode::UntilReady), &keys(1));
         w.step(0.0, 0.0, Event::Start);
-        assert_eq!(w.step(1.0, 0.0, Event::Replied(status(503))).next, Next::Sleep(1_000.0));
-        assert!(matches!(w.step(1_001.0, 0.0, Event::TimerFired).next, Next::Send(_)));
+        assert_eq!(
+            w.step(1.0, 0.0, Event::Response(status(503))).action,
+            Action::Wait(1_000.0)
+        );
+        assert!(matches!(w.step(1_001.0, 0.0, Event::Elapsed).action, Action::Send(_)));
         assert!(matches!(
             w.step(
                 1_002.0,
                 0.0,
                 Event::Failed(Error::new(ErrorKind::Network, "fetch failed: ECONNRESET"))
             )
-            .next,
-            Next::Sleep(_)
+            .action,
+            Action::Wait(_)
         ));
         // A request the deadline cuts short does not hide the problem seen before it.
         let mut w2 = w.clone();
-        assert!(matches!(w2.step(3_000.0, 0.0, Event::TimerFired).next, Next::Send(_)));
+        assert!(matches!(w2.step(3_000.0, 0.0, Event::Elapsed).action, Action::Send(_)));
         let s = w2.step(
             60_000.0,
             0.0,
             Event::Failed(Error::new(ErrorKind::Timeout, "no answer")),
         );
-        let Next::Finish(Err(e)) = s.next else { panic!() };
+        let Action::Finish(Err(e)) = s.action else { panic!() };
         assert!(
             e.message().ends_with("HEAD /f0.qcow2: fetch failed: ECONNRESET"),
             "{}",
@@ -1023,14 +1026,14 @@ mod tests {
         );
         // Its timer firing a little before the clock shows the deadline does not either.
         let mut w3 = w.clone();
-        assert!(matches!(w3.step(59_999.0, 0.0, Event::TimerFired).next, Next::Send(p) if p.timeout_ms == 1.0));
+        assert!(matches!(w3.step(59_999.0, 0.0, Event::Elapsed).action, Action::Send(p) if p.timeout_ms == 1.0));
         let s = w3.step(
             59_999.5,
             0.0,
             Event::Failed(Error::new(ErrorKind::Timeout, "no answer within 1 ms")),
         );
-        assert!(matches!(s.next, Next::Sleep(ms) if ms <= 0.5), "{s:?}");
-        let Next::Finish(Err(e)) = w3.step(60_000.0, 0.0, Event::TimerFired).next else {
+        assert!(matches!(s.action, Action::Wait(ms) if ms <= 0.5), "{s:?}");
+        let Action::Finish(Err(e)) = w3.step(60_000.0, 0.0, Event::Elapsed).action else {
             panic!()
         };
         assert!(
@@ -1039,8 +1042,8 @@ mod tests {
             e.message()
         );
         // The deadline (60 s) passes during the sleep.
-        let s = w.step(60_000.0, 0.0, Event::TimerFired);
-        let Next::Finish(Err(e)) = s.next else { panic!() };
+        let s = w.step(60_000.0, 0.0, Event::Elapsed);
+        let Action::Finish(Err(e)) = s.action else { panic!() };
         assert_eq!(e.code(), "Client.WaitTimeout");
         assert!(e.message().contains("1 of 1 missing: /f0.qcow2"), "{}", e.message());
         assert!(
@@ -1054,21 +1057,21 @@ mod tests {
     fn requests_and_sleeps_stop_at_the_deadline() {
         let mut w = Waiter::new(settings(Mode::UntilReady), &keys(1));
         w.step(100.0, 0.0, Event::Start);
-        w.step(59_000.0, 0.0, Event::Replied(status(404)));
+        w.step(59_000.0, 0.0, Event::Response(status(404)));
         let s = w.step(
             59_500.0,
             0.0,
-            Event::Replied(CosReply {
+            Event::Response(CosReply {
                 status: 404,
                 body: "<Error><Code>NoSuchKey</Code></Error>",
                 ..CosReply::default()
             }),
         );
-        assert_eq!(s.next, Next::Sleep(600.0), "clamped to the deadline at 60.1 s");
-        let s = w.step(59_900.0, 0.0, Event::TimerFired);
+        assert_eq!(s.action, Action::Wait(600.0), "clamped to the deadline at 60.1 s");
+        let s = w.step(59_900.0, 0.0, Event::Elapsed);
         assert_eq!(
-            s.next,
-            Next::Send(Poll {
+            s.action,
+            Action::Send(Poll {
                 index: 0,
                 method: PollMethod::Head,
                 timeout_ms: 200.0,
@@ -1076,8 +1079,8 @@ mod tests {
             })
         );
         // An answer after the deadline that completes the last file still counts.
-        let s = w.step(60_200.0, 0.0, Event::Replied(status(200)));
-        assert!(matches!(s.next, Next::Finish(Ok(_))));
+        let s = w.step(60_200.0, 0.0, Event::Response(status(200)));
+        assert!(matches!(s.action, Action::Finish(Ok(_))));
     }
 
     #[test]
@@ -1088,9 +1091,9 @@ mod tests {
                 w.step(0.0, 0.0, Event::Start);
             }
             if phase > 1 {
-                w.step(1.0, 0.0, Event::Replied(status(503)));
+                w.step(1.0, 0.0, Event::Response(status(503)));
             }
-            let Next::Finish(Err(e)) = w.step(2.0, 0.0, Event::Aborted).next else {
+            let Action::Finish(Err(e)) = w.step(2.0, 0.0, Event::Aborted).action else {
                 panic!()
             };
             assert_eq!(e.code(), "Client.Aborted");
@@ -1104,15 +1107,15 @@ mod tests {
         w.step(
             1.0,
             0.0,
-            Event::Replied(CosReply {
+            Event::Response(CosReply {
                 etag: Some("\"e\""),
                 ..status(200)
             }),
         );
-        let s = w.step(2.0, 0.0, Event::Replied(status(404)));
+        let s = w.step(2.0, 0.0, Event::Response(status(404)));
         assert!(matches!(
-            s.next,
-            Next::Send(Poll {
+            s.action,
+            Action::Send(Poll {
                 index: 1,
                 method: PollMethod::Get,
                 ..
@@ -1121,21 +1124,21 @@ mod tests {
         let s = w.step(
             3.0,
             0.0,
-            Event::Replied(CosReply {
+            Event::Response(CosReply {
                 status: 404,
                 body: "<Error><Code>NoSuchKey</Code></Error>",
                 ..CosReply::default()
             }),
         );
-        let Next::Finish(Ok(files)) = s.next else {
-            panic!("{:?}", s.next)
+        let Action::Finish(Ok(files)) = s.action else {
+            panic!("{:?}", s.action)
         };
         assert_eq!(files[0].ready.as_ref().and_then(|i| i.etag.as_deref()), Some("\"e\""));
         assert_eq!(files[1].ready, None);
         // A failure that tells nothing about a file fails the check instead of calling it pending.
         let mut w = Waiter::new(settings(Mode::Once), &keys(2));
         w.step(0.0, 0.0, Event::Start);
-        let Next::Finish(Err(e)) = w.step(1.0, 0.0, Event::Replied(status(502))).next else {
+        let Action::Finish(Err(e)) = w.step(1.0, 0.0, Event::Response(status(502))).action else {
             panic!()
         };
         assert_eq!((e.code(), e.status()), ("Client.HttpStatus", Some(502)));
@@ -1158,11 +1161,11 @@ mod host_switch_tests {
     #[test]
     fn an_unreachable_real_host_is_swapped_for_tencentcos_once_and_for_good() {
         let mut w = waiter().with_host_switch();
-        let Next::Send(first) = w.step(0.0, 0.0, Event::Start).next else {
+        let Action::Send(first) = w.step(0.0, 0.0, Event::Start).action else {
             panic!()
         };
         assert!(!first.alternate);
-        let Next::Send(again) = w.step(1.0, 0.0, unreachable()).next else {
+        let Action::Send(again) = w.step(1.0, 0.0, unreachable()).action else {
             panic!("sent again at once")
         };
         assert_eq!(
@@ -1175,8 +1178,8 @@ mod host_switch_tests {
         assert!(w.switched());
         assert_eq!(w.take_report().map(|r| r.state), Some("failed"));
         // Unreachable there too: an ordinary transient failure (a backoff), still the alternate.
-        assert!(matches!(w.step(2.0, 0.0, unreachable()).next, Next::Sleep(_)));
-        let Next::Send(next) = w.step(500.0, 0.0, Event::TimerFired).next else {
+        assert!(matches!(w.step(2.0, 0.0, unreachable()).action, Action::Wait(_)));
+        let Action::Send(next) = w.step(500.0, 0.0, Event::Elapsed).action else {
             panic!()
         };
         assert!(next.alternate, "every later poll goes there");
@@ -1186,12 +1189,12 @@ mod host_switch_tests {
     fn no_switch_for_a_cos_endpoint_nor_after_a_failure_that_connected() {
         let mut w = waiter();
         w.step(0.0, 0.0, Event::Start);
-        assert!(matches!(w.step(1.0, 0.0, unreachable()).next, Next::Sleep(_)));
+        assert!(matches!(w.step(1.0, 0.0, unreachable()).action, Action::Wait(_)));
         assert!(!w.switched());
         let mut w = waiter().with_host_switch();
         w.step(0.0, 0.0, Event::Start);
         let reset = Event::Failed(Error::new(ErrorKind::Network, "fetch failed (ECONNRESET)"));
-        assert!(matches!(w.step(1.0, 0.0, reset).next, Next::Sleep(_)));
+        assert!(matches!(w.step(1.0, 0.0, reset).action, Action::Wait(_)));
         assert!(!w.switched());
     }
 }

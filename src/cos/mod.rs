@@ -59,6 +59,7 @@
 
 pub mod authorization;
 pub mod encode;
+pub mod host;
 pub mod http_string;
 pub mod key;
 pub mod request;
@@ -68,4 +69,4 @@ pub mod url;
 
 pub use request::{CosMethod, CosRequest, KeyTime, MAX_EXPIRES_SECS, MAX_KEY_BYTES};
 pub use signer::{sign_request, CosSigned};
-pub use url::{cos_host, presign, CosEndpoint, Presigned};
+pub use url::{cos_host, presign, CosEndpoint, Presigned, DEFAULT_PRESIGN_SECS};

@@ -1,11 +1,11 @@
 //! All four stages in order: what a caller uses. Pure (the time is [`KeyTime`]).
 
 use super::authorization::Authorization;
+use super::host::{cos_alternate_host, cos_host};
 use super::http_string::{self, is_signed_header};
 use super::key::SignKey;
 use super::request::{CosRequest, KeyTime};
 use super::string_to_sign;
-use super::url::cos_host;
 use crate::error::Error;
 use crate::tc3::Credential;
 
@@ -91,7 +91,7 @@ pub fn sign_request_for(
 ) -> Result<CosSigned, Error> {
     request.check()?;
     let host = if alternate {
-        super::url::cos_alternate_host(request.bucket, request.region)
+        cos_alternate_host(request.bucket, request.region)
     } else {
         cos_host(request.bucket, request.region)
     };

@@ -12,16 +12,7 @@ use super::signer::{sign_request_for, CosSigned};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
-/// The real COS host of a bucket: `<Bucket>.cos.<Region>.myqcloud.com`.
-pub fn cos_host(bucket: &str, region: &str) -> String {
-    [bucket, ".cos.", region, ".myqcloud.com"].concat()
-}
-
-/// The bucket's alternate host `<Bucket>.cos.<Region>.tencentcos.cn`: the same bucket under a
-/// second domain, where cos-js-sdk-v5 switches when `myqcloud.com` cannot be reached.
-pub fn cos_alternate_host(bucket: &str, region: &str) -> String {
-    [bucket, ".cos.", region, ".tencentcos.cn"].concat()
-}
+pub use super::host::{cos_alternate_host, cos_host};
 
 const REAL: &str = "https://{Bucket}.cos.{Region}.myqcloud.com";
 const ALTERNATE: &str = "https://{Bucket}.cos.{Region}.tencentcos.cn";
@@ -90,7 +81,7 @@ impl CosEndpoint {
             ));
         }
         let sample = fill(template, "examplebucket-1250000000", "ap-guangzhou");
-        crate::client::Endpoint::parse(&sample)
+        crate::endpoint::Endpoint::parse(&sample)
             .map_err(|_| usage("is not a valid URL once {Bucket} and {Region} are filled in"))?;
         // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
         let (scheme, rest) = template.split_once("://").unwrap_or(("https", template));
@@ -199,6 +190,9 @@ impl core::fmt::Debug for Presigned {
             .finish()
     }
 }
+
+/// Default validity of a `presignCosUrl` link, in seconds: the official COS SDK's default.
+pub const DEFAULT_PRESIGN_SECS: u64 = 900;
 
 /// Signs `request` and puts the signature in the URL's query string (the SDK's
 /// `getObjectUrl` fields), then the request's query parameters and, with temporary

@@ -14,10 +14,8 @@ use wasm_bindgen::prelude::*;
 use super::credentials::{provider_error, read_provided};
 use super::js::now_secs;
 use super::options::{call_options, client_settings, to_json, RateLimit};
-use crate::client::retry::is_read_only;
-use crate::client::{
-    check_action, prepare_export_images, Action, Call, Client, Event, Limiter, Now, RateLimiter, Shape,
-};
+use crate::channel::{action, event, io, kind};
+use crate::client::{prepare_export_images, Action, Call, Client, Event, Limiter, Now, RateLimiter};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::SigningKeyCache;
 
@@ -81,48 +79,6 @@ export type TencentCloudEvent = TencentCloudEventBase &
   );
 "#;
 
-/// The header shared with the JS driver (f64 slots, in wasm memory): the action of the last
-/// step, the buffers, and the clocks JS reads before each call.
-pub(super) const IO_CODE: usize = 0; // the action (see `code_of`)
-pub(super) const IO_NUMBER: usize = 1; // Wait: ms; Send: header count; providers: the provider call's id
-pub(super) const IO_OUT_PTR: usize = 2; // the action's text (UTF-8) …
-pub(super) const IO_OUT_LEN: usize = 3; // … and its length
-const IO_IN_PTR: usize = 4; // where JS writes event text …
-const IO_IN_CAP: usize = 5; // … and how much fits
-pub(super) const IO_CALL: usize = 6; // the call's id (set by __start)
-pub(super) const IO_TIMEOUT: usize = 7; // Send and providers: the bound of the wait, ms
-                                        // Written by JS before each call: the clocks and the random draw (`Now`).
-pub(super) const IO_MONO: usize = 8; // performance.now()
-pub(super) const IO_WALL: usize = 9; // Date.now()
-pub(super) const IO_RANDOM: usize = 10; // Math.random()
-                                        // Written at a call's end (DONE/FAILED): for the error's `attempts` and `totalRetryDelayMs`.
-pub(super) const IO_ATTEMPTS: usize = 11;
-pub(super) const IO_RETRY_DELAY: usize = 12;
-pub(super) const IO_BACKUP: usize = 13; // Send: 1 to send to httpProfile.backupEndpoint
-pub(super) const IO_SLOTS: usize = 14;
-
-// Action codes (js/driver.js and js/wait.js have the same numbers).
-pub(super) const IDLE: f64 = 0.0;
-pub(super) const CALL_PROVIDER: f64 = 1.0;
-pub(super) const JOIN_PROVIDER: f64 = 2.0;
-pub(super) const WAIT: f64 = 3.0;
-pub(super) const SEND: f64 = 4.0;
-pub(super) const DONE: f64 = 5.0;
-pub(super) const FAILED: f64 = 6.0;
-const ACQUIRE: f64 = 7.0;
-const WAIT_FOR_SLOT: f64 = 8.0;
-
-// Event codes of __step.
-pub(super) const EV_ELAPSED: u32 = 1;
-pub(super) const EV_RESPONSE: u32 = 2;
-pub(super) const EV_FAILED: u32 = 3;
-pub(super) const EV_ABORTED: u32 = 4;
-pub(super) const EV_PROVIDER_TIMEOUT: u32 = 5;
-const EV_ACQUIRED: u32 = 6;
-const EV_ACQUIRE_FAILED: u32 = 7; // number 1: not settled within the bound; else the text is why
-const EV_WAKE: u32 = 8; // a WAIT_FOR_SLOT cut short: a slot was given back
-pub(super) const EV_PROVIDER_GONE: u32 = 9; // number: the joined provider call, given up by its starter
-
 /// A client for the CVM API (version 2017-03-12), shaped like the official Node SDK's:
 /// `new CvmClient({ credential, region, profile })`, then `await client.ExportImages({...})`.
 #[wasm_bindgen]
@@ -140,8 +96,8 @@ pub struct CvmClient {
     pub(super) events: String,
     calls: Vec<Option<Call>>,
     /// The export waits in progress (`waitForExport`, `checkExportFiles`), driven by js/wait.js.
-    pub(super) waits: Vec<Option<super::wait_export::WaitJob>>,
-    pub(super) io: Box<[f64; IO_SLOTS]>,
+    pub(super) waits: Vec<Option<crate::client::wait_job::WaitJob>>,
+    pub(super) io: Box<[f64; io::SLOTS]>,
     /// Event text from JS (response date and body, failure code and message): zero-filled,
     /// used at `len == capacity` so JS only writes initialised memory. Never holds a secret.
     pub(super) input: Vec<u8>,
@@ -197,7 +153,7 @@ impl CvmClient {
             events: String::new(),
             calls: Vec::new(),
             waits: Vec::new(),
-            io: Box::new([0.0; IO_SLOTS]),
+            io: Box::new([0.0; io::SLOTS]),
             input: Vec::new(),
             out: Vec::new(),
         };
@@ -281,8 +237,8 @@ impl CvmClient {
         if len > self.input.len() {
             self.input = vec![0; len];
         }
-        self.io[IO_IN_PTR] = self.input.as_ptr() as usize as f64;
-        self.io[IO_IN_CAP] = self.input.len() as f64;
+        self.io[io::IN_PTR] = self.input.as_ptr() as usize as f64;
+        self.io[io::IN_CAP] = self.input.len() as f64;
     }
 
     /// For the JS driver: the second argument of a call (`{ signal }`), checked. Only called
@@ -297,7 +253,7 @@ impl CvmClient {
     /// they have no JSON form, nothing was written); 1: `request`, `action NUL payload-JSON`;
     /// 2: `request` whose payload has no JSON form (`action NUL`).
     /// `aborted`: the call's signal has already fired (checked after validation). The clocks
-    /// are in the header (`IO_MONO`…). Writes the first action; returns its code.
+    /// are in the header (`io::MONO`…). Writes the first action; returns its code.
     #[wasm_bindgen(js_name = __start, skip_typescript)]
     pub fn start(&mut self, kind: u32, len: i32, aborted: bool) -> f64 {
         let now = self.now();
@@ -310,7 +266,7 @@ impl CvmClient {
                         self.calls.len() - 1
                     }
                 };
-                self.io[IO_CALL] = id as f64;
+                self.io[io::CALL] = id as f64;
                 let call = self.calls[id].insert(call);
                 // A signal that fired before the call began: it ends before anything is sent.
                 let event = if aborted { Event::Aborted } else { Event::Start };
@@ -319,7 +275,7 @@ impl CvmClient {
                 self.emit(id, action)
             }
             Err(e) => {
-                self.io[IO_CALL] = -1.0;
+                self.io[io::CALL] = -1.0;
                 self.emit(usize::MAX, Action::Finish(Err(e)))
             }
         }
@@ -337,23 +293,23 @@ impl CvmClient {
         let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
         let (first, rest) = text.split_once('\0').unwrap_or((text, ""));
         let event = match event {
-            EV_ELAPSED => Event::Elapsed,
-            EV_RESPONSE => Event::Response {
+            event::ELAPSED => Event::Elapsed,
+            event::RESPONSE => Event::Response {
                 status: number as u16,
                 date: Some(first).filter(|d| !d.is_empty()),
                 body: rest,
             },
-            EV_FAILED => Event::Failed {
+            event::FAILED => Event::Failed {
                 timed_out: number != 0.0,
                 code: first,
                 message: rest,
             },
-            EV_PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
-            EV_ACQUIRED => Event::Acquired,
-            EV_ACQUIRE_FAILED => Event::AcquireFailed(Some(text).filter(|_| number == 0.0)),
-            EV_ABORTED => Event::Aborted,
-            EV_WAKE => Event::Wake,
-            EV_PROVIDER_GONE => Event::ProviderGone(number as u32),
+            event::PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
+            event::ACQUIRED => Event::Acquired,
+            event::ACQUIRE_FAILED => Event::AcquireFailed(Some(text).filter(|_| number == 0.0)),
+            event::ABORTED => Event::Aborted,
+            event::WAKE => Event::Wake,
+            event::PROVIDER_GONE => Event::ProviderGone(number as u32),
             _ => Event::Aborted,
         };
         let action = call.step(&mut self.client, event, now);
@@ -388,15 +344,6 @@ impl CvmClient {
 }
 
 impl CvmClient {
-    /// The clocks JS wrote into the header for this call.
-    fn now(&self) -> Now {
-        Now {
-            mono_ms: self.io[IO_MONO],
-            wall_ms: self.io[IO_WALL],
-            random: self.io[IO_RANDOM],
-        }
-    }
-
     /// Keeps call `id`'s notes of the step just made, as JSON, for `__events`.
     fn collect(&mut self, id: usize) {
         if let Some(Some(call)) = self.calls.get_mut(id) {
@@ -423,59 +370,31 @@ impl CvmClient {
     }
 
     fn new_call_of(&self, kind: u32, text: Option<&str>) -> Result<Call, Error> {
-        if kind == 0 {
-            let json = text.ok_or_else(|| not_json("ExportImages parameters"))?;
-            let (request, body) = prepare_export_images(&self.client.config, json)?;
-            // A dry run creates nothing, so it may be retried like a read-only action.
-            return Ok(Call::new(
-                "ExportImages",
-                body,
-                request.is_dry_run(),
-                Shape::ExportImages,
-            ));
+        if kind == kind::EXPORT {
+            return Call::export_images(&self.client.config, text);
         }
         let (action, payload) = text.and_then(|t| t.split_once('\0')).unwrap_or(("", ""));
-        check_action(action)?;
-        if kind != 1 {
-            return Err(not_json("payload"));
-        }
-        if !payload.starts_with('{') {
-            return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
-        }
-        Ok(Call::new(action, payload.to_owned(), is_read_only(action), Shape::Raw))
+        Call::request(action, Some(payload).filter(|_| kind == kind::REQUEST))
     }
 
-    /// Writes `action` into the io header and the out buffer; frees a finished call's slot.
-    pub(super) fn emit(&mut self, id: usize, action: Action) -> f64 {
-        let code = match action {
-            Action::Idle => IDLE,
-            Action::CallProvider { id: p, timeout_ms } | Action::JoinProvider { id: p, timeout_ms } => {
-                self.io[IO_NUMBER] = f64::from(p);
-                self.io[IO_TIMEOUT] = timeout_ms;
-                if matches!(action, Action::CallProvider { .. }) {
-                    CALL_PROVIDER
-                } else {
-                    JOIN_PROVIDER
-                }
-            }
-            Action::Wait(ms) => {
-                self.io[IO_NUMBER] = ms;
-                WAIT
-            }
-            Action::WaitForSlot(ms) => {
-                self.io[IO_NUMBER] = ms;
-                WAIT_FOR_SLOT
-            }
+    /// Writes `a` into the io header and the out buffer; frees a finished call's slot.
+    fn emit(&mut self, id: usize, a: Action) -> f64 {
+        match a {
+            Action::Idle => self.write_number(action::IDLE, 0.0),
+            Action::CallProvider { id: p, timeout_ms } => self.write_provider(action::CALL_PROVIDER, p, timeout_ms),
+            Action::JoinProvider { id: p, timeout_ms } => self.write_provider(action::JOIN_PROVIDER, p, timeout_ms),
+            Action::Wait(ms) => self.write_number(action::WAIT, ms),
+            Action::WaitForSlot(ms) => self.write_number(action::WAIT_FOR_SLOT, ms),
             Action::Acquire { timeout_ms } => {
-                self.io[IO_TIMEOUT] = timeout_ms;
-                ACQUIRE
+                self.io[io::TIMEOUT] = timeout_ms;
+                self.write_number(action::ACQUIRE, 0.0)
             }
             Action::Send {
                 signed,
                 timeout_ms,
                 backup,
             } => {
-                self.io[IO_BACKUP] = if backup { 1.0 } else { 0.0 };
+                self.io[io::BACKUP] = if backup { 1.0 } else { 0.0 };
                 let body = self.calls[id].as_ref().map_or("", |c| c.body());
                 let len = signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + body.len();
                 let out = writable(&mut self.out, len);
@@ -486,9 +405,9 @@ impl CvmClient {
                     }
                 }
                 out.extend_from_slice(body.as_bytes());
-                self.io[IO_NUMBER] = signed.headers.len() as f64;
-                self.io[IO_TIMEOUT] = timeout_ms;
-                SEND
+                self.io[io::NUMBER] = signed.headers.len() as f64;
+                self.io[io::TIMEOUT] = timeout_ms;
+                self.written(action::SEND)
             }
             Action::Finish(result) => {
                 let (attempts, delay) = match self.calls.get_mut(id) {
@@ -497,63 +416,86 @@ impl CvmClient {
                         .map_or((0.0, 0.0), |c| (f64::from(c.attempts()), c.retry_delay_ms() as f64)),
                     None => (0.0, 0.0),
                 };
-                self.io[IO_ATTEMPTS] = attempts;
-                self.io[IO_RETRY_DELAY] = delay;
+                self.io[io::ATTEMPTS] = attempts;
+                self.io[io::RETRY_DELAY] = delay;
                 match result {
-                    Ok(text) => {
-                        writable(&mut self.out, text.len()).extend_from_slice(text.as_bytes());
-                        DONE
-                    }
-                    Err(e) => {
-                        // code, requestId, field, httpCode, mayHaveExecuted, then the message
-                        // (last: it may hold anything, NULs included).
-                        let status = e
-                            .status()
-                            .map(|s| crate::tc3::text::decimal(s.into()))
-                            .unwrap_or_default();
-                        let parts = [
-                            e.code(),
-                            e.request_id().unwrap_or(""),
-                            e.field().unwrap_or(""),
-                            &status,
-                            if e.may_have_executed() { "1" } else { "" },
-                        ];
-                        let len = parts.iter().map(|p| p.len() + 1).sum::<usize>() + e.message().len();
-                        let out = writable(&mut self.out, len);
-                        for p in parts {
-                            out.extend_from_slice(p.as_bytes());
-                            out.push(0);
-                        }
-                        out.extend_from_slice(e.message().as_bytes());
-                        FAILED
-                    }
+                    Ok(text) => self.write_out(action::DONE, text.as_bytes()),
+                    Err(e) => self.emit_error(e),
                 }
             }
-        };
-        self.io[IO_CODE] = code;
-        self.io[IO_OUT_PTR] = self.out.as_ptr() as usize as f64;
-        self.io[IO_OUT_LEN] = self.out.len() as f64;
+        }
+    }
+
+    /// The clocks JS wrote into the header before this call into wasm.
+    pub(super) fn now(&self) -> Now {
+        Now {
+            mono_ms: self.io[io::MONO],
+            wall_ms: self.io[io::WALL],
+            random: self.io[io::RANDOM],
+        }
+    }
+
+    /// Action `code` with its number (`WAIT`: ms).
+    pub(super) fn write_number(&mut self, code: f64, number: f64) -> f64 {
+        self.io[io::NUMBER] = number;
+        self.io[io::CODE] = code;
+        code
+    }
+
+    /// A provider action: the provider call's id and its bound.
+    pub(super) fn write_provider(&mut self, code: f64, provider: u32, timeout_ms: f64) -> f64 {
+        self.io[io::TIMEOUT] = timeout_ms;
+        self.write_number(code, f64::from(provider))
+    }
+
+    /// Action `code` whose text is `text`.
+    pub(super) fn write_out(&mut self, code: f64, text: &[u8]) -> f64 {
+        writable(&mut self.out, text.len()).extend_from_slice(text);
+        self.written(code)
+    }
+
+    /// `FAILED` with `e`: code, requestId, field, httpCode, mayHaveExecuted, then the message
+    /// (last: it may hold anything, NULs included).
+    pub(super) fn emit_error(&mut self, e: Error) -> f64 {
+        let status = e
+            .status()
+            .map(|s| crate::tc3::text::decimal(s.into()))
+            .unwrap_or_default();
+        let parts = [
+            e.code(),
+            e.request_id().unwrap_or(""),
+            e.field().unwrap_or(""),
+            &status,
+            if e.may_have_executed() { "1" } else { "" },
+        ];
+        let len = parts.iter().map(|p| p.len() + 1).sum::<usize>() + e.message().len();
+        let out = writable(&mut self.out, len);
+        for p in parts {
+            out.extend_from_slice(p.as_bytes());
+            out.push(0);
+        }
+        out.extend_from_slice(e.message().as_bytes());
+        self.written(action::FAILED)
+    }
+
+    /// Action `code`, its text in the out buffer.
+    fn written(&mut self, code: f64) -> f64 {
+        self.io[io::CODE] = code;
+        self.io[io::OUT_PTR] = self.out.as_ptr() as usize as f64;
+        self.io[io::OUT_LEN] = self.out.len() as f64;
         code
     }
 }
 
 /// The out buffer, emptied, with room for `len` bytes. What it held is wiped first if it has
 /// to grow (a Send's text holds the session token).
-pub(super) fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
+fn writable(out: &mut Vec<u8>, len: usize) -> &mut Vec<u8> {
     if out.capacity() < len {
         crate::wipe::wipe_vec(out);
         *out = Vec::with_capacity(len.max(1024));
     }
     out.clear();
     out
-}
-
-fn not_json(what: &str) -> Error {
-    Error::validation(
-        "InvalidParameter",
-        "",
-        [what, " must be a JSON-serializable object"].concat(),
-    )
 }
 
 /// This instance's `WebAssembly.Memory`, for the JS driver (the entries pass it to

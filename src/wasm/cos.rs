@@ -13,11 +13,8 @@ use wasm_bindgen::JsCast;
 use super::client::CvmClient;
 use super::js::now_secs;
 use super::options::Props;
-use crate::cos::{presign, CosMethod, CosRequest, KeyTime};
+use crate::cos::{presign, CosMethod, CosRequest, KeyTime, DEFAULT_PRESIGN_SECS};
 use crate::error::{Error, ErrorKind};
-
-/// Default validity of a link, in seconds: the official COS SDK's default.
-const DEFAULT_EXPIRES: u64 = 900;
 
 /// Input of `client.presignCosUrl`.
 #[derive(tsify::Tsify)]
@@ -125,7 +122,7 @@ impl CvmClient {
             None => CosMethod::Get,
             Some(m) => CosMethod::parse(&m)?,
         };
-        let expires = seconds(&p, "expires")?.unwrap_or(DEFAULT_EXPIRES);
+        let expires = seconds(&p, "expires")?.unwrap_or(DEFAULT_PRESIGN_SECS);
         let start = match seconds(&p, "timestamp")? {
             Some(t) => t,
             None => self.client.clock.timestamp(now_secs()),

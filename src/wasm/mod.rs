@@ -13,12 +13,12 @@ mod cos;
 mod credentials;
 mod errors;
 mod js;
+mod js_string;
 #[cfg(feature = "client")]
 mod options;
 #[cfg(feature = "client")]
 mod quota;
 mod sign;
-mod text;
 #[cfg(feature = "client")]
 mod wait_export;
 

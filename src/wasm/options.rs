@@ -481,7 +481,7 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
     // objects fit the first guess. `undefined`, a function or a symbol has no JSON text
     // (JSON.stringify gives `undefined`), nor has a value it throws on: both are `None`.
     let mut buffer = vec![0; 512];
-    let len = super::text::read_into(&mut buffer, |memory, ptr, cap| {
+    let len = super::js_string::read_into(&mut buffer, |memory, ptr, cap| {
         super::js::stringify_into(memory, value, ptr, cap)
     })
     .ok_or_else(err)?;

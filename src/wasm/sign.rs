@@ -211,7 +211,7 @@ fn read_input(input: &JsValue, buffer: &mut Vec<u8>) -> Result<usize, Error> {
     if buffer.is_empty() {
         buffer.resize(MIN_INPUT_BUFFER, 0);
     }
-    super::text::read_into(buffer, |memory, ptr, cap| {
+    super::js_string::read_into(buffer, |memory, ptr, cap| {
         super::js::pack_sign_input_into(memory, input, ptr, cap)
     })
     .ok_or_else(|| {

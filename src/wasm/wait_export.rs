@@ -1,59 +1,32 @@
 //! `client.waitForExport(task, options)` and `client.checkExportFiles(task, options)`: the
-//! boundary of `crate::client::wait_export::Waiter`, driven from JS (js/wait.js, installed on
-//! the class by the package entries, as js/driver.js is for API calls). This layer decides
-//! nothing: the machine does. Each export below is synchronous — it feeds one event and
-//! writes the next action into the client's io header and out buffer (src/wasm/client.rs):
+//! boundary of `crate::client::wait_job::WaitJob`, driven from JS (js/wait.js, installed on the
+//! class by the package entries, as js/driver.js is for API calls). This layer decides nothing:
+//! it reads the task and the options, turns the event codes of `crate::channel` into the
+//! machine's events, and writes its actions into the client's io header and out buffer
+//! (src/wasm/client.rs):
 //!
-//! - a COS request to send (`SEND`: method, URL and headers, signed here with the client's
-//!   credential at its corrected clock; temporary credentials add `x-cos-security-token`),
-//!   sent by JS with `fetch` to `profile.cosEndpoint` or the real host
-//!   `<BucketName>.cos.<region>.myqcloud.com`, bounded by the machine's timeout and the signal;
-//! - a sleep (`WAIT`), on the monotonic clock (`performance.now()`) JS reports with each event;
-//! - a progress report (`PROGRESS`: the JSON `onProgress` receives, with links for the ready
-//!   files), after which JS answers `EV_CONTINUE`;
-//! - the credential provider (`CALL_PROVIDER` / `JOIN_PROVIDER`): the same cache and the same
-//!   single shared provider call as API calls (`crate::client::Credentials::usable`), bounded
-//!   by `reqTimeout`;
+//! - a COS request to send (`SEND`: method, URL and signed headers, which may hold the session
+//!   token), sent by JS with `fetch`, bounded by the action's timeout and the signal;
+//! - a sleep (`WAIT`), on the monotonic clock JS writes into the header before each step;
+//! - a progress report (`PROGRESS`: the JSON `onProgress` receives), answered `EV_CONTINUE`;
+//! - the credential provider (`CALL_PROVIDER` / `JOIN_PROVIDER`), shared with API calls;
 //! - the end (`DONE` with the result's JSON, or `FAILED`).
 //!
-//! The result's links are presigned GETs valid for `urlExpires` seconds (default 3600),
-//! signed when the wait ends. Texts holding links or the token are wiped by JS after reading.
-
-use std::rc::Rc;
+//! Texts holding links or the token are wiped here after writing and by JS after reading.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::client::{
-    writable, CvmClient, DONE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_GONE, EV_PROVIDER_TIMEOUT, EV_RESPONSE, IO_CALL,
-    IO_CODE, IO_NUMBER, IO_OUT_LEN, IO_OUT_PTR, IO_TIMEOUT, SEND,
-};
+use super::client::CvmClient;
 use super::credentials::{provider_error, read_provided};
 use super::options::Props;
-use crate::client::cos_reply::{CosReply, PollMethod};
-use crate::client::export_json;
-use crate::client::wait_export::{
-    check_task, decimal, Event, FileState, Mode, Next, Step, WaitOptions, WaitSettings, Waiter,
-};
-use crate::client::{Action, Client, CredentialNeed, Now};
-use crate::cos::signer::sign_request_for;
-use crate::cos::{presign, CosEndpoint, CosMethod, CosRequest, KeyTime};
+use crate::channel::{action, event, io};
+use crate::client::cos_reply::CosReply;
+use crate::client::wait_export::{Mode, WaitOptions};
+use crate::client::wait_job::{Action, Event, WaitJob, WaitRequest};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::Credential;
+use crate::tc3::text::decimal;
 use crate::wipe::Wiping;
-
-/// How long the signature of one poll is valid (the official COS SDK's default).
-const POLL_SIGNATURE_SECS: u64 = 900;
-/// Default lifetime of a download link.
-const DEFAULT_URL_EXPIRES_SECS: u64 = 3600;
-/// Default bound of a `checkExportFiles` call.
-const DEFAULT_CHECK_TIMEOUT_SECS: f64 = 60.0;
-
-/// Action code of a progress report (js/wait.js has the same number; the others are the call
-/// path's, src/wasm/client.rs).
-const PROGRESS: f64 = 7.0;
-/// Event code: the progress report was delivered, go on.
-const EV_CONTINUE: u32 = 6;
 
 #[wasm_bindgen(typescript_custom_section)]
 const WAITS: &str = r#"
@@ -251,28 +224,9 @@ pub struct ExportFile {
     pub url: String,
 }
 
-/// One wait's state between steps.
-pub struct WaitJob {
-    machine: Waiter,
-    bucket: String,
-    region: String,
-    keys: Vec<String>,
-    url_expires: u64,
-    /// `onProgress` was given: progress reports are written for JS.
-    wants_progress: bool,
-    /// The last credential used: signs the links of progress reports and of the result.
-    credential: Option<Rc<Credential>>,
-    /// What the machine asked for, held while a progress report or the provider is out.
-    pending: Option<Next>,
-    /// The provider call this wait waits for.
-    provider: Option<u32>,
-    /// The bound of the request in flight (for a timeout's message).
-    timeout_ms: f64,
-    mode: Mode,
-}
-
-/// Reads and checks the task and the options (`Client.InvalidOption`, nothing sent).
-fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signal: bool) -> Result<WaitJob, Error> {
+/// Reads the task and the options (their shapes: `Client.InvalidOption`, nothing sent); the
+/// client's machine checks their values.
+fn read_request(task: JsValue, options: JsValue, mode: Mode, is_signal: bool) -> Result<WaitRequest, Error> {
     let t = Props::new(task, "task", false)?;
     t.only(&["BucketName", "CosPaths", "TaskId", "RequestId"])?;
     let bucket = t.string("BucketName")?;
@@ -294,16 +248,6 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
             .collect::<Result<_, _>>()?,
         None => Vec::new(),
     };
-    check_task(bucket.as_deref(), &keys)?;
-    let config = &c.client.config;
-    let region = config.region.clone().ok_or_else(|| {
-        Error::validation(
-            "MissingParameter",
-            "Region",
-            "the client has no region: the export's bucket is in the client's region",
-        )
-    })?;
-
     let known: &[&str] = match mode {
         Mode::UntilReady => &[
             "signal",
@@ -323,51 +267,19 @@ fn read_job(c: &CvmClient, task: JsValue, options: JsValue, mode: Mode, is_signa
     if !(signal.is_undefined() || signal.is_null() || is_signal) {
         return Err(Error::new(ErrorKind::InvalidOption, "options.signal must be an AbortSignal").with_field("signal"));
     }
-    let timeout = o.number("timeout")?;
-    let wait_options = WaitOptions {
-        timeout_secs: timeout.or((mode == Mode::Once).then_some(DEFAULT_CHECK_TIMEOUT_SECS)),
-        interval_secs: o.number("interval")?,
-        max_interval_secs: o.number("maxInterval")?,
-        not_before_secs: not_before(o.raw("notBefore")),
-    };
-    let mut settings = WaitSettings::new(&wait_options, config.req_timeout_secs, mode)?;
-    settings.probe = crate::client::wait_export::parse_probe(o.string("probe")?.as_deref())?;
-    let url_expires = match o.number("urlExpires")? {
-        None => DEFAULT_URL_EXPIRES_SECS,
-        Some(v) if v.fract() == 0.0 && (1.0..=crate::cos::MAX_EXPIRES_SECS as f64).contains(&v) => v as u64,
-        Some(_) => {
-            return Err(Error::new(
-                ErrorKind::InvalidOption,
-                [
-                    "options.urlExpires must be whole seconds from 1 to ",
-                    &decimal(crate::cos::MAX_EXPIRES_SECS),
-                ]
-                .concat(),
-            )
-            .with_field("urlExpires"))
-        }
-    };
-    let wants_progress = o.function("onProgress")?.is_some();
-    let machine = Waiter::new(settings, &keys);
-    let job = WaitJob {
-        // No cosEndpoint: the real host, which may be swapped for tencentcos.cn.
-        machine: if c.client.config.cos_endpoint.is_real() {
-            machine.with_host_switch()
-        } else {
-            machine
-        },
-        bucket: bucket.unwrap_or_default(),
-        region,
+    Ok(WaitRequest {
+        bucket,
         keys,
-        url_expires,
-        wants_progress,
-        credential: None,
-        pending: None,
-        provider: None,
-        timeout_ms: 0.0,
-        mode,
-    };
-    Ok(job)
+        options: WaitOptions {
+            timeout_secs: o.number("timeout")?,
+            interval_secs: o.number("interval")?,
+            max_interval_secs: o.number("maxInterval")?,
+            not_before_secs: not_before(o.raw("notBefore")),
+        },
+        url_expires_secs: o.number("urlExpires")?,
+        probe: o.string("probe")?,
+        wants_progress: o.function("onProgress")?.is_some(),
+    })
 }
 
 /// `notBefore` as Unix seconds: a `Date` is converted, a number taken as is; anything else
@@ -386,10 +298,10 @@ fn not_before(value: JsValue) -> Option<f64> {
 impl CvmClient {
     /// For js/wait.js: checks the task and options (throws a `TencentCloudError`, nothing
     /// sent) and starts a wait; `once`: `checkExportFiles`. `is_signal`: JS's duck-typed
-    /// AbortSignal test of `options.signal`; `aborted`: it has already fired. Writes the first
-    /// action (the wait's id in the header's call slot); returns its code.
+    /// AbortSignal test of `options.signal`; `aborted`: it has already fired. The clocks are in
+    /// the header. Writes the first action (the wait's id in the header's call slot); returns
+    /// its code.
     #[wasm_bindgen(js_name = __waitStart, skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
     pub fn wait_start(
         &mut self,
         task: JsValue,
@@ -397,12 +309,9 @@ impl CvmClient {
         once: bool,
         is_signal: bool,
         aborted: bool,
-        mono_ms: f64,
-        wall_ms: f64,
-        random: f64,
     ) -> Result<f64, JsValue> {
         let mode = if once { Mode::Once } else { Mode::UntilReady };
-        let job = read_job(self, task, options, mode, is_signal)?;
+        let job = WaitJob::new(&self.client, read_request(task, options, mode, is_signal)?, mode)?;
         let id = match self.waits.iter().position(Option::is_none) {
             Some(i) => i,
             None => {
@@ -410,70 +319,27 @@ impl CvmClient {
                 self.waits.len() - 1
             }
         };
-        self.io[IO_CALL] = id as f64;
-        let job = self.waits[id].insert(job);
-        let event = if aborted { Event::Aborted } else { Event::Start };
-        let step = job.machine.step(mono_ms, random, event);
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
-        Ok(self.on_step(id, step, now))
+        self.io[io::CALL] = id as f64;
+        self.waits[id] = Some(job);
+        Ok(self.wait_event(id, if aborted { Event::Aborted } else { Event::Start }))
     }
 
-    /// For js/wait.js: feeds an event to wait `id` (the call path's `EV_*` codes, plus
-    /// `EV_CONTINUE` after a progress report). `EV_RESPONSE`: `number` is the HTTP status and
-    /// the input holds `content-length NUL content-range NUL etag NUL last-modified NUL
-    /// x-cos-request-id NUL date NUL body`; `EV_FAILED`: `number` is 1 for a timeout, the input holds
-    /// `code NUL message`; `EV_PROVIDER_TIMEOUT`: `number` is the provider call's id.
+    /// For js/wait.js: feeds an event to wait `id` (the `event::*` codes). `RESPONSE`: `number`
+    /// is the HTTP status and the input holds `content-length NUL content-range NUL etag NUL
+    /// last-modified NUL x-cos-request-id NUL date NUL body`; `FAILED`: `number` is 1 for a
+    /// timeout, the input holds `code NUL message`; `PROVIDER_TIMEOUT` / `PROVIDER_GONE`:
+    /// `number` is the provider call's id.
     #[wasm_bindgen(js_name = __waitStep, skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn wait_step(
-        &mut self,
-        id: usize,
-        event: u32,
-        number: f64,
-        len: usize,
-        mono_ms: f64,
-        wall_ms: f64,
-        random: f64,
-    ) -> f64 {
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
-        let Some(Some(job)) = self.waits.get_mut(id) else {
-            return self.emit(usize::MAX, Action::Idle);
-        };
-        let step = match event {
-            EV_CONTINUE => match job.pending.take() {
-                Some(next) => return self.perform(id, next, now),
-                None => return self.end(id, Err(internal()), now),
-            },
-            EV_PROVIDER_TIMEOUT if job.provider == Some(number as u32) => {
-                let e = self
-                    .client
-                    .credentials
-                    .provider_timed_out(number as u32, self.client.config.req_timeout_secs);
-                return self.end(id, Err(e), now);
-            }
-            EV_PROVIDER_GONE if job.provider == Some(number as u32) => {
-                // The provider call this wait joined was given up by its starter: ask anew.
-                self.client.credentials.forget(number as u32);
-                job.provider = None;
-                return match job.pending.take() {
-                    Some(next) => self.perform(id, next, now),
-                    None => self.end(id, Err(internal()), now),
-                };
-            }
-            EV_ELAPSED => job.machine.step(mono_ms, random, Event::TimerFired),
-            EV_RESPONSE => {
-                let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
+    pub fn wait_step(&mut self, id: usize, code: u32, number: f64, len: usize) -> f64 {
+        let input = core::mem::take(&mut self.input);
+        let text = core::str::from_utf8(&input[..len.min(input.len())]).unwrap_or("");
+        let e = match code {
+            event::ELAPSED => Event::Elapsed,
+            event::CONTINUE => Event::Continue,
+            event::RESPONSE => {
                 let mut parts = text.splitn(7, '\0');
                 let mut field = || parts.next().filter(|v| !v.is_empty());
-                let reply = CosReply {
+                Event::Response(CosReply {
                     status: number as u16,
                     content_length: field(),
                     content_range: field(),
@@ -482,319 +348,95 @@ impl CvmClient {
                     request_id: field(),
                     date: field(),
                     body: parts.next().unwrap_or(""),
-                };
-                job.machine.step(mono_ms, random, Event::Replied(reply))
+                })
             }
-            EV_FAILED => {
-                let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
+            event::FAILED => {
                 let (code, message) = text.split_once('\0').unwrap_or(("", text));
-                let e = if number != 0.0 {
-                    Error::new(
-                        ErrorKind::Timeout,
-                        ["no answer within ", &decimal(job.timeout_ms.round() as u64), " ms"].concat(),
-                    )
-                } else if code.is_empty() {
-                    Error::new(ErrorKind::Network, ["fetch failed: ", message].concat())
-                } else {
-                    Error::new(
-                        ErrorKind::Network,
-                        ["fetch failed: ", message, " (", code, ")"].concat(),
-                    )
-                };
-                let e = match &job.credential {
-                    Some(c) => e.redact(&[c.token().unwrap_or(""), c.secret_key()]),
-                    None => e,
-                };
-                let event = if number == 0.0 && crate::client::call::never_connected(code) {
-                    Event::Unreachable(e)
-                } else {
-                    Event::Failed(e)
-                };
-                job.machine.step(mono_ms, random, event)
+                Event::Failed {
+                    timed_out: number != 0.0,
+                    code,
+                    message,
+                }
             }
-            // EV_ABORTED, and anything a correct driver never sends: abort wins (in every
-            // phase, also while a progress report or the provider is out).
-            _ => return self.end(id, Err(crate::client::wait_export::aborted()), now),
+            event::PROVIDER_TIMEOUT => Event::ProviderTimeout(number as u32),
+            event::PROVIDER_GONE => Event::ProviderGone(number as u32),
+            _ => Event::Aborted,
         };
-        if self.on_event.is_some() {
-            // The poll just judged, for onEvent (js/wait.js takes it with __events).
-            let report = job.machine.take_report();
-            self.events = report.map_or_else(String::new, |r| {
-                crate::client::observe::to_json(&[crate::client::observe::Note::Poll(r)], "cos")
-            });
-        }
-        self.on_step(id, step, now)
+        let code = self.wait_event(id, e);
+        self.input = input;
+        code
     }
 
     /// For js/wait.js: the answer of provider call `provider` (its value, or what it threw),
     /// for wait `id`.
     #[wasm_bindgen(js_name = __waitProvided, skip_typescript)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn wait_provided(
-        &mut self,
-        id: usize,
-        provider: u32,
-        ok: bool,
-        value: JsValue,
-        mono_ms: f64,
-        wall_ms: f64,
-        random: f64,
-    ) -> f64 {
-        let now = Now {
-            mono_ms,
-            wall_ms,
-            random,
-        };
+    pub fn wait_provided(&mut self, id: usize, provider: u32, ok: bool, value: JsValue) -> f64 {
         let answer = if ok {
             read_provided(value)
         } else {
             Err(provider_error(&value))
         };
-        let Some(Some(job)) = self.waits.get_mut(id) else {
-            return self.emit(usize::MAX, Action::Idle);
-        };
-        if job.provider != Some(provider) {
-            return self.emit(usize::MAX, Action::Idle);
-        }
-        job.provider = None;
-        match self.client.credentials.provided(provider, answer) {
-            Ok(c) => {
-                job.credential = Some(c);
-                match job.pending.take() {
-                    Some(next) => self.perform(id, next, now),
-                    None => self.end(id, Err(internal()), now),
-                }
-            }
-            Err(e) => self.end(id, Err(e), now),
-        }
+        self.wait_event(id, Event::Provided(provider, answer))
     }
-}
-
-fn internal() -> Error {
-    Error::new(
-        ErrorKind::InvalidResponse,
-        "internal error: the export waiter stopped without a result",
-    )
 }
 
 impl CvmClient {
-    /// What the machine said: a progress report first (if `onProgress` wants it), then `next`.
-    fn on_step(&mut self, id: usize, step: Step, now: Now) -> f64 {
+    /// Feeds `e` to wait `id` and writes the action it answers; frees the slot once it settles.
+    fn wait_event(&mut self, id: usize, e: Event<'_>) -> f64 {
+        let now = self.now();
         let Some(Some(job)) = self.waits.get_mut(id) else {
-            return self.emit(usize::MAX, Action::Idle);
+            return self.write_number(action::IDLE, 0.0);
         };
-        match step.progress {
-            Some(progress) if job.wants_progress => {
-                let urls = links(&self.client, job, &progress.files, now);
-                let mut text = json_buffer(&progress.files, &urls);
-                export_json::progress(&progress, &urls, &mut text);
-                wipe_links(urls);
-                job.pending = Some(step.next);
-                self.write_secret(PROGRESS, text)
-            }
-            _ => self.perform(id, step.next, now),
+        let action = job.step(&mut self.client, e, now);
+        if self.on_event.is_some() {
+            // The poll just judged, for onEvent (js/wait.js takes it with __events).
+            let report = job.take_report();
+            self.events = report.map_or_else(String::new, |r| {
+                crate::client::observe::to_json(&[crate::client::observe::Note::Poll(r)], "cos")
+            });
         }
-    }
-
-    /// Performs `next` as far as wasm can: a request or the result needs a credential first
-    /// (the provider's answer resumes here through `__waitProvided`).
-    fn perform(&mut self, id: usize, next: Next, now: Now) -> f64 {
-        let Some(Some(job)) = self.waits.get_mut(id) else {
-            return self.emit(usize::MAX, Action::Idle);
-        };
-        // COS said the signature's time is off, and what its clock reads: learn the offset
-        // (shared with API calls and presigned links), then re-sign the poll like any other.
-        let next = match next {
-            Next::Resign { poll, server_secs } => {
-                self.client.clock.adopt(server_secs, now.wall_secs());
-                Next::Send(poll)
-            }
-            next => next,
-        };
-        if matches!(next, Next::Send(_) | Next::Finish(Ok(_))) {
-            let timeout_ms = f64::from(self.client.config.req_timeout_secs) * 1000.0;
-            match self.client.credentials.usable(now, self.client.clock, timeout_ms) {
-                Ok(c) => job.credential = Some(c),
-                Err(need) => {
-                    job.pending = Some(next);
-                    let action = match need {
-                        CredentialNeed::Call { id: p, timeout_ms } => {
-                            job.provider = Some(p);
-                            Action::CallProvider { id: p, timeout_ms }
-                        }
-                        CredentialNeed::Join { id: p, timeout_ms } => {
-                            job.provider = Some(p);
-                            Action::JoinProvider { id: p, timeout_ms }
-                        }
-                    };
-                    return self.emit(usize::MAX, action);
-                }
-            }
-        }
-        match next {
-            Next::Sleep(ms) => self.emit(usize::MAX, Action::Wait(ms)),
-            Next::Send(poll) => {
-                job.timeout_ms = poll.timeout_ms;
-                match signed_poll(&self.client, job, poll, now) {
-                    Ok((url, mut headers)) => {
-                        // Holds the session token (x-cos-security-token): wiped when dropped.
-                        let mut text = Wiping::new(String::new());
-                        text.push_str(poll.method.as_str());
+        match action {
+            Action::Send {
+                method,
+                url,
+                mut headers,
+                timeout_ms,
+            } => {
+                // Holds the session token (x-cos-security-token): wiped when dropped.
+                let mut text = Wiping::new(String::new());
+                text.push_str(method.as_str());
+                text.push('\0');
+                text.push_str(&url);
+                for (name, value) in &mut headers {
+                    for part in [&*name, &*value] {
                         text.push('\0');
-                        text.push_str(&url);
-                        for (name, value) in &mut headers {
-                            for part in [&*name, &*value] {
-                                text.push('\0');
-                                text.push_str(part);
-                            }
-                            crate::wipe::wipe_string(value);
-                        }
-                        self.io[IO_NUMBER] = headers.len() as f64;
-                        self.io[IO_TIMEOUT] = poll.timeout_ms.max(1.0);
-                        self.write(SEND, text.as_bytes())
+                        text.push_str(part);
                     }
-                    Err(e) => self.end(id, Err(e), now),
+                    crate::wipe::wipe_string(value);
+                }
+                self.io[io::NUMBER] = headers.len() as f64;
+                self.io[io::TIMEOUT] = timeout_ms;
+                self.write_out(action::SEND, text.as_bytes())
+            }
+            Action::Progress(text) => self.write_secret(action::PROGRESS, text),
+            Action::Finish(result) => {
+                self.waits[id] = None;
+                match result {
+                    Ok(text) => self.write_secret(action::DONE, text),
+                    Err(e) => self.emit_error(e),
                 }
             }
-            Next::Finish(result) => self.end(id, result, now),
-            Next::Nothing | Next::Resign { .. } => self.end(id, Err(internal()), now),
+            Action::Wait(ms) => self.write_number(action::WAIT, ms),
+            Action::CallProvider { id: p, timeout_ms } => self.write_provider(action::CALL_PROVIDER, p, timeout_ms),
+            Action::JoinProvider { id: p, timeout_ms } => self.write_provider(action::JOIN_PROVIDER, p, timeout_ms),
+            Action::Idle => self.write_number(action::IDLE, 0.0),
         }
     }
 
-    /// Ends wait `id` (freeing its slot): the result's JSON (the files, with links signed
-    /// now) or the error, redacted.
-    fn end(&mut self, id: usize, result: Result<Vec<FileState>, Error>, now: Now) -> f64 {
-        let Some(job) = self.waits.get_mut(id).and_then(Option::take) else {
-            return self.emit(usize::MAX, Action::Idle);
-        };
-        let files = match result {
-            Ok(files) => files,
-            Err(e) => {
-                let e = match &job.credential {
-                    Some(c) => e.redact(&[c.token().unwrap_or(""), c.secret_key()]),
-                    None => e,
-                };
-                return self.emit(usize::MAX, Action::Finish(Err(e)));
-            }
-        };
-        let urls = links(&self.client, &job, &files, now);
-        let mut text = json_buffer(&files, &urls);
-        match job.mode {
-            Mode::UntilReady => export_json::ready_files(&files, &urls, &mut text),
-            Mode::Once => export_json::file_states(&files, &urls, &mut text),
-        }
-        wipe_links(urls);
-        self.write_secret(DONE, text)
-    }
-
-    /// [`Self::write`] for a text that may hold links with the session token: wiped after.
+    /// [`Self::write_out`] for a text that may hold links with the session token: wiped after.
     fn write_secret(&mut self, code: f64, mut text: String) -> f64 {
-        let code = self.write(code, text.as_bytes());
+        let code = self.write_out(code, text.as_bytes());
         crate::wipe::wipe_string(&mut text);
         code
-    }
-
-    /// Writes `text` as the text of action `code`.
-    fn write(&mut self, code: f64, text: &[u8]) -> f64 {
-        writable(&mut self.out, text.len()).extend_from_slice(text);
-        self.io[IO_CODE] = code;
-        self.io[IO_OUT_PTR] = self.out.as_ptr() as usize as f64;
-        self.io[IO_OUT_LEN] = self.out.len() as f64;
-        code
-    }
-}
-
-/// The URL and signed headers of one poll of file `index` (sent to `profile.cosEndpoint`,
-/// signed for the real host).
-fn signed_poll(
-    client: &Client,
-    job: &WaitJob,
-    poll: crate::client::wait_export::Poll,
-    now: Now,
-) -> Result<(String, Vec<(String, String)>), Error> {
-    let (index, method) = (poll.index, poll.method);
-    let credential = job
-        .credential
-        .as_deref()
-        .ok_or_else(|| Error::new(ErrorKind::InvalidCredential, "internal: no credential"))?;
-    let key = &job.keys[index];
-    let prefix = [("prefix", key.strip_prefix('/').unwrap_or(key)), ("max-keys", "1")];
-    type Pairs<'a> = &'a [(&'a str, &'a str)];
-    let (method, headers, key, query): (CosMethod, Pairs<'_>, &str, Pairs<'_>) = match method {
-        PollMethod::Head => (CosMethod::Head, &[], key, &[]),
-        PollMethod::Get => (CosMethod::Get, &[("Range", "bytes=0-0")], key, &[]),
-        // GET Bucket, `/?prefix=<key>&max-keys=1`: the bucket root, no object key.
-        PollMethod::List => (CosMethod::Get, &[], "", &prefix),
-    };
-    let request = CosRequest {
-        method,
-        bucket: &job.bucket,
-        region: &job.region,
-        key,
-        query,
-        headers,
-    };
-    let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);
-    let key_time = KeyTime::new(start, POLL_SIGNATURE_SECS)?;
-    let mut signed = sign_request_for(credential, &request, key_time, poll.alternate)?;
-    let url = if poll.alternate {
-        CosEndpoint::alternate().object_url(&request)?
-    } else {
-        client.config.cos_endpoint.object_url(&request)?
-    };
-    Ok((url, core::mem::take(&mut signed.headers)))
-}
-
-/// A presigned GET for each ready file (none without a credential yet).
-fn links(client: &Client, job: &WaitJob, files: &[FileState], now: Now) -> Vec<Option<String>> {
-    let Some(credential) = job.credential.as_deref() else {
-        return vec![None; files.len()];
-    };
-    let start = client.clock.timestamp(now.wall_secs()).saturating_sub(1);
-    let alternate = CosEndpoint::alternate();
-    files
-        .iter()
-        .map(|f| {
-            f.ready.as_ref()?;
-            let request = CosRequest {
-                method: CosMethod::Get,
-                bucket: &job.bucket,
-                region: &job.region,
-                key: &f.key,
-                query: &[],
-                headers: &[],
-            };
-            let time = KeyTime::new(start, job.url_expires).ok()?;
-            // After a host switch the links point at the host that could be reached.
-            let endpoint = if job.machine.switched() {
-                &alternate
-            } else {
-                &client.config.cos_endpoint
-            };
-            presign(credential, &request, time, endpoint)
-                .ok()
-                .map(|p| p.url.clone())
-        })
-        .collect()
-}
-
-/// Room for a report's JSON with these links, so that writing it does not reallocate (a
-/// reallocation would free a copy of the links unwiped).
-/// (A key counted six times: a `\uXXXX` escape; a link twice: it is ASCII.)
-fn json_buffer(files: &[FileState], urls: &[Option<String>]) -> String {
-    let info = |f: &FileState| {
-        f.ready
-            .as_ref()
-            .map_or(0, |i| 6 * i.etag.as_ref().map_or(0, String::len))
-    };
-    let texts: usize = files.iter().map(|f| 6 * f.key.len() + info(f) + 256).sum::<usize>()
-        + urls.iter().flatten().map(|u| 2 * u.len()).sum::<usize>();
-    String::with_capacity(256 + texts)
-}
-
-/// The links hold the session token of temporary credentials.
-fn wipe_links(urls: Vec<Option<String>>) {
-    for mut url in urls.into_iter().flatten() {
-        crate::wipe::wipe_string(&mut url);
     }
 }

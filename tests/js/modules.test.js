@@ -9,6 +9,7 @@ import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { packSignInput, SIGN_FIELDS, stringifyInto, TencentCloudError, unpackSigned, writePending } from "../../js/boundary.js";
+import { CALL_PROVIDER, DONE, FAILED, JOIN_PROVIDER, SEND, WAIT } from "../../js/codes.js";
 import { installCallPath, isAbortSignal, monotonic, sendOnce, settleWithin, sleep } from "../../js/driver.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -228,8 +229,8 @@ describe("js/driver.js against a scripted wasm side", () => {
     };
     const fake = fakeCore(
       [
-        [4, 2, "Authorization\0A\0X-TC-Token\0SECRET\0{\"b\":1}", 5000],
-        [5, 0, '{"TaskId":1}'],
+        [SEND, 2, "Authorization\0A\0X-TC-Token\0SECRET\0{\"b\":1}", 5000],
+        [DONE, 0, '{"TaskId":1}'],
       ],
       { fetch },
     );
@@ -244,7 +245,7 @@ describe("js/driver.js against a scripted wasm side", () => {
   });
 
   test("FAILED becomes a TencentCloudError with every field; request() takes Response", async () => {
-    const { core } = fakeCore([[6, 0, "Client.Timeout\0req-1\0Field\x00504\x001\0the message\0with a NUL"]]);
+    const { core } = fakeCore([[FAILED, 0, "Client.Timeout\0req-1\0Field\x00504\x001\0the message\0with a NUL"]]);
     await assert.rejects(core.ExportImages({}), (e) => {
       assert.ok(e instanceof TencentCloudError);
       assert.match(e.traceId, /^[0-9a-f-]{36}$/);
@@ -254,10 +255,10 @@ describe("js/driver.js against a scripted wasm side", () => {
       });
       return true;
     });
-    const { core: c2, events } = fakeCore([[5, 0, '{"Response":{"RequestId":"r"}}']]);
+    const { core: c2, events } = fakeCore([[DONE, 0, '{"Response":{"RequestId":"r"}}']]);
     assert.deepEqual(await c2.request("DescribeImages"), { RequestId: "r" });
     assert.deepEqual(events[0], ["start", 1, "DescribeImages\0{}", false]);
-    const { core: c3, events: e3 } = fakeCore([[6, 0, "InvalidParameter\0\0\0\0\0m"]]);
+    const { core: c3, events: e3 } = fakeCore([[FAILED, 0, "InvalidParameter\0\0\0\0\0m"]]);
     await assert.rejects(c3.request("DescribeImages", { f() {} }.f));
     assert.deepEqual(e3[0], ["start", 2, "DescribeImages\0", false], "no JSON form: kind 2");
   });
@@ -270,10 +271,10 @@ describe("js/driver.js against a scripted wasm side", () => {
     };
     const { core, events } = fakeCore(
       [
-        [3, 5],
-        [1, 7, "", 1000],
-        [2, 7, "", 1000],
-        [5, 0, "{}"],
+        [WAIT, 5],
+        [CALL_PROVIDER, 7, "", 1000],
+        [JOIN_PROVIDER, 7, "", 1000],
+        [DONE, 0, "{}"],
       ],
       { provider },
     );
@@ -282,7 +283,7 @@ describe("js/driver.js against a scripted wasm side", () => {
     // The answer was dropped once settled: a later JOIN_PROVIDER of it hears "gone" (event 9)
     // and the machine asks anew — no credential is kept or reused by the driver.
     assert.deepEqual(events.slice(1).map((e) => e.slice(0, 4)), [["step", 3, 1, 0], ["provided", 3, 7, true], ["step", 3, 9, 7]]);
-    const { core: c2, events: e2 } = fakeCore([[1, 9, "", 20], [6, 0, "Client.CredentialProviderError\0\0\0\0\0late"]], { provider: () => new Promise(() => {}) });
+    const { core: c2, events: e2 } = fakeCore([[CALL_PROVIDER, 9, "", 20], [FAILED, 0, "Client.CredentialProviderError\0\0\0\0\0late"]], { provider: () => new Promise(() => {}) });
     await assert.rejects(c2.ExportImages({}), /late/);
     assert.deepEqual(e2[1].slice(0, 4), ["step", 3, 5, 9]);
   });
@@ -293,7 +294,7 @@ describe("js/driver.js against a scripted wasm side", () => {
       init = i;
       return { status: 200, headers: { get: () => null }, text: async () => "{}" };
     };
-    const { core } = fakeCore([[3, 40], [4, 0, "{}", 5000], [5, 0, "{}"]], { fetch, grow: true });
+    const { core } = fakeCore([[WAIT, 40], [SEND, 0, "{}", 5000], [DONE, 0, "{}"]], { fetch, grow: true });
     const t0 = performance.now();
     assert.deepEqual(await core.ExportImages({}), {});
     assert.ok(performance.now() - t0 >= 35, "the 40 ms wait was not read as 0 from a detached view");
@@ -303,11 +304,11 @@ describe("js/driver.js against a scripted wasm side", () => {
   test("an aborted signal is reported to __start; abort during a wait is the event that follows", async () => {
     const ac = new AbortController();
     ac.abort();
-    const { core, events } = fakeCore([[6, 0, "Client.Aborted\0\0\0\0\0aborted"]]);
+    const { core, events } = fakeCore([[FAILED, 0, "Client.Aborted\0\0\0\0\0aborted"]]);
     await assert.rejects(core.ExportImages({}, { signal: ac.signal }), /aborted/);
     assert.equal(events[0][3], true);
     const ac2 = new AbortController();
-    const { core: c2, events: e2 } = fakeCore([[3, 60_000], [6, 0, "Client.Aborted\0\0\0\0\0aborted"]]);
+    const { core: c2, events: e2 } = fakeCore([[WAIT, 60_000], [FAILED, 0, "Client.Aborted\0\0\0\0\0aborted"]]);
     const p = c2.ExportImages({}, { signal: ac2.signal });
     setTimeout(() => ac2.abort(), 5);
     await assert.rejects(p, /aborted/);

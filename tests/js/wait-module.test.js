@@ -11,8 +11,7 @@ import { TencentCloudError } from "../../js/boundary.js";
 import { installCallPath } from "../../js/driver.js";
 import { callProgress, COS_HEADERS, cosOnce, installWaitPath } from "../../js/wait.js";
 
-const [WAIT, SEND, DONE, FAILED, PROGRESS] = [3, 4, 5, 6, 7];
-const [EV_ELAPSED, EV_RESPONSE, EV_FAILED, EV_ABORTED, EV_PROVIDER_TIMEOUT, EV_CONTINUE] = [1, 2, 3, 4, 5, 6];
+import { CALL_PROVIDER, DONE, EV_ABORTED, EV_CONTINUE, EV_ELAPSED, EV_FAILED, EV_PROVIDER_TIMEOUT, EV_RESPONSE, FAILED, IO_MONO, IO_WALL, JOIN_PROVIDER, PROGRESS, SEND, WAIT } from "../../js/codes.js";
 
 describe("js/wait.js mechanics", () => {
   test("cosOnce: status, the six COS headers, an error body read; a 2xx body cancelled unread", async () => {
@@ -121,6 +120,8 @@ function fakeCore(script, { provider, fetch, start } = {}) {
     __provided(id, p, ok, value) { events.push(["provided", id, p, ok, value]); return emit(); }
     __waitStart(task, options, once, isSignal, aborted) {
       events.push(["waitStart", task, once, isSignal, aborted]);
+      // The clocks are in the header, as for the call path (written before every call in).
+      assert.ok(Math.abs(io[AT + IO_MONO] - performance.now()) < 1000 && Math.abs(io[AT + IO_WALL] - Date.now()) < 1000);
       if (start) start(task, options);
       io[AT + 6] = 4;
       return emit();
@@ -226,8 +227,8 @@ describe("js/wait.js against a scripted wasm side", () => {
     // The API call starts provider call 7; the wait joins it.
     const { core, events } = fakeCore(
       [
-        [1, 7, "", 1000], // ExportImages: CALL_PROVIDER 7
-        [2, 7, "", 1000], // waitForExport: JOIN_PROVIDER 7
+        [CALL_PROVIDER, 7, "", 1000], // ExportImages: CALL_PROVIDER 7
+        [JOIN_PROVIDER, 7, "", 1000], // waitForExport: JOIN_PROVIDER 7
         [DONE, 0, "{}"], // __provided (the call)
         [DONE, 0, "[]"], // __waitProvided (the wait)
       ],
@@ -246,7 +247,7 @@ describe("js/wait.js against a scripted wasm side", () => {
     ]);
 
     const { core: c2, events: e2 } = fakeCore(
-      [[1, 9, "", 20], [FAILED, 0, "Client.CredentialProviderError\0\0\0\0\0did not answer"]],
+      [[CALL_PROVIDER, 9, "", 20], [FAILED, 0, "Client.CredentialProviderError\0\0\0\0\0did not answer"]],
       { provider: () => new Promise(() => {}) },
     );
     await assert.rejects(c2.waitForExport({}), /did not answer/);

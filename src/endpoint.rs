@@ -1,4 +1,5 @@
-//! Where requests go, and which host they are signed for.
+//! Where requests go, and which host they are signed for: URL and host syntax, a leaf shared by
+//! the client (`endpoint`, `httpProfile`) and COS (`cosEndpoint`).
 //!
 //! An endpoint is a bare host (`cvm.tencentcloudapi.com`, sent over HTTPS) or a full URL
 //! (`http://127.0.0.1:8787`, `https://console.example.com/tc3-proxy/`), so a web console can
