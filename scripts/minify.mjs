@@ -54,6 +54,7 @@ const named = outputFiles[0].text.replace(
 const code = process.env.TC3_NO_MINIFY === "1" ? named
   : transformSync(named, { format: "esm", minify: true, target: "es2022", legalComments: "none" }).code;
 writeFileSync(glue, code);
-for (const f of drivers) rmSync(join(dir, f));
+// The drivers and the modules they import (js/channel.js, js/codes.js) are in the bundle now.
+for (const f of [...drivers, "channel.js", "codes.js"]) rmSync(join(dir, f), { force: true });
 rmSync(join(dir, "snippets"), { recursive: true, force: true });
 console.log(`bundled tc3_edge.js${drivers.map((f) => ` + ${f}`).join("")} + snippets (${classes} named classes): ${before} -> ${code.length} bytes`);

@@ -531,10 +531,12 @@ impl Call {
             (Phase::Acquiring, Event::AcquireFailed(why)) => {
                 let message = match why {
                     Some(why) => ["the rate limiter refused the request: ", why].concat(),
-                    None => format!(
-                        "the rate limiter did not grant a slot within {} s (reqTimeout)",
-                        client.config.req_timeout_secs
-                    ),
+                    None => [
+                        "the rate limiter did not grant a slot within ",
+                        &crate::tc3::text::decimal(client.config.req_timeout_secs.into()),
+                        " s (reqTimeout)",
+                    ]
+                    .concat(),
                 };
                 self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
             }

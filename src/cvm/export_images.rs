@@ -271,7 +271,11 @@ fn check_types(obj: &Value) -> Result<(), Error> {
             (Kind::String, Value::String(_)) | (Kind::Bool, Value::Bool(_)) => {}
             (Kind::Strings, Value::Array(items)) => {
                 if let Some(i) = items.iter().position(|v| !matches!(v, Value::String(_))) {
-                    return Err(wrong_type(&format!("{name}.{i}"), "a string", &items[i]));
+                    return Err(wrong_type(
+                        &[*name, ".", &crate::tc3::text::decimal(i as u64)].concat(),
+                        "a string",
+                        &items[i],
+                    ));
                 }
             }
             _ => return Err(wrong_type(name, expected, value)),
@@ -333,7 +337,12 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
     Err(Error::validation(
         "InvalidParameterValue",
         F,
-        format!("BucketName's name part (before -<APPID>) {problem}, e.g. \"backup-1250000000\""),
+        [
+            "BucketName's name part (before -<APPID>) ",
+            problem,
+            ", e.g. \"backup-1250000000\"",
+        ]
+        .concat(),
     ))
 }
 
@@ -365,10 +374,12 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
         return Err(Error::validation(
             "InvalidParameterValue.LimitExceeded",
             F,
-            format!(
-                "ImageIds lists {} images; at most 10 go in one call, so split the export into several calls",
-                items.len()
-            ),
+            [
+                "ImageIds lists ",
+                &crate::tc3::text::decimal(items.len() as u64),
+                " images; at most 10 go in one call, so split the export into several calls",
+            ]
+            .concat(),
         ));
     }
     let mut ids: Vec<String> = Vec::with_capacity(items.len());

@@ -20,12 +20,20 @@ extern "C" {
 
 /// The `credential` option's fixed credential (js/options.js checked that both strings are
 /// there): its values are checked by `Credential::new`.
-pub fn fixed(secret_id: Option<String>, secret_key: Option<String>, token: Option<String>) -> Result<Credentials, Error> {
+pub fn fixed(
+    secret_id: Option<String>,
+    secret_key: Option<String>,
+    token: Option<String>,
+) -> Result<Credentials, Error> {
     let c = new_credential(secret_id, secret_key, token).map_err(|e| e.with_field("credential"))?;
     Ok(Credentials::Fixed(Rc::new(c)))
 }
 
-fn new_credential(secret_id: Option<String>, secret_key: Option<String>, token: Option<String>) -> Result<Credential, Error> {
+fn new_credential(
+    secret_id: Option<String>,
+    secret_key: Option<String>,
+    token: Option<String>,
+) -> Result<Credential, Error> {
     let secret_key = Wiping::new(secret_key.unwrap_or_default());
     let token = Wiping::new(token);
     Credential::new(&secret_id.unwrap_or_default(), &secret_key, token.as_deref())

@@ -380,17 +380,15 @@ pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings
         let message = string(0).unwrap_or_default();
         let e = invalid(message);
         return Err(if at(1).is_truthy() {
-            Error::new(ErrorKind::InvalidCredential, e.message().to_owned()).with_field(e.field().unwrap_or("credential"))
+            Error::new(ErrorKind::InvalidCredential, e.message().to_owned())
+                .with_field(e.field().unwrap_or("credential"))
         } else {
             e
         });
     }
     let (credentials, provider) = match function(0) {
         Some(f) => (crate::client::Credentials::Provider(Default::default()), Some(f)),
-        None => (
-            super::credentials::fixed(string(1), string(2), string(3))?,
-            None,
-        ),
+        None => (super::credentials::fixed(string(1), string(2), string(3))?, None),
     };
     let (service, version) = (string(19), string(20));
     let (region, language, endpoint, host) = (string(4), string(5), string(7), string(8));
