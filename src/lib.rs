@@ -3,11 +3,15 @@
 //! Builds, signs (TC3-HMAC-SHA256) and sends Tencent Cloud API 3.0 requests — first and
 //! fully CVM `ExportImages` — from browsers and edge runtimes, compiled to WebAssembly.
 //!
-//! Layers, each depending only on the ones before it:
-//! - [`tc3`]: the signing spec, one module per stage; time is an input.
+//! Layers, each depending only on the ones before it (docs/architecture.md has the graph):
+//! - [`tc3`]: the API signing spec, one module per stage; time is an input.
+//! - [`endpoint`]: URL/host syntax, a leaf shared by `cos` and `client`.
+//! - [`cos`]: COS's own signing scheme (q-sign-algorithm=sha1) and its links.
 //! - [`cvm`]: the API model — `ExportImages` request validation, response parsing.
-//! - [`client`]: pure client decisions (endpoint, configuration).
-//! - `wasm` (wasm32 only): the JS boundary — exports, global `fetch`, JS errors.
+//! - [`client`]: pure decisions — the call and the export wait as sans-IO machines (retry,
+//!   clock, rate, credential, failover), configuration; no JS, no network, no clock.
+//! - [`channel`]: the action/event codes the wasm boundary and the JS drivers share.
+//! - `wasm` (wasm32 only): the JS boundary — reads options, moves bytes, calls JS.
 //!
 //! ```
 //! use tc3_edge::tc3::{sign, Credential, Method, SignedHeaders, SigningKeyCache, SigningParams};

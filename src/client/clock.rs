@@ -25,6 +25,14 @@ impl ClockSkew {
         local_secs.saturating_add_signed(self.offset_secs)
     }
 
+    /// A COS signature's validity from now (on the corrected clock) for `secs`: the waiter's
+    /// polls and links, and `presignCosUrl` without a `timestamp`. It starts a second early,
+    /// as the official COS SDKs' do: COS refuses a start in its future, and its clock and
+    /// `Date` have whole seconds, so "now" may already be its next second.
+    pub fn cos_key_time(&self, local_secs: u64, secs: u64) -> Result<crate::cos::KeyTime, crate::error::Error> {
+        crate::cos::KeyTime::new(self.timestamp(local_secs).saturating_sub(1), secs)
+    }
+
     /// After `AuthFailure.SignatureExpire`: adopt the server's clock from its `Date` header.
     /// Returns true when the offset changed (then re-sign and retry once).
     pub fn on_signature_expired(&mut self, date_header: Option<&str>, local_secs: u64) -> bool {
@@ -170,6 +178,17 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_cos_key_time_starts_a_second_before_the_corrected_now() {
+        let mut clock = ClockSkew::default();
+        let k = clock.cos_key_time(1_700_000_000, 900).unwrap();
+        assert_eq!((k.start(), k.end()), (1_699_999_999, 1_700_000_899));
+        // The learned offset applies: a browser 10 minutes slow signs on the server's time.
+        assert!(clock.on_signature_expired(Some("Tue, 14 Nov 2023 22:13:20 GMT"), 1_700_000_000 - 600));
+        let k = clock.cos_key_time(1_700_000_000 - 600, 60).unwrap();
+        assert_eq!(k.start(), 1_699_999_999);
+    }
     use super::*;
     use crate::tc3::UtcDate;
 

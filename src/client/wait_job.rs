@@ -400,7 +400,7 @@ impl WaitJob {
     /// A signature's validity from now (on the corrected clock) for `secs`. It starts a second
     /// early: COS refuses a start in its future, and `Date` has whole seconds.
     fn key_time(&self, client: &Client, now: Now, secs: u64) -> Result<KeyTime, Error> {
-        KeyTime::new(client.clock.timestamp(now.wall_secs()).saturating_sub(1), secs)
+        client.clock.cos_key_time(now.wall_secs(), secs)
     }
 
     /// A presigned GET for each ready file (`None` for a pending one, and for all without a

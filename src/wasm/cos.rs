@@ -32,7 +32,8 @@ pub struct PresignCosUrlRequest {
     /// Validity in seconds, 1 to 604800 (7 days). Default 900 (the COS SDK's).
     #[tsify(optional)]
     pub expires: Option<u32>,
-    /// Start of validity, Unix seconds. Default: now, corrected by `clockOffset`.
+    /// Start of validity, Unix seconds. Default: a second ago (as the COS SDKs do: COS refuses
+    /// a start in its future), corrected by `clockOffset`.
     #[tsify(optional)]
     pub timestamp: Option<f64>,
     /// Query parameters signed into the link (e.g. `response-content-disposition`).
@@ -123,11 +124,10 @@ impl CvmClient {
             Some(m) => CosMethod::parse(&m)?,
         };
         let expires = seconds(&p, "expires")?.unwrap_or(DEFAULT_PRESIGN_SECS);
-        let start = match seconds(&p, "timestamp")? {
-            Some(t) => t,
-            None => self.client.clock.timestamp(now_secs()),
+        let key_time = match seconds(&p, "timestamp")? {
+            Some(t) => KeyTime::new(t, expires)?,
+            None => self.client.clock.cos_key_time(now_secs(), expires)?,
         };
-        let key_time = KeyTime::new(start, expires)?;
         let (query, headers) = (pairs(&p, "query")?, pairs(&p, "headers")?);
         let query: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
