@@ -37,8 +37,10 @@ stage "wasm-bindgen-test (node)" test-output/wasm-node.log \
   cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
 count_cargo test-output/wasm-node.log
 
+# Bounded: once (session 4) a chromedriver session never started the page and the runner waited
+# with no timeout of its own; a hang is then a failed stage, not a CI run that never ends.
 stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
-  env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
+  timeout --kill-after=30 600 env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
   cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
 count_cargo test-output/wasm-chromium.log
 
