@@ -37,11 +37,22 @@ stage "wasm-bindgen-test (node)" test-output/wasm-node.log \
   cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
 count_cargo test-output/wasm-node.log
 
-# Bounded: once (session 4) a chromedriver session never started the page and the runner waited
-# with no timeout of its own; a hang is then a failed stage, not a CI run that never ends.
-stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
-  timeout --kill-after=30 600 env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
-  cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
+# Bounded: since session 4 the wasm_boundary page sometimes never starts under chromedriver
+# ("Loading scripts..." then "Timed out receiving message from renderer", before any test runs;
+# it passes under Playwright and on a rerun — an open problem, see the closing note). A run whose
+# tests never started is run once more and says so; a test that ran and failed is not.
+chromium_stage() {
+  stage "wasm-bindgen-test (chromium)" test-output/wasm-chromium.log \
+    timeout --kill-after=30 420 env WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER="$(command -v chromedriver)" \
+    cargo test --target wasm32-unknown-unknown --test wasm_boundary --test wasm_cos
+}
+chromium_stage
+if [ "${broken[*]: -1}" = "wasm-bindgen-test (chromium)" ] && grep -q "Failed to detect test as having been run" test-output/wasm-chromium.log; then
+  echo "chromium: the test page never started (the known chromedriver hang): running the stage once more"
+  unset 'broken[${#broken[@]}-1]'
+  pkill -f "chromedriver --port" 2>/dev/null || true
+  chromium_stage
+fi
 count_cargo test-output/wasm-chromium.log
 
 stage "node --test" test-output/node.log \
