@@ -35,7 +35,8 @@ cargo_build() {
   if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
     RUSTFLAGS="$simd" cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
   else
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$simd -Zunstable-options -Cpanic=immediate-abort" \
+    # --cfg tc3_size: opt-level "z" for the functions off the hot path (src/lib.rs).
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$simd --cfg tc3_size -Zunstable-options -Cpanic=immediate-abort" \
       cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" \
       -Zbuild-std=std,panic_abort "$@"
   fi

@@ -44,6 +44,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// The `Client.*` code of client-side kinds.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn client_code(self) -> &'static str {
         match self {
             ErrorKind::Validation => "InvalidParameter",
@@ -79,6 +80,7 @@ pub struct Error {
 
 impl Error {
     /// A client-side error; its code is `Client.<Kind>`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
             kind,
@@ -92,6 +94,7 @@ impl Error {
     }
 
     /// A parameter rejected before sending, with the code the server would have returned.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn validation(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Error {
             kind: ErrorKind::Validation,
@@ -106,6 +109,7 @@ impl Error {
 
     /// An error answered by the API (`Response.Error`). `InternalError` means the server
     /// failed somewhere inside, so the action may have run (a task may exist).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn api(code: String, message: String, request_id: Option<String>) -> Self {
         let may_have_executed = code.starts_with("InternalError");
         Error {
@@ -122,6 +126,7 @@ impl Error {
     /// Replaces each `secret` in the message (a server or proxy that echoes a header back
     /// must not put the session token into an error). Strings shorter than 8 bytes are left
     /// alone: replacing them would garble the message and point at the secret's characters.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn redact(mut self, secrets: &[&str]) -> Self {
         for secret in secrets.iter().filter(|s| s.len() >= 8) {
             if self.message.contains(secret) {
@@ -132,6 +137,7 @@ impl Error {
     }
 
     /// Attaches the HTTP status the error arrived with.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -140,12 +146,14 @@ impl Error {
     /// Marks the error as one after which the server may have executed the request
     /// (a timeout, a reset connection, an unreadable answer): a non-idempotent call such as
     /// ExportImages is then not resent.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn executed_maybe(mut self) -> Self {
         self.may_have_executed = true;
         self
     }
 
     /// Attaches the RequestId the server gave, if any.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         if request_id.is_some() {
             self.request_id = request_id;
@@ -154,36 +162,44 @@ impl Error {
     }
 
     /// The broad category.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
     /// The API error code (or `Client.<Kind>`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn code(&self) -> &str {
         &self.code
     }
     /// A readable explanation; for validation errors, what to fix.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// The request field at fault (validation errors).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
     /// The server's RequestId (API errors; also kept for response errors when readable).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     /// The HTTP status, when the error came with a response.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn status(&self) -> Option<u16> {
         self.status
     }
     /// True when the server may have executed the request although the call failed.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn may_have_executed(&self) -> bool {
         self.may_have_executed
     }
 
     /// Adds a clause to the message (e.g. why the call was not retried): after a full stop
     /// as a new sentence, otherwise after a semicolon. `note` is a lowercase clause.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_note(mut self, note: &str) -> Self {
         let mut chars = note.chars();
         match (self.message.trim_end().ends_with(['.', '!', '?']), chars.next()) {
@@ -204,12 +220,14 @@ impl Error {
 
     /// Names the option or field at fault (for options: its path, e.g.
     /// `options.profile.httpProfile.endpoint`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
     }
 
     /// Replaces the message (a check's error reworded for where the value came from).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self
@@ -217,6 +235,7 @@ impl Error {
 }
 
 impl core::fmt::Display for Error {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "[{}] {}", self.code, self.message)?;
         if let Some(id) = &self.request_id {

@@ -72,6 +72,7 @@ pub struct ClientOptions<'a> {
 
 impl ClientConfig {
     /// Checks the options; each problem is `Client.InvalidOption` naming the option.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(o: &ClientOptions<'_>) -> Result<Self, Error> {
         // Fields are named after the JS options they come from.
         let invalid = |field: &str, m: &str| Error::new(ErrorKind::InvalidOption, m).with_field(field);
@@ -180,6 +181,7 @@ impl ClientConfig {
     }
 
     /// Signs a POST request of this client's service and version, for the primary endpoint.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn sign(
         &self,
         credential: &Credential,
@@ -192,6 +194,7 @@ impl ClientConfig {
     }
 
     /// [`ClientConfig::sign`] for the backup endpoint (`backup` true) or the primary.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn sign_for(
         &self,
         backup: bool,
@@ -229,6 +232,7 @@ impl ClientConfig {
 }
 
 /// `YYYY-MM-DD`, the form every API 3.0 version takes.
+#[cfg_attr(tc3_size, optimize(size))]
 fn is_api_version(v: &str) -> bool {
     let b = v.as_bytes();
     b.len() == 10
@@ -244,6 +248,7 @@ fn is_api_version(v: &str) -> bool {
 /// Validates `ExportImages` parameters (a JSON text) for this client and returns the request
 /// and the exact body to sign and send. The region is required: CVM is a regional service
 /// and the server would answer `MissingParameter` without `X-TC-Region`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn prepare_export_images(
     config: &ClientConfig,
     params_json: &str,
@@ -261,6 +266,7 @@ pub fn prepare_export_images(
 }
 
 /// Checks an action name given to the generic `request` call.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn check_action(action: &str) -> Result<(), Error> {
     let ok = action.len() <= 64
         && action.starts_with(|c: char| c.is_ascii_uppercase())

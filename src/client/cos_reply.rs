@@ -29,6 +29,7 @@ pub enum PollMethod {
 
 impl PollMethod {
     /// The HTTP method.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn as_str(self) -> &'static str {
         match self {
             PollMethod::Head => "HEAD",
@@ -105,6 +106,7 @@ pub struct CosError {
 }
 
 /// Reads COS's XML error document; `None` if `body` is not one (empty, HTML, JSON, …).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn parse_cos_error(body: &str) -> Option<CosError> {
     let error = element(body, "Error")?;
     let code = unescape(element(error, "Code")?.trim());
@@ -130,6 +132,7 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
 }
 
 /// The text between `<name>` and the next `</name>` (COS's error documents are flat).
+#[cfg_attr(tc3_size, optimize(size))]
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let open = ["<", name, ">"].concat();
     let close = ["</", name, ">"].concat();
@@ -139,6 +142,7 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// The five predefined XML entities and numeric character references.
+#[cfg_attr(tc3_size, optimize(size))]
 fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
@@ -181,6 +185,7 @@ fn unescape(s: &str) -> String {
 
 /// What one answer to `method` on `key` means. `bucket_seen`: an earlier `NoSuchKey` proved
 /// the bucket exists, so a bodiless HEAD 404 is a file not written yet.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: bool) -> Verdict {
     let status = reply.status;
     // A redirect is refused, not followed (see super::redirect): fatal, a next poll would get it too.
@@ -261,6 +266,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
 /// Size, ETag and modification time of a file that exists.
 /// What a listing (`GET /?prefix=<key>&max-keys=1`) says about `key`: COS lists keys in
 /// order, so if the key exists it is the first (and only) `Contents`.
+#[cfg_attr(tc3_size, optimize(size))]
 fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
     let Some(result) = element(reply.body, "ListBucketResult") else {
         return Verdict::Fatal(
@@ -289,6 +295,7 @@ fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
     })
 }
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn file_info(reply: &CosReply<'_>) -> FileInfo {
     // A ranged GET answers 206 with `Content-Range: bytes 0-0/<size>` and a 1-byte length.
     let from_range = reply
@@ -309,6 +316,7 @@ fn file_info(reply: &CosReply<'_>) -> FileInfo {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.000Z`, the form of JavaScript's `Date.prototype.toISOString`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn iso_8601(secs: u64) -> String {
     let date = UtcDate::from_timestamp(secs).to_bytes();
     let day = secs % 86_400;

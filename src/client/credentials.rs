@@ -8,6 +8,7 @@
 pub const REFRESH_MARGIN_SECS: u64 = 300;
 
 /// True when credentials that expire at `expired_time` (None = never) must be refreshed now.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn needs_refresh(expired_time: Option<u64>, now_secs: u64) -> bool {
     match expired_time {
         None => false,

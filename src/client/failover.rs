@@ -24,12 +24,14 @@ pub struct Breaker {
 
 impl Breaker {
     /// True when an attempt made at `mono_ms` should skip the primary.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn skips_primary(&self, mono_ms: f64) -> bool {
         self.open_until.is_some_and(|until| mono_ms < until)
     }
 
     /// The primary failed without connecting at `mono_ms`. Returns true when this opened the
     /// breaker (the fifth in a row, or the half-open probe failing).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn primary_unreachable(&mut self, mono_ms: f64) -> bool {
         let probing = self.open_until.is_some_and(|until| mono_ms >= until);
         self.failures = self.failures.saturating_add(1);
@@ -43,6 +45,7 @@ impl Breaker {
 
     /// The primary connected (any answer, or a failure after the request may have been sent):
     /// it is reachable, so the count starts again and the breaker closes.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn primary_reached(&mut self) {
         self.failures = 0;
         self.open_until = None;

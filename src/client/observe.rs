@@ -73,6 +73,7 @@ pub enum Note {
 impl Note {
     /// The event as a JSON object without `callId`/`traceId` (the driver adds them).
     /// `service`: the client's service, named in `request` events.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn push_json(&self, out: &mut String, service: &str) {
         let field = |out: &mut String, name: &str| {
             out.push_str(",\"");
@@ -177,6 +178,7 @@ impl Note {
 }
 
 /// Notes as a JSON array.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn to_json(notes: &[Note], service: &str) -> String {
     let mut out = String::from("[");
     for (i, note) in notes.iter().enumerate() {

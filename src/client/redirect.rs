@@ -10,6 +10,7 @@ use crate::error::{Error, ErrorKind};
 /// `Client.HttpStatus` for a redirect answer (`status` 0: a browser's opaque redirect, no
 /// `httpCode`), or `None` when `status` is not one. Final: never retried, never followed.
 /// `what`: the request, for the message (`ExportImages`, `HEAD /a.raw`).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn refused(status: u16, what: &str) -> Option<Error> {
     if status != 0 && !(300..400).contains(&status) {
         return None;

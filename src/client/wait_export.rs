@@ -78,6 +78,7 @@ pub struct WaitSettings {
 
 /// `probe`: `"head"` (the default: a HEAD per pending file, a 404 until it exists) or
 /// `"list"` (a GET Bucket per pending file, 200 either way). `Client.InvalidOption` otherwise.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn parse_probe(probe: Option<&str>) -> Result<PollMethod, Error> {
     match probe {
         None | Some("head") => Ok(PollMethod::Head),
@@ -111,6 +112,7 @@ pub const MAX_NOT_BEFORE_SECS: f64 = 253_402_300_799.0;
 impl WaitSettings {
     /// Checks the options: each problem is `Client.InvalidOption` naming the option
     /// (`field` = its name, e.g. `timeout`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(o: &WaitOptions, request_timeout_secs: u32, mode: Mode) -> Result<Self, Error> {
         let secs = |v: Option<f64>, name: &str, default: f64, min: f64, max: f64| match v {
             None => Ok(default),
@@ -165,6 +167,7 @@ impl WaitSettings {
 
     /// The wait after round `round` (from 0), for a uniform draw `random` in [0, 1):
     /// `interval + random · (min(cap, interval·2^round) − interval)`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn backoff_ms(&self, round: u32, random: f64) -> f64 {
         let ceiling = (self.interval_ms * 2f64.powi(round.min(60) as i32)).min(self.max_interval_ms);
         let r = if random.is_finite() {
@@ -181,6 +184,7 @@ impl WaitSettings {
 /// ([`crate::cos::request::check_bucket`], [`crate::cos::request::check_key`]: one rule set,
 /// one code per rule, checked here at the start so nothing the first poll would refuse gets
 /// through). `field` names the task's property (`BucketName`, `CosPaths`, `CosPaths.<i>`).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
     crate::cos::request::check_bucket(bucket.unwrap_or("")).map_err(|e| {
         let message = ["task.", e.message()].concat();
@@ -222,6 +226,7 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
 }
 
 /// The object key of a `CosPaths` entry: without its leading `/`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn object_key(path: &str) -> &str {
     path.strip_prefix('/').unwrap_or(path)
 }
@@ -357,6 +362,7 @@ pub struct Waiter {
 
 impl Waiter {
     /// A waiter for `keys` (checked with [`check_task`]).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(settings: WaitSettings, keys: &[String]) -> Self {
         Waiter {
             report: None,
@@ -382,38 +388,45 @@ impl Waiter {
     /// When the bucket's real host cannot be reached, switch to `<Bucket>.cos.<Region>.tencentcos.cn`
     /// (what cos-js-sdk-v5 calls AutoSwitchHost). Only for the real host: a `cosEndpoint`
     /// (a proxy, the emulator) is the caller's choice.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_host_switch(mut self) -> Self {
         self.may_switch = true;
         self
     }
 
     /// True once polls go to the alternate host.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn switched(&self) -> bool {
         self.alternate
     }
 
     /// The last poll's report, once (for `onEvent`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn take_report(&mut self) -> Option<PollReport> {
         self.report.take()
     }
 
     /// True once the machine has finished.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn is_done(&self) -> bool {
         self.phase == Phase::Done
     }
 
     /// Files that exist now.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn ready(&self) -> usize {
         self.files.iter().filter(|f| f.ready.is_some()).count()
     }
 
     /// The files' current states.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn files(&self) -> &[FileState] {
         &self.files
     }
 
     /// Advances on `event`, which happened at monotonic time `now_ms`; `random` is uniform in
     /// [0, 1) (used for backoff).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn step(&mut self, now_ms: f64, random: f64, event: Event<'_>) -> Outcome {
         let nothing = Outcome {
             progress: None,
@@ -529,6 +542,7 @@ impl Waiter {
 
     /// With `notBefore`: the answer's file predates it (by more than the slack), or its
     /// `Last-Modified` is missing or unreadable, so it cannot be told from an earlier export's.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn stale(&self, info: &FileInfo) -> bool {
         let Some(not_before) = self.settings.not_before_secs else {
             return false;
@@ -545,6 +559,7 @@ impl Waiter {
 
     /// A failure that may pass: remembered and retried next round (or, for a one-round
     /// check, the check's error: it could not tell that file's state).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn on_transient(&mut self, poll: Poll, e: Error, now_ms: f64, random: f64) -> Outcome {
         if self.settings.mode == Mode::Once {
             return self.finish(None, Err(e));
@@ -559,6 +574,7 @@ impl Waiter {
         self.continue_round(poll.index + 1, now_ms, random)
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn continue_round(&mut self, from: usize, now_ms: f64, random: f64) -> Outcome {
         let next = self.advance(from, now_ms, random);
         Outcome {
@@ -568,6 +584,7 @@ impl Waiter {
     }
 
     /// After file `from - 1`: done, the next pending file of this round, or the sleep.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn advance(&mut self, from: usize, now_ms: f64, random: f64) -> Action {
         if self.files.iter().all(|f| f.ready.is_some()) {
             return self.finish(None, Ok(self.files.clone())).action;
@@ -591,6 +608,7 @@ impl Waiter {
     }
 
     /// A request for file `index`, bounded by the deadline (`None` if it has passed).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn send(&mut self, index: usize, method: PollMethod, now_ms: f64) -> Option<Action> {
         let remaining = self.start_ms + self.settings.timeout_ms - now_ms;
         if remaining <= 0.0 {
@@ -608,6 +626,7 @@ impl Waiter {
         Some(Action::Send(poll))
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn finish(&mut self, progress: Option<Progress>, result: Result<Vec<FileState>, Error>) -> Outcome {
         self.phase = Phase::Done;
         Outcome {
@@ -616,6 +635,7 @@ impl Waiter {
         }
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn progress(&self, now_ms: f64) -> Progress {
         Progress {
             ready: self.ready(),
@@ -626,6 +646,7 @@ impl Waiter {
     }
 
     /// `Client.WaitTimeout`, naming every file still missing.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn timeout_error(&self) -> Error {
         let missing: Vec<&str> = self
             .files
@@ -659,6 +680,7 @@ impl Waiter {
 
 /// Seconds as a short decimal, to the millisecond (`0.5`, `60`, `0.01`), without `core::fmt`
 /// (whose float formatting alone is kilobytes of wasm).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn seconds(secs: f64) -> String {
     let ms = (secs * 1000.0).round().max(0.0) as u64;
     let mut s = decimal(ms / 1000);
@@ -672,6 +694,7 @@ pub fn seconds(secs: f64) -> String {
 }
 
 /// `Client.Aborted` for a wait.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn aborted() -> Error {
     Error::new(ErrorKind::Aborted, "the wait was aborted through its AbortSignal")
 }

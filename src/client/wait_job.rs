@@ -139,6 +139,7 @@ pub struct WaitJob {
 impl WaitJob {
     /// Checks the task and the options against the client (`Client.InvalidOption`, or
     /// `MissingParameter` without a region: nothing is sent).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(client: &Client, request: WaitRequest, mode: Mode) -> Result<Self, Error> {
         check_task(request.bucket.as_deref(), &request.keys)?;
         let config = &client.config;
@@ -192,16 +193,19 @@ impl WaitJob {
     }
 
     /// True once the wait has settled ([`Action::Finish`] was returned).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn is_done(&self) -> bool {
         self.done
     }
 
     /// The last poll's report, once (for `onEvent`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn take_report(&mut self) -> Option<wait::PollReport> {
         self.waiter.take_report()
     }
 
     /// Advances on `event`, which happened at `now`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn step(&mut self, client: &mut Client, event: Event<'_>, now: Now) -> Action {
         if self.done {
             return Action::Idle;
@@ -279,6 +283,7 @@ impl WaitJob {
     }
 
     /// Performs what was held back (by a progress report or the provider).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn resume(&mut self, client: &mut Client, now: Now) -> Action {
         match self.pending.take() {
             Some(action) => self.perform(client, action, now),
@@ -288,6 +293,7 @@ impl WaitJob {
 
     /// Turns the waiter's `action` into the driver's: a request or the result needs a
     /// credential first (the provider's answer resumes here).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn perform(&mut self, client: &mut Client, action: wait::Action, now: Now) -> Action {
         // COS said the signature's time is off, and what its clock reads: learn the offset
         // (shared with API calls and presigned links), then re-sign the poll like any other.
@@ -333,6 +339,7 @@ impl WaitJob {
 
     /// Settles: the result's JSON (the files, with links signed now) or the error, redacted
     /// (the one place errors leave the wait: a fetch message may echo the request).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn end(&mut self, client: &Client, result: Result<Vec<FileState>, Error>, now: Now) -> Action {
         self.done = true;
         self.pending = None;
@@ -354,6 +361,7 @@ impl WaitJob {
 
     /// `poll` as a request: method, URL and signed headers (sent to `profile.cosEndpoint` or the
     /// alternate host, signed for the real one).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn signed_poll(&self, client: &Client, poll: Poll, now: Now) -> Result<Action, Error> {
         let credential = self
             .credential
@@ -399,6 +407,7 @@ impl WaitJob {
 
     /// A signature's validity from now (on the corrected clock) for `secs`. It starts a second
     /// early: COS refuses a start in its future, and `Date` has whole seconds.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn key_time(&self, client: &Client, now: Now, secs: u64) -> Result<KeyTime, Error> {
         client.clock.cos_key_time(now.wall_secs(), secs)
     }
@@ -406,6 +415,7 @@ impl WaitJob {
     /// A presigned GET for each ready file (`None` for a pending one, and for all without a
     /// credential yet: a progress report before the first poll). A link that cannot be signed
     /// is the wait's error (the result's `url` is required).
+    #[cfg_attr(tc3_size, optimize(size))]
     fn links(&self, client: &Client, files: &[FileState], now: Now) -> Result<Vec<Option<String>>, Error> {
         let Some(credential) = self.credential.as_deref() else {
             return Ok(vec![None; files.len()]);
@@ -447,6 +457,7 @@ impl WaitJob {
 }
 
 /// `Client.InvalidResponse` for an event the wait cannot take where it is (a driver bug).
+#[cfg_attr(tc3_size, optimize(size))]
 fn unexpected() -> Error {
     Error::new(
         ErrorKind::InvalidResponse,
@@ -457,6 +468,7 @@ fn unexpected() -> Error {
 /// Room for a report's JSON with these links, so that writing it does not reallocate (a
 /// reallocation would free a copy of the links unwiped).
 /// (A key counted six times: a `\uXXXX` escape; a link twice: it is ASCII.)
+#[cfg_attr(tc3_size, optimize(size))]
 fn json_buffer(files: &[FileState], urls: &[Option<String>]) -> String {
     let info = |f: &FileState| {
         f.ready
@@ -469,6 +481,7 @@ fn json_buffer(files: &[FileState], urls: &[Option<String>]) -> String {
 }
 
 /// The links hold the session token of temporary credentials.
+#[cfg_attr(tc3_size, optimize(size))]
 fn wipe_links(urls: Vec<Option<String>>) {
     for mut url in urls.into_iter().flatten() {
         crate::wipe::wipe_string(&mut url);

@@ -26,6 +26,7 @@ pub struct Authorization<'a> {
 
 impl Authorization<'_> {
     /// The header value, byte for byte the SDK's `getAuth` result.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn write_to(&self, out: &mut String) {
         self.write(out, false)
     }
@@ -34,10 +35,12 @@ impl Authorization<'_> {
     /// server decodes exactly the signed text (the SDK's `getObjectUrl` does this for
     /// `q-url-param-list`, whose names may hold `%`; here `q-header-list` and `q-ak` too: a
     /// `;` in a list becomes `%3b`, which decodes to the same list).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn write_query(&self, out: &mut String) {
         self.write(out, true)
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn write(&self, out: &mut String, encoded: bool) {
         let value = |out: &mut String, v: &str, lower: bool| {
             if encoded {

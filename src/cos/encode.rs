@@ -6,6 +6,7 @@
 
 const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
 }
@@ -13,6 +14,7 @@ fn is_unreserved(b: u8) -> bool {
 /// Appends `enc(s)`. With `keep_slash`, `/` stays as it is (the object path of a URL, as the
 /// SDK's `getUrl` does); with `lowercase`, the result is lowercased (names in the string to
 /// sign: `camSafeUrlEncode(name).toLowerCase()`, which also lowercases the hex digits).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn push_encoded(out: &mut String, s: &str, keep_slash: bool, lowercase: bool) {
     // Runs of bytes that stay unchanged are copied at once. They are ASCII (no byte of a
     // multi-byte UTF-8 sequence is unreserved), so each run is valid UTF-8 on its own; working
@@ -32,6 +34,7 @@ pub fn push_encoded(out: &mut String, s: &str, keep_slash: bool, lowercase: bool
 }
 
 /// Appends an ASCII run.
+#[cfg_attr(tc3_size, optimize(size))]
 fn push_plain(out: &mut String, run: &[u8], lowercase: bool) {
     if run.is_empty() {
         return;
@@ -47,6 +50,7 @@ fn push_plain(out: &mut String, run: &[u8], lowercase: bool) {
 }
 
 /// `camSafeUrlEncode(s)`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     push_encoded(&mut out, s, false, false);
@@ -54,6 +58,7 @@ pub fn encode(s: &str) -> String {
 }
 
 /// `camSafeUrlEncode(s).toLowerCase()`: how names appear in the string to sign.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn encode_lower(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 2);
     push_encoded(&mut out, s, false, true);

@@ -34,6 +34,7 @@ const SIGNED_HEADERS: [&str; 17] = [
 
 /// Whether a header is signed: the SDK's `getSignHeaderObj` (a name that CONTAINS `x-cos-` or
 /// `x-ci-`, not only one that starts with it, or one of its list).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn is_signed_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     // Byte windows rather than str::contains, whose substring searcher is ~3 KB of wasm.
@@ -55,6 +56,7 @@ pub struct HttpString {
 /// Builds the HttpString. `path` is the signed path (`/` + key, unencoded); `headers` are the
 /// signed ones only, `host` included. Names are ASCII and distinct ignoring case (checked by
 /// [`super::CosRequest::check`]), so both orders are total.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn build(method: CosMethod, path: &str, query: &[(&str, &str)], headers: &[(&str, &str)]) -> HttpString {
     let mut text = String::with_capacity(64 + path.len() + 3 * (len(query) + len(headers)));
     text.push_str(method.lower());
@@ -72,11 +74,13 @@ pub fn build(method: CosMethod, path: &str, query: &[(&str, &str)], headers: &[(
     }
 }
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn len(pairs: &[(&str, &str)]) -> usize {
     pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum()
 }
 
 /// `obj2str(pairs, true)`.
+#[cfg_attr(tc3_size, optimize(size))]
 fn push_pairs(out: &mut String, pairs: &[(&str, &str)]) {
     let order = sorted(pairs.len(), &|a, b| lower_less(pairs[a].0, pairs[b].0));
     for (i, &at) in order.iter().enumerate() {
@@ -91,6 +95,7 @@ fn push_pairs(out: &mut String, pairs: &[(&str, &str)]) {
 }
 
 /// `getObjectKeys(pairs, true).join(';')`.
+#[cfg_attr(tc3_size, optimize(size))]
 fn name_list(pairs: &[(&str, &str)]) -> String {
     let names: Vec<String> = pairs.iter().map(|(name, _)| encode_lower(name)).collect();
     let order = sorted(names.len(), &|a, b| names[a].as_bytes() < names[b].as_bytes());
@@ -106,6 +111,7 @@ fn name_list(pairs: &[(&str, &str)]) -> String {
 
 /// `a.toLowerCase() < b.toLowerCase()` for ASCII names (JS compares UTF-16 units, which for
 /// ASCII is byte order).
+#[cfg_attr(tc3_size, optimize(size))]
 fn lower_less(a: &str, b: &str) -> bool {
     a.bytes()
         .map(|c| c.to_ascii_lowercase())
@@ -115,6 +121,7 @@ fn lower_less(a: &str, b: &str) -> bool {
 /// The indices `0..n` in `less` order: an insertion sort. Requests carry a handful of
 /// parameters and headers, and one small non-generic routine is far less wasm than
 /// the standard library's sorts instantiated for each key type (measured: bench/size.mjs).
+#[cfg_attr(tc3_size, optimize(size))]
 fn sorted(n: usize, less: &dyn Fn(usize, usize) -> bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..n).collect();
     for i in 1..n {

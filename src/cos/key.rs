@@ -16,6 +16,7 @@ use crate::wipe::{wipe_array, Wiping};
 type HmacSha1 = Hmac<Sha1>;
 
 /// HMAC-SHA1. HMAC accepts keys of any length, so this cannot fail.
+#[cfg_attr(tc3_size, optimize(size))]
 fn hmac_sha1(key: &[u8], message: &[u8]) -> [u8; 20] {
     let mut mac = match HmacSha1::new_from_slice(key) {
         Ok(mac) => mac,
@@ -32,6 +33,7 @@ pub struct SignKey(Wiping<String>);
 impl SignKey {
     /// Derives the SignKey, then overwrites the stack the HMAC used: a SecretKey longer than
     /// a SHA-1 block (64 bytes) is hashed there (see [`crate::wipe::scrub_stack`]).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn derive(secret_key: &str, key_time: &str) -> Self {
         let key = Self::derive_in_own_frames(secret_key, key_time);
         crate::wipe::scrub_stack();
@@ -40,6 +42,7 @@ impl SignKey {
 
     // Not inlined, so what the HMAC leaves on the stack lies where `scrub_stack` writes.
     #[inline(never)]
+    #[cfg_attr(tc3_size, optimize(size))]
     fn derive_in_own_frames(secret_key: &str, key_time: &str) -> Self {
         let mut raw = hmac_sha1(secret_key.as_bytes(), key_time.as_bytes());
         // Exactly 40 hex digits: the String never reallocates, so no unwiped copy is left.
@@ -52,6 +55,7 @@ impl SignKey {
     /// `HMAC-SHA1(SignKey, StringToSign)`, raw bytes. HMAC pads the key into a block on the
     /// stack, so the stack is overwritten afterwards here too (the memory test of
     /// tests/js/cos-secrets.test.js found the hex SignKey there otherwise).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn sign(&self, string_to_sign: &[u8]) -> [u8; 20] {
         let signature = self.sign_in_own_frames(string_to_sign);
         crate::wipe::scrub_stack();
@@ -59,17 +63,20 @@ impl SignKey {
     }
 
     #[inline(never)]
+    #[cfg_attr(tc3_size, optimize(size))]
     fn sign_in_own_frames(&self, string_to_sign: &[u8]) -> [u8; 20] {
         hmac_sha1(self.0.as_bytes(), string_to_sign)
     }
 
     /// The hex text (for the stage tests).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
 impl core::fmt::Debug for SignKey {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str("SignKey(** redacted **)")
     }

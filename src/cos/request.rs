@@ -22,6 +22,7 @@ pub enum CosMethod {
 
 impl CosMethod {
     /// `GET` or `HEAD` (either case, as `fetch` accepts them).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn parse(s: &str) -> Result<Self, Error> {
         if s.eq_ignore_ascii_case("GET") {
             Ok(CosMethod::Get)
@@ -36,6 +37,7 @@ impl CosMethod {
         }
     }
     /// The HTTP method.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn as_str(self) -> &'static str {
         match self {
             CosMethod::Get => "GET",
@@ -43,6 +45,7 @@ impl CosMethod {
         }
     }
     /// The form in the string to sign (the SDK lowercases it).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn lower(self) -> &'static str {
         match self {
             CosMethod::Get => "get",
@@ -60,6 +63,7 @@ pub struct KeyTime {
 
 impl KeyTime {
     /// Valid from `start` for `expires` seconds (1 to [`MAX_EXPIRES_SECS`]).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(start: u64, expires: u64) -> Result<Self, Error> {
         if expires == 0 || expires > MAX_EXPIRES_SECS {
             return Err(Error::validation(
@@ -81,14 +85,17 @@ impl KeyTime {
         })
     }
     /// First second of validity.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn start(self) -> u64 {
         self.start
     }
     /// Last second of validity.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn end(self) -> u64 {
         self.end
     }
     /// Appends `<start>;<end>`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn write_to(self, out: &mut String) {
         crate::tc3::text::push_u64(out, self.start);
         out.push(';');
@@ -115,6 +122,7 @@ pub struct CosRequest<'a> {
     pub headers: &'a [(&'a str, &'a str)],
 }
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn bad(field: &str, message: &str) -> Error {
     Error::validation("InvalidParameterValue", field, message)
 }
@@ -133,17 +141,20 @@ const RESERVED_PARAMS: [&str; 8] = [
 
 impl CosRequest<'_> {
     /// The object key without its leading `/`: what the URL path and the signed path hold.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn key_path(&self) -> &str {
         self.key.strip_prefix('/').unwrap_or(self.key)
     }
 
     /// A GET Bucket (a listing: `GET /?prefix=…`): the one request without an object key
     /// (`key` empty), what the export waiter's quiet probe sends.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn is_listing(&self) -> bool {
         self.key.is_empty() && self.method == CosMethod::Get && self.query.iter().any(|(n, _)| *n == "prefix")
     }
 
     /// Every check, with the code the server (or ExportImages' validation) would use.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn check(&self) -> Result<(), Error> {
         check_bucket(self.bucket)?;
         check_region(self.region)?;
@@ -200,12 +211,14 @@ impl CosRequest<'_> {
 }
 
 /// RFC 9110 `tchar`: the characters of a header name.
+#[cfg_attr(tc3_size, optimize(size))]
 fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// `<name>-<APPID>`: the same codes as ExportImages' `BucketName` check, plus the length of
 /// a DNS label (the bucket is the first label of its host name).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn check_bucket(bucket: &str) -> Result<(), Error> {
     const F: &str = "BucketName";
     if bucket.is_empty() {
@@ -243,6 +256,7 @@ pub fn check_bucket(bucket: &str) -> Result<(), Error> {
 }
 
 /// A region name such as `ap-guangzhou` (part of the COS host name).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn check_region(region: &str) -> Result<(), Error> {
     if region.is_empty() {
         return Err(Error::validation(
@@ -267,6 +281,7 @@ pub fn check_region(region: &str) -> Result<(), Error> {
 /// A non-empty key (a leading `/` aside) of at most [`MAX_KEY_BYTES`], without `.` or `..`
 /// segments: URL parsers (fetch, browsers) resolve those away (`a/../b` becomes `/b`), so the
 /// request would name — and be refused for, or worse, read — another object.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn check_key(key: &str) -> Result<(), Error> {
     let path = key.strip_prefix('/').unwrap_or(key);
     if path.is_empty() {

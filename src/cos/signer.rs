@@ -42,6 +42,7 @@ pub struct CosSigned {
 }
 
 impl Drop for CosSigned {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn drop(&mut self) {
         // The x-cos-security-token header carries the session token.
         for (_, value) in &mut self.headers {
@@ -51,6 +52,7 @@ impl Drop for CosSigned {
 }
 
 impl core::fmt::Debug for CosSigned {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let headers: Vec<(&str, &str)> = self
             .headers
@@ -78,11 +80,13 @@ impl core::fmt::Debug for CosSigned {
 /// Checks and signs one request (see the [module](super) documentation for the algorithm).
 /// Errors are typed (`InvalidParameterValue`, `MissingParameter`, …, with `field`); nothing
 /// secret is in them.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn sign_request(credential: &Credential, request: &CosRequest<'_>, key_time: KeyTime) -> Result<CosSigned, Error> {
     sign_request_for(credential, request, key_time, false)
 }
 
 /// [`sign_request`], signed for the bucket's alternate host `…tencentcos.cn` when `alternate`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn sign_request_for(
     credential: &Credential,
     request: &CosRequest<'_>,

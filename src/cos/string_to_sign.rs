@@ -12,11 +12,13 @@ use super::request::KeyTime;
 pub const ALGORITHM: &str = "sha1";
 
 /// Lowercase hex SHA-1.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn sha1_hex(data: &[u8]) -> String {
     crate::tc3::text::hex(&Sha1::digest(data))
 }
 
 /// Builds the string to sign for an HttpString.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn build(key_time: KeyTime, http_string: &str) -> String {
     let mut s = String::with_capacity(4 + 1 + 21 + 1 + 40 + 1);
     s.push_str(ALGORITHM);

@@ -25,6 +25,7 @@ pub struct CosEndpoint {
 }
 
 impl Default for CosEndpoint {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn default() -> Self {
         Self::real()
     }
@@ -32,6 +33,7 @@ impl Default for CosEndpoint {
 
 impl CosEndpoint {
     /// `https://{Bucket}.cos.{Region}.myqcloud.com`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn real() -> Self {
         CosEndpoint {
             template: REAL.to_owned(),
@@ -41,6 +43,7 @@ impl CosEndpoint {
     /// Checks a template: an `http(s)://` URL without query or fragment whose only `{…}` are
     /// `{Bucket}` and `{Region}`, and that is a valid URL once they are filled in. Each
     /// problem is `Client.InvalidOption` (field `cosEndpoint`) saying what is accepted.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn parse(template: &str) -> Result<Self, Error> {
         let usage = |why: &str| {
             Error::new(
@@ -91,6 +94,7 @@ impl CosEndpoint {
     }
 
     /// The alternate host's endpoint (`tencentcos.cn`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn alternate() -> Self {
         CosEndpoint {
             template: ALTERNATE.to_owned(),
@@ -98,17 +102,20 @@ impl CosEndpoint {
     }
 
     /// True for the real COS host.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn is_real(&self) -> bool {
         self.template == REAL
     }
 
     /// The bucket's base URL, without trailing `/`.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn base(&self, bucket: &str, region: &str) -> String {
         fill(&self.template, bucket, region)
     }
 
     /// The object's URL for header authorization: base, the encoded path, and the request's
     /// query parameters. Checks the request first.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn object_url(&self, request: &CosRequest<'_>) -> Result<String, Error> {
         request.check()?;
         let mut url = self.path_url(request);
@@ -119,6 +126,7 @@ impl CosEndpoint {
         Ok(url)
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn path_url(&self, request: &CosRequest<'_>) -> String {
         let mut url = self.base(request.bucket, request.region);
         url.push('/');
@@ -129,6 +137,7 @@ impl CosEndpoint {
 
 /// The template with its placeholders filled in. (By hand: `str::replace` brings a substring
 /// searcher, ~3 KB of wasm.)
+#[cfg_attr(tc3_size, optimize(size))]
 fn fill(template: &str, bucket: &str, region: &str) -> String {
     let mut out = String::with_capacity(template.len() + bucket.len() + region.len());
     let mut rest = template;
@@ -149,6 +158,7 @@ fn fill(template: &str, bucket: &str, region: &str) -> String {
     out
 }
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn push_pair(url: &mut String, name: &str, value: &str) {
     push_encoded(url, name, false, false);
     url.push('=');
@@ -167,12 +177,14 @@ pub struct Presigned {
 }
 
 impl Drop for Presigned {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn drop(&mut self) {
         crate::wipe::wipe_string(&mut self.url);
     }
 }
 
 impl core::fmt::Debug for Presigned {
+    #[cfg_attr(tc3_size, optimize(size))]
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // The token is the last parameter (see `presign`).
         let marker = "&x-cos-security-token=";
@@ -197,6 +209,7 @@ pub const DEFAULT_PRESIGN_SECS: u64 = 900;
 /// Signs `request` and puts the signature in the URL's query string (the SDK's
 /// `getObjectUrl` fields), then the request's query parameters and, with temporary
 /// credentials, the token as `x-cos-security-token` (unsigned, as the SDK sends it).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn presign(
     credential: &Credential,
     request: &CosRequest<'_>,

@@ -117,6 +117,7 @@ impl CvmClient {
     /// Checks the options and builds a client. Throws `TencentCloudError`
     /// (`Client.InvalidOption` / `Client.InvalidCredential`) on a bad option.
     #[wasm_bindgen(constructor)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "CvmClientOptions")] options: JsValue,
     ) -> Result<CvmClient, JsValue> {
@@ -125,10 +126,12 @@ impl CvmClient {
 
     /// For `TencentCloudClient` (js/generic.js): a client of any service and version.
     #[wasm_bindgen(js_name = __generic, skip_typescript)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn generic(options: JsValue) -> Result<CvmClient, JsValue> {
         Self::with_settings(options, true)
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn with_settings(options: JsValue, generic: bool) -> Result<CvmClient, JsValue> {
         let s = client_settings(options, generic)?;
         let (limiter, shared_limiter) = match s.rate_limit {
@@ -164,6 +167,7 @@ impl CvmClient {
     /// Validates `ExportImages` parameters without sending anything; throws the same typed
     /// error `ExportImages` would reject with. Returns the normalized parameters.
     #[wasm_bindgen(js_name = validateExportImages, unchecked_return_type = "ExportImagesRequest")]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn validate_export_images(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
@@ -179,6 +183,7 @@ impl CvmClient {
     /// or another transport). `timestamp` defaults to now (corrected by `clockOffset`).
     /// Needs a fixed credential, or a provider that has already supplied one.
     #[wasm_bindgen(js_name = signExportImages, unchecked_return_type = "SignedRequestOutput")]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn sign_export_images(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ExportImagesRequest")] params: JsValue,
@@ -212,6 +217,7 @@ impl CvmClient {
     /// For the JS driver: `[url, fetch, provider, ioIndex, sharedLimiter, onEvent, backupUrl]`, read once per
     /// client. `ioIndex` is the header's index in a Float64Array over the wasm memory.
     #[wasm_bindgen(js_name = __driver, skip_typescript)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn driver(&self) -> js_sys::Array {
         let io_index = (self.io.as_ptr() as usize / 8) as f64;
         [
@@ -456,6 +462,7 @@ impl CvmClient {
 
     /// `FAILED` with `e`: code, requestId, field, httpCode, mayHaveExecuted, then the message
     /// (last: it may hold anything, NULs included).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub(super) fn emit_error(&mut self, e: Error) -> f64 {
         let status = e
             .status()

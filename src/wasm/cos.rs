@@ -58,6 +58,7 @@ pub struct PresignedCosUrl {
 
 /// `expires` and `timestamp`: whole, non-negative seconds. A wrong type or a fraction is
 /// `InvalidParameter` naming the field; the ranges are checked by `KeyTime::new`.
+#[cfg_attr(tc3_size, optimize(size))]
 fn seconds(p: &Props<'_>, key: &str) -> Result<Option<u64>, Error> {
     let wrong = || Error::validation("InvalidParameter", key, [key, " must be whole seconds"].concat());
     match p.number(key).map_err(|_| wrong())? {
@@ -68,12 +69,14 @@ fn seconds(p: &Props<'_>, key: &str) -> Result<Option<u64>, Error> {
 }
 
 /// A required or optional string field; a wrong type is `InvalidParameter`.
+#[cfg_attr(tc3_size, optimize(size))]
 fn string(p: &Props<'_>, key: &str) -> Result<Option<String>, Error> {
     p.string(key)
         .map_err(|_| Error::validation("InvalidParameter", key, [key, " must be a string"].concat()))
 }
 
 /// An object of string values (`query`, `headers`), as pairs in property order.
+#[cfg_attr(tc3_size, optimize(size))]
 fn pairs(p: &Props<'_>, key: &str) -> Result<Vec<(String, String)>, Error> {
     let obj = p.raw(key);
     if obj.is_undefined() || obj.is_null() {
@@ -103,6 +106,7 @@ impl CvmClient {
     /// Returns `{ url, authorization }`; throws a `TencentCloudError` (`MissingParameter`,
     /// `InvalidParameterValue[.InvalidAppIdFormat]`, `InvalidParameter`, with `field`) on bad input.
     #[wasm_bindgen(js_name = presignCosUrl, unchecked_return_type = "PresignedCosUrl")]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn presign_cos_url(
         &self,
         #[wasm_bindgen(unchecked_param_type = "PresignCosUrlRequest")] request: JsValue,

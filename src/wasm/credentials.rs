@@ -20,6 +20,7 @@ extern "C" {
 
 /// The `credential` option's fixed credential (js/options.js checked that both strings are
 /// there): its values are checked by `Credential::new`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn fixed(
     secret_id: Option<String>,
     secret_key: Option<String>,
@@ -29,6 +30,7 @@ pub fn fixed(
     Ok(Credentials::Fixed(Rc::new(c)))
 }
 
+#[cfg_attr(tc3_size, optimize(size))]
 fn new_credential(
     secret_id: Option<String>,
     secret_key: Option<String>,
@@ -40,6 +42,7 @@ fn new_credential(
 }
 
 /// What the provider threw (or rejected with) as `Client.CredentialProviderError`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn provider_error(e: &JsValue) -> Error {
     // The provider's own message helps; it is the caller's code, which holds no keys of ours.
     let detail = js_sys::Reflect::get(e, &"message".into())
@@ -57,6 +60,7 @@ pub fn provider_error(e: &JsValue) -> Error {
 
 /// Reads `{ secretId, secretKey, token, expiredTime }` returned by a provider (its shape
 /// checked by js/options.js's `readProvided`).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error> {
     let as_provider_error = |message: &str| {
         Error::new(

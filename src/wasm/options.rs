@@ -259,6 +259,7 @@ pub struct Props<'a> {
 /// An invalid option. Every message starts with the option's path; without its root
 /// (`options.`, `input.`) it becomes the error's `field` (`profile.httpProfile.endpoint`), so a
 /// form can show the error next to the right input.
+#[cfg_attr(tc3_size, optimize(size))]
 fn invalid(message: String) -> Error {
     let path = message.split([' ', ':']).next().unwrap_or("");
     let field = path.split_once('.').map_or(path, |(_, rest)| rest).to_owned();
@@ -267,6 +268,7 @@ fn invalid(message: String) -> Error {
 
 impl<'a> Props<'a> {
     /// `value` must be an object (or undefined/null when `optional`).
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(value: JsValue, path: &'a str, optional: bool) -> Result<Self, Error> {
         if value.is_undefined() || value.is_null() {
             if optional {
@@ -283,11 +285,13 @@ impl<'a> Props<'a> {
         Ok(Props { obj: value, path })
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn get(&self, key: &str) -> JsValue {
         Reflect::get(&self.obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
     }
 
     /// Rejects properties this library does not know, so a typo is not silently ignored.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn only(&self, known: &[&str]) -> Result<(), Error> {
         let Ok(obj) = self.obj.clone().dyn_into::<js_sys::Object>() else {
             return Ok(());
@@ -312,15 +316,18 @@ impl<'a> Props<'a> {
     }
 
     /// The property, or `None` when it is undefined or null (both mean "not given").
+    #[cfg_attr(tc3_size, optimize(size))]
     fn present(&self, key: &str) -> Option<JsValue> {
         Some(self.get(key)).filter(|v| !v.is_undefined() && !v.is_null())
     }
 
+    #[cfg_attr(tc3_size, optimize(size))]
     fn wrong_type(&self, key: &str, what: &str) -> Error {
         invalid([self.path, ".", key, " must be ", what].concat())
     }
 
     /// An optional string property. The error names the property, never its value.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
         self.present(key)
             .map(|v| v.as_string().ok_or_else(|| self.wrong_type(key, "a string")))
@@ -328,6 +335,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional number property.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
         self.present(key)
             .map(|v| v.as_f64().ok_or_else(|| self.wrong_type(key, "a number")))
@@ -335,6 +343,7 @@ impl<'a> Props<'a> {
     }
 
     /// An optional function property.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
         self.present(key)
             .map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong_type(key, "a function")))
@@ -342,6 +351,7 @@ impl<'a> Props<'a> {
     }
 
     /// The raw property.
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn raw(&self, key: &str) -> JsValue {
         self.get(key)
     }
@@ -370,6 +380,7 @@ pub enum RateLimit {
 
 /// Reads and checks `CvmClientOptions` (`generic` false) or `TencentCloudClientOptions`
 /// (`generic` true: `service` and `version` are required, and only there allowed).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings, Error> {
     // The order of js/options.js's `readClientOptions` answer.
     let v = read_client_options(&options, generic);
@@ -437,6 +448,7 @@ pub fn client_settings(options: JsValue, generic: bool) -> Result<ClientSettings
 
 /// A whole number in `range` (`value` is a number or undefined: js/options.js checked the
 /// type), or the default.
+#[cfg_attr(tc3_size, optimize(size))]
 fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> Result<u32, Error> {
     match value.as_f64() {
         None => Ok(default),
@@ -456,6 +468,7 @@ fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusi
 
 /// Checks `{ signal }`, the second argument of a call; `is_signal` is the JS driver's
 /// duck-typed AbortSignal test of its `signal`.
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
     let p = Props::new(options, "callOptions", true)?;
     p.only(&["signal", "context"])?;
@@ -467,6 +480,7 @@ pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized
 /// (a BigInt, a cycle, a function).
+#[cfg_attr(tc3_size, optimize(size))]
 pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
     let err = || {
         Error::validation(

@@ -226,6 +226,7 @@ pub struct ExportFile {
 
 /// Reads the task and the options (their shapes: `Client.InvalidOption`, nothing sent); the
 /// client's machine checks their values.
+#[cfg_attr(tc3_size, optimize(size))]
 fn read_request(task: JsValue, options: JsValue, mode: Mode, is_signal: bool) -> Result<WaitRequest, Error> {
     let t = Props::new(task, "task", false)?;
     t.only(&["BucketName", "CosPaths", "TaskId", "RequestId"])?;
@@ -284,6 +285,7 @@ fn read_request(task: JsValue, options: JsValue, mode: Mode, is_signal: bool) ->
 
 /// `notBefore` as Unix seconds: a `Date` is converted, a number taken as is; anything else
 /// (and an invalid `Date`) is NaN, which the core's check refuses with a typed error.
+#[cfg_attr(tc3_size, optimize(size))]
 fn not_before(value: JsValue) -> Option<f64> {
     if value.is_undefined() {
         return None;
@@ -302,6 +304,7 @@ impl CvmClient {
     /// the header. Writes the first action (the wait's id in the header's call slot); returns
     /// its code.
     #[wasm_bindgen(js_name = __waitStart, skip_typescript)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn wait_start(
         &mut self,
         task: JsValue,
@@ -330,6 +333,7 @@ impl CvmClient {
     /// timeout, the input holds `code NUL message`; `PROVIDER_TIMEOUT` / `PROVIDER_GONE`:
     /// `number` is the provider call's id.
     #[wasm_bindgen(js_name = __waitStep, skip_typescript)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn wait_step(&mut self, id: usize, code: u32, number: f64, len: usize) -> f64 {
         let input = core::mem::take(&mut self.input);
         let text = core::str::from_utf8(&input[..len.min(input.len())]).unwrap_or("");
@@ -370,6 +374,7 @@ impl CvmClient {
     /// For js/wait.js: the answer of provider call `provider` (its value, or what it threw),
     /// for wait `id`.
     #[wasm_bindgen(js_name = __waitProvided, skip_typescript)]
+    #[cfg_attr(tc3_size, optimize(size))]
     pub fn wait_provided(&mut self, id: usize, provider: u32, ok: bool, value: JsValue) -> f64 {
         let answer = if ok {
             read_provided(value)
@@ -382,6 +387,7 @@ impl CvmClient {
 
 impl CvmClient {
     /// Feeds `e` to wait `id` and writes the action it answers; frees the slot once it settles.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn wait_event(&mut self, id: usize, e: Event<'_>) -> f64 {
         let now = self.now();
         let Some(Some(job)) = self.waits.get_mut(id) else {
@@ -434,6 +440,7 @@ impl CvmClient {
     }
 
     /// [`Self::write_out`] for a text that may hold links with the session token: wiped after.
+    #[cfg_attr(tc3_size, optimize(size))]
     fn write_secret(&mut self, code: f64, mut text: String) -> f64 {
         let code = self.write_out(code, text.as_bytes());
         crate::wipe::wipe_string(&mut text);
