@@ -49,7 +49,7 @@ impl Endpoint {
                 .concat(),
             )
         };
-        let (scheme, rest) = match input.split_once("://") {
+        let (scheme, rest) = match crate::tc3::text::split_once(input, "://") {
             Some((scheme, rest)) => {
                 let scheme = scheme.to_ascii_lowercase();
                 if scheme != "http" && scheme != "https" {

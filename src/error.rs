@@ -129,8 +129,8 @@ impl Error {
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn redact(mut self, secrets: &[&str]) -> Self {
         for secret in secrets.iter().filter(|s| s.len() >= 8) {
-            if self.message.contains(secret) {
-                self.message = self.message.replace(secret, "** redacted **");
+            if crate::tc3::text::find(&self.message, secret).is_some() {
+                self.message = crate::tc3::text::replace(&self.message, secret, "** redacted **");
             }
         }
         self

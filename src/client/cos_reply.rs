@@ -136,8 +136,8 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let open = ["<", name, ">"].concat();
     let close = ["</", name, ">"].concat();
-    let start = xml.find(&open)? + open.len();
-    let len = xml[start..].find(&close)?;
+    let start = crate::tc3::text::find(xml, &open)? + open.len();
+    let len = crate::tc3::text::find(&xml[start..], &close)?;
     Some(&xml[start..start + len])
 }
 

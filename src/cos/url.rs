@@ -87,7 +87,7 @@ impl CosEndpoint {
         crate::endpoint::Endpoint::parse(&sample)
             .map_err(|_| usage("is not a valid URL once {Bucket} and {Region} are filled in"))?;
         // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
-        let (scheme, rest) = template.split_once("://").unwrap_or(("https", template));
+        let (scheme, rest) = crate::tc3::text::split_once(template, "://").unwrap_or(("https", template));
         Ok(CosEndpoint {
             template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].concat(),
         })

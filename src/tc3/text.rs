@@ -1,4 +1,4 @@
-//! Small text writers for the signing hot path: lowercase hex and decimal integers appended
+//! Small text helpers: lowercase hex and decimal integers appended
 //! to a `String` without `core::fmt` (which costs both time per call and wasm size).
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -32,6 +32,36 @@ pub fn decimal(n: u64) -> String {
     s
 }
 
+/// Where `needle` first occurs in `haystack`. A plain scan instead of `str::find`: the texts
+/// searched (error messages, COS's small XML answers) are short, and std's two-way searcher
+/// costs ~1.8 KB of wasm in both modules (bench/LEVERS.md). A byte match of a whole UTF-8
+/// needle always starts on a character boundary, so the index can slice `haystack`.
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+}
+
+/// `s` split around the first `pat` (what `str::split_once` does, without its searcher).
+pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
+    find(s, pat).map(|i| (&s[..i], &s[i + pat.len()..]))
+}
+
+/// `haystack` with every non-overlapping `needle` replaced by `with`, left to right (what
+/// `str::replace` does, without its searcher). `needle` must not be empty.
+pub fn replace(haystack: &str, needle: &str, with: &str) -> String {
+    let mut out = String::with_capacity(haystack.len());
+    let mut rest = haystack;
+    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
+        out.push_str(&rest[..i]);
+        out.push_str(with);
+        rest = &rest[i + needle.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
@@ -51,6 +81,21 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn find_and_replace_match_std() {
+        let cases = [
+            ("", "a"), ("a", "a"), ("aaa", "aa"), ("abcabc", "bc"), ("x", "xy"),
+            ("token=sek-ret-123456 again sek-ret-123456", "sek-ret-123456"),
+            ("é<Code>NoSuchKey</Code>ü", "<Code>"), ("日本語の本", "本"), ("abc", "d"),
+        ];
+        for (hay, needle) in cases {
+            assert_eq!(super::find(hay, needle), hay.find(needle), "{hay:?} / {needle:?}");
+            assert_eq!(super::replace(hay, needle, "**"), hay.replace(needle, "**"), "{hay:?} / {needle:?}");
+            assert_eq!(super::split_once(hay, needle), hay.split_once(needle), "{hay:?} / {needle:?}");
+        }
+        assert_eq!(super::find("abc", ""), Some(0));
+    }
 
     #[test]
     fn hex_and_decimal_match_the_standard_formatting() {
