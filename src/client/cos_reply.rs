@@ -109,7 +109,7 @@ pub struct CosError {
 #[cfg_attr(tc3_size, optimize(size))]
 pub fn parse_cos_error(body: &str) -> Option<CosError> {
     let error = element(body, "Error")?;
-    let code = unescape(element(error, "Code")?.trim());
+    let code = unescape(element(error, "Code")?.trim_ascii());
     let plausible = !code.is_empty()
         && code.len() <= 128
         && code
@@ -119,10 +119,10 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
         return None;
     }
     let message = element(error, "Message")
-        .map(|m| unescape(m.trim()))
+        .map(|m| unescape(m.trim_ascii()))
         .unwrap_or_default();
     let request_id = element(error, "RequestId")
-        .map(|r| unescape(r.trim()))
+        .map(|r| unescape(r.trim_ascii()))
         .filter(|r| !r.is_empty());
     Some(CosError {
         code,
@@ -131,7 +131,8 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
     })
 }
 
-/// The text between `<name>` and the next `</name>` (COS's error documents are flat).
+/// The text between `<name>` and the next `</name>` (COS's error documents are flat). Callers
+/// trim it with `trim_ascii`: XML's whitespace is exactly ASCII space, tab, CR and LF.
 #[cfg_attr(tc3_size, optimize(size))]
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let open = ["<", name, ">"].concat();
@@ -285,12 +286,12 @@ fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
         return Verdict::Pending { bucket_exists: true };
     };
     Verdict::Ready(FileInfo {
-        size: element(contents, "Size").and_then(|s| s.trim().parse().ok()),
+        size: element(contents, "Size").and_then(|s| s.trim_ascii().parse().ok()),
         etag: element(contents, "ETag")
-            .map(|e| unescape(e.trim()))
+            .map(|e| unescape(e.trim_ascii()))
             .filter(|e| !e.is_empty()),
         last_modified: element(contents, "LastModified")
-            .and_then(|t| crate::client::clock::parse_iso_8601(t.trim()))
+            .and_then(|t| crate::client::clock::parse_iso_8601(t.trim_ascii()))
             .map(iso_8601),
     })
 }
@@ -301,12 +302,12 @@ fn file_info(reply: &CosReply<'_>) -> FileInfo {
     let from_range = reply
         .content_range
         .and_then(|r| r.rsplit_once('/'))
-        .and_then(|(_, total)| total.trim().parse::<u64>().ok());
+        .and_then(|(_, total)| total.trim_ascii().parse::<u64>().ok());
     let size = from_range.or_else(|| {
         if reply.status == 206 {
             return None;
         }
-        reply.content_length.and_then(|l| l.trim().parse::<u64>().ok())
+        reply.content_length.and_then(|l| l.trim_ascii().parse::<u64>().ok())
     });
     FileInfo {
         size,

@@ -464,7 +464,9 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
                     "a file-name prefix must not be empty; omit FileNamePrefixList to use none",
                 ))
             }
-            Value::String(s) if s.chars().count() > MAX_PREFIX_CHARS => {
+            // Characters, counted as the bytes that start one (`chars().count()` links a 0.5 KB
+            // counting routine for this one check).
+            Value::String(s) if s.bytes().filter(|b| b & 0xC0 != 0x80).count() > MAX_PREFIX_CHARS => {
                 return Err(Error::validation(
                     "InvalidParameterValue.TooLarge",
                     field,
