@@ -80,6 +80,8 @@ pub struct Error {
 
 impl Error {
     /// A client-side error; its code is `Client.<Kind>`.
+    // Out of line: an error is built at ~200 places, none of them hot.
+    #[inline(never)]
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
         Error {
@@ -94,6 +96,8 @@ impl Error {
     }
 
     /// A parameter rejected before sending, with the code the server would have returned.
+    // Out of line: an error is built at ~200 places, none of them hot.
+    #[inline(never)]
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn validation(code: &'static str, field: impl Into<String>, message: impl Into<String>) -> Self {
         Error {
@@ -109,6 +113,8 @@ impl Error {
 
     /// An error answered by the API (`Response.Error`). `InternalError` means the server
     /// failed somewhere inside, so the action may have run (a task may exist).
+    // Out of line: an error is built at ~200 places, none of them hot.
+    #[inline(never)]
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn api(code: String, message: String, request_id: Option<String>) -> Self {
         let may_have_executed = code.starts_with("InternalError");
@@ -137,7 +143,6 @@ impl Error {
     }
 
     /// Attaches the HTTP status the error arrived with.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -146,14 +151,12 @@ impl Error {
     /// Marks the error as one after which the server may have executed the request
     /// (a timeout, a reset connection, an unreadable answer): a non-idempotent call such as
     /// ExportImages is then not resent.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn executed_maybe(mut self) -> Self {
         self.may_have_executed = true;
         self
     }
 
     /// Attaches the RequestId the server gave, if any.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         if request_id.is_some() {
             self.request_id = request_id;
@@ -162,37 +165,30 @@ impl Error {
     }
 
     /// The broad category.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn kind(&self) -> ErrorKind {
         self.kind
     }
     /// The API error code (or `Client.<Kind>`).
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn code(&self) -> &str {
         &self.code
     }
     /// A readable explanation; for validation errors, what to fix.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn message(&self) -> &str {
         &self.message
     }
     /// The request field at fault (validation errors).
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn field(&self) -> Option<&str> {
         self.field.as_deref()
     }
     /// The server's RequestId (API errors; also kept for response errors when readable).
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
     }
     /// The HTTP status, when the error came with a response.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn status(&self) -> Option<u16> {
         self.status
     }
     /// True when the server may have executed the request although the call failed.
-    #[cfg_attr(tc3_size, optimize(size))]
     pub fn may_have_executed(&self) -> bool {
         self.may_have_executed
     }
