@@ -10,7 +10,29 @@
 //!   and the real send there is a variable lag (a burst of 20 released together leaves over
 //!   ~100 ms on a busy machine), which would let the next group overlap.
 
-use std::collections::VecDeque;
+/// Times in order, oldest first: a `Vec` read from `head` (the expired front is dropped by
+/// moving `head`, and the vector compacted once half of it is dead). What `VecDeque` does
+/// here, for a third of its wasm (bench/LEVERS.md).
+#[derive(Clone, Debug, Default)]
+struct Times {
+    v: Vec<f64>,
+    head: usize,
+}
+
+impl Times {
+    fn live(&self) -> &[f64] {
+        &self.v[self.head..]
+    }
+
+    /// Drops the times at or before `cutoff` from the front.
+    fn expire(&mut self, cutoff: f64) {
+        self.head += self.live().iter().take_while(|&&t| t <= cutoff).count();
+        if self.head >= 32 && self.head * 2 >= self.v.len() {
+            self.v.drain(..self.head);
+            self.head = 0;
+        }
+    }
+}
 
 /// Jitter allowance added to the window, so requests sent exactly one window apart do not
 /// arrive inside one server window.
@@ -27,9 +49,9 @@ pub struct SlidingWindow {
     limit: usize,
     window_ms: f64,
     /// Reserved slots (estimates), non-decreasing.
-    slots: VecDeque<f64>,
+    slots: Times,
     /// Actual send times, non-decreasing.
-    sent: VecDeque<f64>,
+    sent: Times,
     /// Minimum spacing between two sends: a burst leaves paced, not all at once, because a
     /// server measures ARRIVAL times and a burst queued at its door arrives smeared.
     gap_ms: f64,
@@ -48,8 +70,8 @@ impl SlidingWindow {
         SlidingWindow {
             limit: limit.max(1) as usize,
             window_ms: window_ms + guard_ms,
-            slots: VecDeque::new(),
-            sent: VecDeque::new(),
+            slots: Times::default(),
+            sent: Times::default(),
             gap_ms: PACING * window_ms / f64::from(limit.max(1)),
         }
     }
@@ -63,19 +85,18 @@ impl SlidingWindow {
     /// [`SlidingWindow::release`] takes).
     pub fn reserve_at(&mut self, now_ms: f64) -> f64 {
         // Slots older than one window no longer constrain anything.
-        while self.slots.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
-            self.slots.pop_front();
-        }
+        self.slots.expire(now_ms - self.window_ms);
+        let slots = self.slots.live();
         let mut at = now_ms;
-        if self.slots.len() >= self.limit {
+        if slots.len() >= self.limit {
             // The slot `limit` places back must be a full window earlier.
-            let bound = self.slots[self.slots.len() - self.limit] + self.window_ms;
+            let bound = slots[slots.len() - self.limit] + self.window_ms;
             at = at.max(bound);
         }
-        if let Some(&last) = self.slots.back() {
+        if let Some(&last) = slots.last() {
             at = at.max(last + self.gap_ms);
         }
-        self.slots.push_back(at);
+        self.slots.v.push(at);
         at
     }
 
@@ -83,26 +104,25 @@ impl SlidingWindow {
     /// it waited, or refused). Later reservations are not moved; their calls move up by
     /// reserving again ([`SlidingWindow::reserve`] after this).
     pub fn release(&mut self, at: f64) {
-        if let Some(i) = self.slots.iter().rposition(|&t| t == at) {
-            self.slots.remove(i);
+        if let Some(i) = self.slots.live().iter().rposition(|&t| t == at) {
+            self.slots.v.remove(self.slots.head + i);
         }
     }
 
     /// The gate right before sending: records `now_ms` as a send and returns `Ok` when the
     /// window has room, otherwise how long to wait before asking again.
     pub fn try_send(&mut self, now_ms: f64) -> Result<(), f64> {
-        while self.sent.front().is_some_and(|&t| t <= now_ms - self.window_ms) {
-            self.sent.pop_front();
-        }
-        let mut free_at = self.sent.back().map_or(now_ms, |&last| last + self.gap_ms);
-        if self.sent.len() >= self.limit {
-            free_at = free_at.max(self.sent[self.sent.len() - self.limit] + self.window_ms);
+        self.sent.expire(now_ms - self.window_ms);
+        let sent = self.sent.live();
+        let mut free_at = sent.last().map_or(now_ms, |&last| last + self.gap_ms);
+        if sent.len() >= self.limit {
+            free_at = free_at.max(sent[sent.len() - self.limit] + self.window_ms);
         }
         if free_at > now_ms {
             return Err((free_at - now_ms).max(1.0));
         }
-        self.sent
-            .push_back(now_ms.max(self.sent.back().copied().unwrap_or(now_ms)));
+        let last = sent.last().copied().unwrap_or(now_ms);
+        self.sent.v.push(now_ms.max(last));
         Ok(())
     }
 }
@@ -161,6 +181,91 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::VecDeque;
+
+    /// The window as it was written with `VecDeque` (before `Times`), as a reference.
+    struct Reference {
+        limit: usize,
+        window_ms: f64,
+        gap_ms: f64,
+        slots: VecDeque<f64>,
+        sent: VecDeque<f64>,
+    }
+
+    impl Reference {
+        fn reserve_at(&mut self, now: f64) -> f64 {
+            while self.slots.front().is_some_and(|&t| t <= now - self.window_ms) {
+                self.slots.pop_front();
+            }
+            let mut at = now;
+            if self.slots.len() >= self.limit {
+                at = at.max(self.slots[self.slots.len() - self.limit] + self.window_ms);
+            }
+            if let Some(&last) = self.slots.back() {
+                at = at.max(last + self.gap_ms);
+            }
+            self.slots.push_back(at);
+            at
+        }
+        fn release(&mut self, at: f64) {
+            if let Some(i) = self.slots.iter().rposition(|&t| t == at) {
+                self.slots.remove(i);
+            }
+        }
+        fn try_send(&mut self, now: f64) -> Result<(), f64> {
+            while self.sent.front().is_some_and(|&t| t <= now - self.window_ms) {
+                self.sent.pop_front();
+            }
+            let mut free_at = self.sent.back().map_or(now, |&last| last + self.gap_ms);
+            if self.sent.len() >= self.limit {
+                free_at = free_at.max(self.sent[self.sent.len() - self.limit] + self.window_ms);
+            }
+            if free_at > now {
+                return Err((free_at - now).max(1.0));
+            }
+            self.sent.push_back(now.max(self.sent.back().copied().unwrap_or(now)));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn times_behave_as_the_vecdeque_version_across_compactions() {
+        // A small LCG: thousands of mixed operations, so `Times` compacts many times.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        for limit in [1u32, 3, 20] {
+            let mut w = SlidingWindow::new(limit, 1000.0);
+            let mut r = Reference {
+                limit: w.limit,
+                window_ms: w.window_ms,
+                gap_ms: w.gap_ms,
+                slots: VecDeque::new(),
+                sent: VecDeque::new(),
+            };
+            let (mut now, mut held) = (0.0, Vec::new());
+            for _ in 0..20_000 {
+                now += next(120) as f64;
+                match next(3) {
+                    0 => {
+                        let at = w.reserve_at(now);
+                        assert_eq!(at, r.reserve_at(now));
+                        held.push(at);
+                    }
+                    1 if !held.is_empty() => {
+                        let at = held.swap_remove(next(held.len() as u64) as usize);
+                        w.release(at);
+                        r.release(at);
+                    }
+                    _ => assert_eq!(w.try_send(now), r.try_send(now)),
+                }
+                assert_eq!(w.slots.live(), r.slots.iter().copied().collect::<Vec<_>>().as_slice());
+                assert_eq!(w.sent.live(), r.sent.iter().copied().collect::<Vec<_>>().as_slice());
+            }
+        }
+    }
 
     /// The most send times inside any closed interval of `len` ms.
     fn max_in_any_window(times: &[f64], len: f64) -> usize {

@@ -40,7 +40,10 @@ pub fn find(haystack: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return Some(0);
     }
-    haystack.as_bytes().windows(needle.len()).position(|w| w == needle.as_bytes())
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
 }
 
 /// `s` split around the first `pat` (what `str::split_once` does, without its searcher).
@@ -85,14 +88,28 @@ mod tests {
     #[test]
     fn find_and_replace_match_std() {
         let cases = [
-            ("", "a"), ("a", "a"), ("aaa", "aa"), ("abcabc", "bc"), ("x", "xy"),
+            ("", "a"),
+            ("a", "a"),
+            ("aaa", "aa"),
+            ("abcabc", "bc"),
+            ("x", "xy"),
             ("token=sek-ret-123456 again sek-ret-123456", "sek-ret-123456"),
-            ("é<Code>NoSuchKey</Code>ü", "<Code>"), ("日本語の本", "本"), ("abc", "d"),
+            ("é<Code>NoSuchKey</Code>ü", "<Code>"),
+            ("日本語の本", "本"),
+            ("abc", "d"),
         ];
         for (hay, needle) in cases {
             assert_eq!(super::find(hay, needle), hay.find(needle), "{hay:?} / {needle:?}");
-            assert_eq!(super::replace(hay, needle, "**"), hay.replace(needle, "**"), "{hay:?} / {needle:?}");
-            assert_eq!(super::split_once(hay, needle), hay.split_once(needle), "{hay:?} / {needle:?}");
+            assert_eq!(
+                super::replace(hay, needle, "**"),
+                hay.replace(needle, "**"),
+                "{hay:?} / {needle:?}"
+            );
+            assert_eq!(
+                super::split_once(hay, needle),
+                hay.split_once(needle),
+                "{hay:?} / {needle:?}"
+            );
         }
         assert_eq!(super::find("abc", ""), Some(0));
     }
