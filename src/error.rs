@@ -143,6 +143,7 @@ impl Error {
     }
 
     /// Attaches the HTTP status the error arrived with.
+    #[inline(never)]
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = Some(status);
         self
@@ -151,12 +152,14 @@ impl Error {
     /// Marks the error as one after which the server may have executed the request
     /// (a timeout, a reset connection, an unreadable answer): a non-idempotent call such as
     /// ExportImages is then not resent.
+    #[inline(never)]
     pub fn executed_maybe(mut self) -> Self {
         self.may_have_executed = true;
         self
     }
 
     /// Attaches the RequestId the server gave, if any.
+    #[inline(never)]
     pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
         if request_id.is_some() {
             self.request_id = request_id;
@@ -217,6 +220,7 @@ impl Error {
     /// Names the option or field at fault (for options: its path, e.g.
     /// `options.profile.httpProfile.endpoint`).
     #[cfg_attr(tc3_size, optimize(size))]
+    #[inline(never)]
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.field = Some(field.into());
         self
@@ -224,6 +228,7 @@ impl Error {
 
     /// Replaces the message (a check's error reworded for where the value came from).
     #[cfg_attr(tc3_size, optimize(size))]
+    #[inline(never)]
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = message.into();
         self
