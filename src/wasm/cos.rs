@@ -117,7 +117,7 @@ impl CvmClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PresignCosUrlRequest")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let v = packed(read_cos_request(&request))?;
+        let v = packed(read_cos_request(&request)?)?;
         let bucket = string(v.get(0), "BucketName")?.unwrap_or_default();
         let key = string(v.get(1), "key")?.unwrap_or_default();
         let method = match string(v.get(2), "method")? {

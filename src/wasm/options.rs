@@ -20,12 +20,21 @@ use crate::error::{Error, ErrorKind};
 extern "C" {
     #[wasm_bindgen(js_name = readClientOptions)]
     fn read_client_options(options: &JsValue, generic: bool) -> Array;
-    #[wasm_bindgen(js_name = readCallOptions)]
-    fn read_call_options(options: &JsValue, is_signal: bool) -> JsValue;
-    #[wasm_bindgen(js_name = readCosRequest)]
-    pub fn read_cos_request(request: &JsValue) -> JsValue;
-    #[wasm_bindgen(js_name = readWaitRequest)]
-    pub fn read_wait_request(task: &JsValue, options: &JsValue, once: bool, is_signal: bool) -> JsValue;
+    // `catch`: what a getter or a proxy trap of the caller's object throws comes back as an
+    // `Err` and is rethrown by the method as it is. Left to unwind through the wasm frames, it
+    // would skip the release of the method's borrow of its client, and every later call of
+    // that client would fail ("recursive use of an object").
+    #[wasm_bindgen(catch, js_name = readCallOptions)]
+    fn read_call_options(options: &JsValue, is_signal: bool) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readCosRequest)]
+    pub fn read_cos_request(request: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readWaitRequest)]
+    pub fn read_wait_request(
+        task: &JsValue,
+        options: &JsValue,
+        once: bool,
+        is_signal: bool,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// Credentials, in the shape of the official Node SDK's `credential` option.
@@ -382,8 +391,9 @@ fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusi
 
 /// Checks `{ signal, context }`, the options of a call (their shape: js/options.js);
 /// `is_signal` is the JS driver's duck-typed AbortSignal test of its `signal`.
-pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
-    packed(read_call_options(&options, is_signal)).map(drop)
+pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), JsValue> {
+    packed(read_call_options(&options, is_signal)?)?;
+    Ok(())
 }
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized

@@ -223,11 +223,11 @@ pub struct ExportFile {
     pub url: String,
 }
 
-/// Reads the task and the options, their shapes checked by js/options.js's `readWaitRequest`
-/// (`Client.InvalidOption`, nothing sent) and handed over packed; the client's machine checks
-/// their values.
-fn read_request(task: &JsValue, options: &JsValue, once: bool, is_signal: bool) -> Result<WaitRequest, Error> {
-    let v = packed(read_wait_request(task, options, once, is_signal))?;
+/// Reads the task and the options from js/options.js's `readWaitRequest` answer: their
+/// shapes checked there (`Client.InvalidOption`, nothing sent) and handed over packed; the
+/// client's machine checks their values.
+fn read_request(answer: JsValue) -> Result<WaitRequest, Error> {
+    let v = packed(answer)?;
     let keys = v.get(1).unchecked_into::<js_sys::Array>();
     Ok(WaitRequest {
         bucket: v.get(0).as_string(),
@@ -261,7 +261,8 @@ impl CvmClient {
         aborted: bool,
     ) -> Result<f64, JsValue> {
         let mode = if once { Mode::Once } else { Mode::UntilReady };
-        let job = WaitJob::new(&self.client, read_request(&task, &options, once, is_signal)?, mode)?;
+        let answer = read_wait_request(&task, &options, once, is_signal)?;
+        let job = WaitJob::new(&self.client, read_request(answer)?, mode)?;
         let id = match self.waits.iter().position(Option::is_none) {
             Some(i) => i,
             None => {

@@ -44,3 +44,36 @@ describe("option shapes: the same outcomes as the Rust reader (tests/fixtures/op
     });
   }
 });
+
+// What a getter or a proxy trap throws while these options are read is thrown (or rejected
+// with) as it is — the outcomes above — and the client stays usable: thrown through the wasm
+// frames unhandled, it once left the method's borrow of its client taken, and every later call
+// of that client failed with "recursive use of an object detected".
+describe("a throw while the options are read leaves the client usable", () => {
+  const credential = { secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE" };
+  const headers = new Headers({ "content-length": "10", etag: '"e"', "last-modified": new Date(1717200000000).toUTCString() });
+  const cosFetch = async () => ({ status: 200, headers, text: async () => "", body: null });
+  const task = { BucketName: "examplebucket-1250000000", CosPaths: ["exports/img-1.qcow2"] };
+  const request = { BucketName: "examplebucket-1250000000", key: "exports/img-1.qcow2" };
+  const boom = new RangeError("trap");
+  const trap = () => new Proxy({}, { ownKeys() { throw boom; } });
+
+  const cases = {
+    "presignCosUrl's request": (c) => c.presignCosUrl(trap()),
+    "checkExportFiles' task": (c) => c.checkExportFiles(trap()),
+    "waitForExport's options": (c) => c.waitForExport(task, trap()),
+    "a call's options": (c) => c.request("DescribeRegions", {}, trap()),
+    "notBefore that is not a real Date": (c) => c.checkExportFiles(task, { notBefore: Object.create(Date.prototype) }),
+  };
+  for (const [name, bad] of Object.entries(cases)) {
+    it(name, async () => {
+      const client = new pkg.CvmClient({ credential, region: "ap-guangzhou", fetch: cosFetch });
+      const thrown = await (async () => bad(client))().then(() => assert.fail("accepted"), (e) => e);
+      if (name.startsWith("notBefore")) assert.ok(thrown instanceof TypeError);
+      else assert.equal(thrown, boom, "the trap's own error");
+      assert.equal(client.presignCosUrl(request).url.split("?")[0], "https://examplebucket-1250000000.cos.ap-guangzhou.myqcloud.com/exports/img-1.qcow2");
+      const state = await client.checkExportFiles(task);
+      assert.equal(state.ready, 1);
+    });
+  }
+});
