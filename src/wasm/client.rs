@@ -251,7 +251,7 @@ impl CvmClient {
     /// when one is given. `is_signal`: JS's duck-typed AbortSignal test of `options.signal`.
     #[wasm_bindgen(js_name = __callOptions, skip_typescript)]
     pub fn check_call_options(&self, options: JsValue, is_signal: bool) -> Result<(), JsValue> {
-        call_options(options, is_signal).map_err(Into::into)
+        call_options(options, is_signal)
     }
 
     /// For the JS driver: starts a call. The input begins with the call's trace id and a NUL

@@ -6,13 +6,13 @@
 //! entries from 22.1 to 35.8 KiB gzip (SHA-1, HMAC-SHA1, the COS encoding and checks, the
 //! input reading), past its 24 KiB budget. See README "COS".
 
-use js_sys::{Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::client::CvmClient;
 use super::js::now_secs;
-use super::options::Props;
+use super::options::{packed, read_cos_request};
 use crate::cos::{presign, CosMethod, CosRequest, KeyTime, DEFAULT_PRESIGN_SECS};
 use crate::error::{Error, ErrorKind};
 
@@ -56,45 +56,55 @@ pub struct PresignedCosUrl {
     pub authorization: String,
 }
 
-/// `expires` and `timestamp`: whole, non-negative seconds. A wrong type or a fraction is
-/// `InvalidParameter` naming the field; the ranges are checked by `KeyTime::new`.
+// The request's shape is checked by js/options.js's `readCosRequest`, which hands it over
+// packed; a property of the wrong type comes as null (NaN for the seconds) and is reported
+// here, in its place among the checks of the values, as `InvalidParameter` naming it.
+
+/// `expires` and `timestamp` (a number, NaN if of another type, or undefined): whole,
+/// non-negative seconds. Else `InvalidParameter`; the ranges are checked by `KeyTime::new`.
 #[cfg_attr(tc3_size, optimize(size))]
-fn seconds(p: &Props<'_>, key: &str) -> Result<Option<u64>, Error> {
-    let wrong = || Error::validation("InvalidParameter", key, [key, " must be whole seconds"].concat());
-    match p.number(key).map_err(|_| wrong())? {
+fn seconds(value: JsValue, key: &str) -> Result<Option<u64>, Error> {
+    match value.as_f64() {
         None => Ok(None),
         Some(n) if n.fract() == 0.0 && (0.0..=9.0e15).contains(&n) => Ok(Some(n as u64)),
-        Some(_) => Err(wrong()),
+        Some(_) => Err(Error::validation(
+            "InvalidParameter",
+            key,
+            [key, " must be whole seconds"].concat(),
+        )),
     }
 }
 
-/// A required or optional string field; a wrong type is `InvalidParameter`.
+/// A string field (a string, null if of another type, or undefined).
 #[cfg_attr(tc3_size, optimize(size))]
-fn string(p: &Props<'_>, key: &str) -> Result<Option<String>, Error> {
-    p.string(key)
-        .map_err(|_| Error::validation("InvalidParameter", key, [key, " must be a string"].concat()))
+fn string(value: JsValue, key: &str) -> Result<Option<String>, Error> {
+    if value.is_null() {
+        return Err(Error::validation(
+            "InvalidParameter",
+            key,
+            [key, " must be a string"].concat(),
+        ));
+    }
+    Ok(value.as_string())
 }
 
-/// An object of string values (`query`, `headers`), as pairs in property order.
+/// `query`, `headers`: [name, value, …] (null: not an object of strings; undefined: absent),
+/// as pairs in property order.
 #[cfg_attr(tc3_size, optimize(size))]
-fn pairs(p: &Props<'_>, key: &str) -> Result<Vec<(String, String)>, Error> {
-    let obj = p.raw(key);
-    if obj.is_undefined() || obj.is_null() {
+fn pairs(value: JsValue, key: &str) -> Result<Vec<(String, String)>, Error> {
+    if value.is_null() {
+        return Err(Error::validation(
+            "InvalidParameter",
+            key,
+            [key, " must be an object of strings"].concat(),
+        ));
+    }
+    if value.is_undefined() {
         return Ok(Vec::new());
     }
-    let wrong = || Error::validation("InvalidParameter", key, [key, " must be an object of strings"].concat());
-    if !obj.is_object() || obj.is_function() || js_sys::Array::is_array(&obj) {
-        return Err(wrong());
-    }
-    let mut out = Vec::new();
-    for name in Object::keys(obj.unchecked_ref::<Object>()).iter() {
-        let name = name.as_string().unwrap_or_default();
-        let value = Reflect::get(&obj, &JsValue::from_str(&name)).unwrap_or(JsValue::UNDEFINED);
-        if !value.is_undefined() {
-            out.push((name, value.as_string().ok_or_else(wrong)?));
-        }
-    }
-    Ok(out)
+    let flat: Array = value.unchecked_into();
+    let text = |i: u32| flat.get(i).as_string().unwrap_or_default();
+    Ok((0..flat.length() / 2).map(|i| (text(2 * i), text(2 * i + 1))).collect())
 }
 
 #[wasm_bindgen]
@@ -111,28 +121,19 @@ impl CvmClient {
         &self,
         #[wasm_bindgen(unchecked_param_type = "PresignCosUrlRequest")] request: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let p = Props::new(request, "request", false)?;
-        p.only(&[
-            "BucketName",
-            "key",
-            "method",
-            "expires",
-            "timestamp",
-            "query",
-            "headers",
-        ])?;
-        let bucket = string(&p, "BucketName")?.unwrap_or_default();
-        let key = string(&p, "key")?.unwrap_or_default();
-        let method = match string(&p, "method")? {
+        let v = packed(read_cos_request(&request)?)?;
+        let bucket = string(v.get(0), "BucketName")?.unwrap_or_default();
+        let key = string(v.get(1), "key")?.unwrap_or_default();
+        let method = match string(v.get(2), "method")? {
             None => CosMethod::Get,
             Some(m) => CosMethod::parse(&m)?,
         };
-        let expires = seconds(&p, "expires")?.unwrap_or(DEFAULT_PRESIGN_SECS);
-        let key_time = match seconds(&p, "timestamp")? {
+        let expires = seconds(v.get(3), "expires")?.unwrap_or(DEFAULT_PRESIGN_SECS);
+        let key_time = match seconds(v.get(4), "timestamp")? {
             Some(t) => KeyTime::new(t, expires)?,
             None => self.client.clock.cos_key_time(now_secs(), expires)?,
         };
-        let (query, headers) = (pairs(&p, "query")?, pairs(&p, "headers")?);
+        let (query, headers) = (pairs(v.get(5), "query")?, pairs(v.get(6), "headers")?);
         let query: Vec<(&str, &str)> = query.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         let credential = self.client.credentials.current().ok_or_else(|| {

@@ -1,16 +1,15 @@
 //! Reading option objects that come from JS.
 //!
-//! The client's options (`new CvmClient(options)`) arrive packed: js/options.js checks their
-//! shape (objects, known properties, types, literal values) and hands over one array, read
-//! here by position; every check of a value stays in Rust (`ClientConfig::new`, `Credential::new`,
-//! the ranges below). Checking shapes in JS instead of property by property through `Reflect`
-//! measured ~2 KB gzip smaller (bench/LEVERS.md, issue #20). The smaller option objects
-//! (`presignCosUrl`'s request, `waitForExport`'s task and options, a call's `{ signal }`) are
-//! read with `Props`. Either way a wrong type is reported by the property's path alone, never
-//! its value (that value could be a SecretKey). The TypeScript shapes below are generated from
-//! these Rust types.
+//! Every option object arrives packed: js/options.js checks its shape (objects, known
+//! properties, types, literal values) and hands over one array, read here by position; every
+//! check of a value stays in Rust (`ClientConfig::new`, `Credential::new`, the ranges below,
+//! the COS request's and the wait's own checks). Checking shapes in JS instead of property by
+//! property through `Reflect` measured ~2 KB gzip smaller for the client's options, and the
+//! `Reflect` reader left the module with the last of them (bench/LEVERS.md, issue #20). A wrong
+//! type is reported by the property's path alone, never its value (that value could be a
+//! SecretKey). The TypeScript shapes below are generated from these Rust types.
 
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -21,6 +20,21 @@ use crate::error::{Error, ErrorKind};
 extern "C" {
     #[wasm_bindgen(js_name = readClientOptions)]
     fn read_client_options(options: &JsValue, generic: bool) -> Array;
+    // `catch`: what a getter or a proxy trap of the caller's object throws comes back as an
+    // `Err` and is rethrown by the method as it is. Left to unwind through the wasm frames, it
+    // would skip the release of the method's borrow of its client, and every later call of
+    // that client would fail ("recursive use of an object").
+    #[wasm_bindgen(catch, js_name = readCallOptions)]
+    fn read_call_options(options: &JsValue, is_signal: bool) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readCosRequest)]
+    pub fn read_cos_request(request: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_name = readWaitRequest)]
+    pub fn read_wait_request(
+        task: &JsValue,
+        options: &JsValue,
+        once: bool,
+        is_signal: bool,
+    ) -> Result<JsValue, JsValue>;
 }
 
 /// Credentials, in the shape of the official Node SDK's `credential` option.
@@ -250,110 +264,23 @@ pub struct TencentCloudClientOptions {
     pub on_event: Option<()>,
 }
 
-/// A JS object's properties, read with their dotted path for error messages.
-pub struct Props<'a> {
-    obj: JsValue,
-    path: &'a str,
-}
-
 /// An invalid option. Every message starts with the option's path; without its root
 /// (`options.`, `input.`) it becomes the error's `field` (`profile.httpProfile.endpoint`), so a
 /// form can show the error next to the right input.
 #[cfg_attr(tc3_size, optimize(size))]
-fn invalid(message: String) -> Error {
+pub fn invalid(message: String) -> Error {
     let path = message.split([' ', ':']).next().unwrap_or("");
     let field = path.split_once('.').map_or(path, |(_, rest)| rest).to_owned();
     Error::new(ErrorKind::InvalidOption, message).with_field(field)
 }
 
-impl<'a> Props<'a> {
-    /// `value` must be an object (or undefined/null when `optional`).
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn new(value: JsValue, path: &'a str, optional: bool) -> Result<Self, Error> {
-        if value.is_undefined() || value.is_null() {
-            if optional {
-                return Ok(Props {
-                    obj: js_sys::Object::new().into(),
-                    path,
-                });
-            }
-            return Err(invalid([path, " is required"].concat()));
-        }
-        if !value.is_object() || value.is_function() || js_sys::Array::is_array(&value) {
-            return Err(invalid([path, " must be an object"].concat()));
-        }
-        Ok(Props { obj: value, path })
-    }
-
-    #[cfg_attr(tc3_size, optimize(size))]
-    fn get(&self, key: &str) -> JsValue {
-        Reflect::get(&self.obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    }
-
-    /// Rejects properties this library does not know, so a typo is not silently ignored.
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn only(&self, known: &[&str]) -> Result<(), Error> {
-        let Ok(obj) = self.obj.clone().dyn_into::<js_sys::Object>() else {
-            return Ok(());
-        };
-        for key in js_sys::Object::keys(&obj).iter() {
-            let key = key.as_string().unwrap_or_default();
-            if !known.contains(&key.as_str()) && !self.get(&key).is_undefined() {
-                return Err(invalid(
-                    [
-                        self.path,
-                        ".",
-                        &key,
-                        " is not a known option (known: ",
-                        &known.join(", "),
-                        ")",
-                    ]
-                    .concat(),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The property, or `None` when it is undefined or null (both mean "not given").
-    #[cfg_attr(tc3_size, optimize(size))]
-    fn present(&self, key: &str) -> Option<JsValue> {
-        Some(self.get(key)).filter(|v| !v.is_undefined() && !v.is_null())
-    }
-
-    #[cfg_attr(tc3_size, optimize(size))]
-    fn wrong_type(&self, key: &str, what: &str) -> Error {
-        invalid([self.path, ".", key, " must be ", what].concat())
-    }
-
-    /// An optional string property. The error names the property, never its value.
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        self.present(key)
-            .map(|v| v.as_string().ok_or_else(|| self.wrong_type(key, "a string")))
-            .transpose()
-    }
-
-    /// An optional number property.
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn number(&self, key: &str) -> Result<Option<f64>, Error> {
-        self.present(key)
-            .map(|v| v.as_f64().ok_or_else(|| self.wrong_type(key, "a number")))
-            .transpose()
-    }
-
-    /// An optional function property.
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn function(&self, key: &str) -> Result<Option<Function>, Error> {
-        self.present(key)
-            .map(|v| v.dyn_into::<Function>().map_err(|_| self.wrong_type(key, "a function")))
-            .transpose()
-    }
-
-    /// The raw property.
-    #[cfg_attr(tc3_size, optimize(size))]
-    pub fn raw(&self, key: &str) -> JsValue {
-        self.get(key)
+/// The answer of a js/options.js reader: the packed array, or (a string) a shape error's
+/// message, which becomes `Client.InvalidOption` (see [`invalid`]).
+#[cfg_attr(tc3_size, optimize(size))]
+pub fn packed(answer: JsValue) -> Result<Array, Error> {
+    match answer.as_string() {
+        Some(message) => Err(invalid(message)),
+        None => Ok(answer.unchecked_into()),
     }
 }
 
@@ -466,16 +393,12 @@ fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusi
     }
 }
 
-/// Checks `{ signal }`, the second argument of a call; `is_signal` is the JS driver's
-/// duck-typed AbortSignal test of its `signal`.
+/// Checks `{ signal, context }`, the options of a call (their shape: js/options.js);
+/// `is_signal` is the JS driver's duck-typed AbortSignal test of its `signal`.
 #[cfg_attr(tc3_size, optimize(size))]
-pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), Error> {
-    let p = Props::new(options, "callOptions", true)?;
-    p.only(&["signal", "context"])?;
-    match p.present("signal") {
-        Some(_) if !is_signal => Err(p.wrong_type("signal", "an AbortSignal")),
-        _ => Ok(()),
-    }
+pub fn call_options(options: JsValue, is_signal: bool) -> Result<(), JsValue> {
+    packed(read_call_options(&options, is_signal)?)?;
+    Ok(())
 }
 
 /// `JSON.stringify(value)`, or a typed error naming `what` when it cannot be serialized

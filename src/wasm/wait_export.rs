@@ -19,13 +19,12 @@ use wasm_bindgen::JsCast;
 
 use super::client::CvmClient;
 use super::credentials::{provider_error, read_provided};
-use super::options::Props;
+use super::options::{packed, read_wait_request};
 use crate::channel::{action, event, io};
 use crate::client::cos_reply::CosReply;
 use crate::client::wait_export::{Mode, WaitOptions};
 use crate::client::wait_job::{Action, Event, WaitJob, WaitRequest};
-use crate::error::{Error, ErrorKind};
-use crate::tc3::text::decimal;
+use crate::error::Error;
 use crate::wipe::Wiping;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -224,75 +223,25 @@ pub struct ExportFile {
     pub url: String,
 }
 
-/// Reads the task and the options (their shapes: `Client.InvalidOption`, nothing sent); the
+/// Reads the task and the options from js/options.js's `readWaitRequest` answer: their
+/// shapes checked there (`Client.InvalidOption`, nothing sent) and handed over packed; the
 /// client's machine checks their values.
 #[cfg_attr(tc3_size, optimize(size))]
-fn read_request(task: JsValue, options: JsValue, mode: Mode, is_signal: bool) -> Result<WaitRequest, Error> {
-    let t = Props::new(task, "task", false)?;
-    t.only(&["BucketName", "CosPaths", "TaskId", "RequestId"])?;
-    let bucket = t.string("BucketName")?;
-    let paths = t.raw("CosPaths");
-    let keys: Vec<String> = match paths.dyn_ref::<js_sys::Array>() {
-        Some(a) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                v.as_string().ok_or_else(|| {
-                    let field = ["CosPaths.", &decimal(i as u64)].concat();
-                    Error::new(
-                        ErrorKind::InvalidOption,
-                        ["task.", &field, " must be a string"].concat(),
-                    )
-                    .with_field(field)
-                })
-            })
-            .collect::<Result<_, _>>()?,
-        None => Vec::new(),
-    };
-    let known: &[&str] = match mode {
-        Mode::UntilReady => &[
-            "signal",
-            "onProgress",
-            "timeout",
-            "interval",
-            "maxInterval",
-            "urlExpires",
-            "notBefore",
-            "probe",
-        ],
-        Mode::Once => &["signal", "timeout", "urlExpires", "notBefore", "probe"],
-    };
-    let o = Props::new(options, "options", true)?;
-    o.only(known)?;
-    let signal = o.raw("signal");
-    if !(signal.is_undefined() || signal.is_null() || is_signal) {
-        return Err(Error::new(ErrorKind::InvalidOption, "options.signal must be an AbortSignal").with_field("signal"));
-    }
+fn read_request(answer: JsValue) -> Result<WaitRequest, Error> {
+    let v = packed(answer)?;
+    let keys = v.get(1).unchecked_into::<js_sys::Array>();
     Ok(WaitRequest {
-        bucket,
-        keys,
+        bucket: v.get(0).as_string(),
+        keys: keys.iter().map(|k| k.as_string().unwrap_or_default()).collect(),
         options: WaitOptions {
-            timeout_secs: o.number("timeout")?,
-            interval_secs: o.number("interval")?,
-            max_interval_secs: o.number("maxInterval")?,
-            not_before_secs: not_before(o.raw("notBefore")),
+            timeout_secs: v.get(2).as_f64(),
+            interval_secs: v.get(3).as_f64(),
+            max_interval_secs: v.get(4).as_f64(),
+            not_before_secs: v.get(5).as_f64(),
         },
-        url_expires_secs: o.number("urlExpires")?,
-        probe: o.string("probe")?,
-        wants_progress: o.function("onProgress")?.is_some(),
-    })
-}
-
-/// `notBefore` as Unix seconds: a `Date` is converted, a number taken as is; anything else
-/// (and an invalid `Date`) is NaN, which the core's check refuses with a typed error.
-#[cfg_attr(tc3_size, optimize(size))]
-fn not_before(value: JsValue) -> Option<f64> {
-    if value.is_undefined() {
-        return None;
-    }
-    Some(match value.dyn_ref::<js_sys::Date>() {
-        Some(date) => date.get_time() / 1000.0,
-        None => value.as_f64().unwrap_or(f64::NAN),
+        url_expires_secs: v.get(6).as_f64(),
+        probe: v.get(7).as_string(),
+        wants_progress: v.get(8).is_truthy(),
     })
 }
 
@@ -314,7 +263,8 @@ impl CvmClient {
         aborted: bool,
     ) -> Result<f64, JsValue> {
         let mode = if once { Mode::Once } else { Mode::UntilReady };
-        let job = WaitJob::new(&self.client, read_request(task, options, mode, is_signal)?, mode)?;
+        let answer = read_wait_request(&task, &options, once, is_signal)?;
+        let job = WaitJob::new(&self.client, read_request(answer)?, mode)?;
         let id = match self.waits.iter().position(Option::is_none) {
             Some(i) => i,
             None => {
