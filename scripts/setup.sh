@@ -37,10 +37,35 @@ rustup component add --toolchain "$toolchain" rust-src rustfmt clippy >/dev/null
 
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
-if [ "$have" != "$want" ]; then
-  echo "setup: installing wasm-bindgen-cli $want (found '${have:-none}'; ~3 min)"
+# wasm-bindgen-cli is built with its test runner's HTTP server fixed: tiny_http 0.12.0 strands a
+# connection of a burst, which hung the Chromium wasm-bindgen-test stage (the why is in the
+# patch). The stamp holds the installed runner's hash, so a runner installed since without the
+# patch (a plain `cargo install`) is noticed and rebuilt.
+patch_file=scripts/patches/tiny_http-0.12.0-task-pool.patch
+stamp="${CARGO_HOME:-$HOME/.cargo}/tc3-edge-wasm-bindgen-cli-$want-$(sha256sum "$patch_file" | cut -c1-16)"
+runner=$(command -v wasm-bindgen-test-runner || true)
+if [ "$have" != "$want" ] || [ ! -f "$stamp" ] || [ -z "$runner" ] ||
+   [ "$(cat "$stamp")" != "$(sha256sum < "$runner" | cut -d' ' -f1)" ]; then
+  echo "setup: installing wasm-bindgen-cli $want with $patch_file (found '${have:-none}'; ~4 min)"
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  # tiny_http's registry source: `cargo metadata` of a scratch crate that depends on it downloads
+  # and unpacks it, and names its manifest.
+  mkdir -p "$work/get/src" && : > "$work/get/src/lib.rs"
+  printf '[package]\nname = "get"\nversion = "0.0.0"\nedition = "2021"\n[dependencies]\ntiny_http = "=0.12.0"\n' > "$work/get/Cargo.toml"
+  manifest=$(cargo metadata --manifest-path "$work/get/Cargo.toml" --format-version 1 |
+    node -e 'const m = JSON.parse(require("fs").readFileSync(0, "utf8")); process.stdout.write(m.packages.find((p) => p.name === "tiny_http").manifest_path)')
+  cp -r "$(dirname "$manifest")" "$work/tiny_http"
+  git -C "$work/tiny_http" apply "$PWD/$patch_file"
   # No --locked: its lockfile pins a crate version the registry mirror lacks.
-  cargo install wasm-bindgen-cli --version "$want" --quiet
+  if ! cargo install wasm-bindgen-cli --version "$want" --force \
+         --config "patch.crates-io.tiny_http.path=\"$work/tiny_http\"" > "$work/install.log" 2>&1 ||
+     grep -q "was not used in the crate graph" "$work/install.log"; then
+    cat "$work/install.log"
+    echo "setup: wasm-bindgen-cli $want was not built with $patch_file"
+    exit 1
+  fi
+  sha256sum < "$(command -v wasm-bindgen-test-runner)" | cut -d' ' -f1 > "$stamp"
 fi
 
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
