@@ -69,90 +69,69 @@ impl ClockSkew {
 }
 
 /// Parses an HTTP date in the IMF-fixdate form every server sends:
-/// `Sun, 06 Nov 1994 08:49:37 GMT`. Returns seconds since the epoch.
+/// `Sun, 06 Nov 1994 08:49:37 GMT`, fixed-length (RFC 9110 §5.6.7: the form senders MUST
+/// use; the obsolete RFC 850 and asctime forms are not read). Returns seconds since the epoch.
 ///
 /// Only dates that exist are accepted: the day must exist in its month (no 31 February, no
 /// 29 February outside leap years), the time must be a real time of day (second 60 is a leap
 /// second, RFC 5322), and the weekday must be the one that date fell on. A header that fails
 /// any of these is garbage, and the skew correction must not adopt it.
 pub fn parse_http_date(s: &str) -> Option<u64> {
-    let mut parts = s.split_ascii_whitespace();
-    let weekday = parts.next()?.strip_suffix(',')?;
-    let day: u64 = parts.next()?.parse().ok()?;
-    let month = match parts.next()? {
-        "Jan" => 1,
-        "Feb" => 2,
-        "Mar" => 3,
-        "Apr" => 4,
-        "May" => 5,
-        "Jun" => 6,
-        "Jul" => 7,
-        "Aug" => 8,
-        "Sep" => 9,
-        "Oct" => 10,
-        "Nov" => 11,
-        "Dec" => 12,
-        _ => return None,
-    };
-    let year: i64 = parts.next()?.parse().ok()?;
-    let mut hms = parts.next()?.split(':').map(|x| x.parse::<u64>().ok());
-    let (h, m, sec) = (hms.next()??, hms.next()??, hms.next()??);
-    // Years past 9999 are garbage (and would overflow the day count); the signer's own
-    // bound is 9999-12-31 too.
-    if parts.next()? != "GMT"
-        || parts.next().is_some()
-        || hms.next().is_some()
-        || !(1970..=9999).contains(&year)
-        || !(1..=days_in_month(year, month)).contains(&day)
-        || h > 23
-        || m > 59
-        || sec > 60
-    {
-        return None;
-    }
-    let days = days_from_civil(year, month, day as i64);
+    const MONTHS: &[u8; 36] = b"JanFebMarAprMayJunJulAugSepOctNovDec";
     // 1970-01-01 was a Thursday.
-    const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    if WEEKDAYS[days.rem_euclid(7) as usize] != weekday {
+    const WEEKDAYS: &[u8; 21] = b"ThuFriSatSunMonTueWed";
+    let b = s.as_bytes();
+    if b.len() != 29 || &b[3..5] != b", " || b[7] != b' ' || b[11] != b' ' || b[16] != b' ' || &b[25..] != b" GMT" {
         return None;
     }
-    Some(days as u64 * 86_400 + h * 3_600 + m * 60 + sec)
+    let month = MONTHS.chunks(3).position(|m| m == &b[8..11])? as u64 + 1;
+    let (days, secs) = civil(digits(b, 12, 4)?, month, digits(b, 5, 2)?, time_of_day(b, 17)?)?;
+    let weekday = (days % 7) as usize * 3;
+    (WEEKDAYS[weekday..weekday + 3] == b[0..3]).then_some(days * 86_400 + secs)
 }
 
 /// Parses an ISO 8601 UTC time as COS writes it in listings, `2024-11-27T00:00:00.000Z`
 /// (fraction optional). Returns Unix seconds (the fraction dropped).
 pub fn parse_iso_8601(s: &str) -> Option<u64> {
-    let s = s.strip_suffix('Z')?;
-    let (date, time) = s.split_once('T')?;
-    let time = time.split_once('.').map_or(time, |(t, frac)| {
-        if frac.bytes().all(|b| b.is_ascii_digit()) {
-            t
-        } else {
-            ""
-        }
-    });
-    let num = |v: &str, len: usize| {
-        (v.len() == len && v.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| v.parse::<u64>().ok())
-            .flatten()
+    let b = s.as_bytes();
+    let (date_time, zone) = b.split_at_checked(19)?;
+    let zone_ok = match zone {
+        [b'Z'] => true,
+        [b'.', fraction @ .., b'Z'] => fraction.iter().all(u8::is_ascii_digit),
+        _ => false,
     };
-    let mut d = date.split('-');
-    let (year, month, day) = (num(d.next()?, 4)?, num(d.next()?, 2)?, num(d.next()?, 2)?);
-    let mut t = time.split(':');
-    let (h, m, sec) = (num(t.next()?, 2)?, num(t.next()?, 2)?, num(t.next()?, 2)?);
-    if d.next().is_some()
-        || t.next().is_some()
-        || !(1970..=9999).contains(&year)
-        || !(1..=12).contains(&month)
-        || !(1..=days_in_month(year as i64, month as i64)).contains(&day)
-        || h > 23
-        || m > 59
-        || sec > 60
-    {
+    if !zone_ok || date_time[4] != b'-' || date_time[7] != b'-' || date_time[10] != b'T' {
         return None;
     }
-    let days = days_from_civil(year as i64, month as i64, day as i64);
-    Some(days as u64 * 86_400 + h * 3_600 + m * 60 + sec)
+    let (days, secs) = civil(
+        digits(b, 0, 4)?,
+        digits(b, 5, 2)?,
+        digits(b, 8, 2)?,
+        time_of_day(b, 11)?,
+    )?;
+    Some(days * 86_400 + secs)
+}
+
+/// The `n` ASCII digits of `b` at `at`, as a number. (By hand, like the two parsers above:
+/// splitting and `str::parse` made them 4 KB of wasm.)
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u64> {
+    b.get(at..at + n)?
+        .iter()
+        .try_fold(0, |v, &c| c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0')))
+}
+
+/// `HH:MM:SS` at `at`, as seconds of the day, if it is a real time (second 60 is a leap second).
+fn time_of_day(b: &[u8], at: usize) -> Option<u64> {
+    let (h, m, s) = (digits(b, at, 2)?, digits(b, at + 3, 2)?, digits(b, at + 6, 2)?);
+    (b[at + 2] == b':' && b[at + 5] == b':' && h <= 23 && m <= 59 && s <= 60).then_some(h * 3_600 + m * 60 + s)
+}
+
+/// Days since the epoch of a date that exists, from 1970 to 9999 (years past 9999 are garbage
+/// and the signer's own bound), and the seconds of the day passed through.
+fn civil(year: u64, month: u64, day: u64, secs: u64) -> Option<(u64, u64)> {
+    let (y, m) = (year as i64, month as i64);
+    let real = (1970..=9999).contains(&year) && (1..=12).contains(&month) && (1..=days_in_month(y, m)).contains(&day);
+    real.then(|| (days_from_civil(y, m, day as i64) as u64, secs))
 }
 
 /// Days in `month` (1–12) of `year`, Gregorian leap years included.
@@ -204,6 +183,11 @@ mod tests {
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 32 Nov 1994 08:49:37 GMT",
             "Sun, 06 Nov 1994 24:00:00 GMT",
+            // IMF-fixdate is fixed-length: no one-digit day, no extra spaces, no sign.
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun,  06 Nov 1994 08:49:37 GMT",
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 8:49:37 GMT",
         ] {
             assert_eq!(parse_http_date(bad), None, "{bad}");
         }
