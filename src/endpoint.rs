@@ -69,8 +69,8 @@ impl Endpoint {
         let (host, port) = match authority.rsplit_once(':') {
             Some((host, port)) => {
                 let ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-                match port.parse::<u16>() {
-                    Ok(p) if ok && p > 0 => (host, Some(p)),
+                match crate::tc3::text::parse_u64(port).and_then(|p| u16::try_from(p).ok()) {
+                    Some(p) if ok && p > 0 => (host, Some(p)),
                     _ => return Err(usage()),
                 }
             }

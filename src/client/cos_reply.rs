@@ -9,7 +9,7 @@
 
 use crate::client::clock::parse_http_date;
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::decimal;
+use crate::tc3::text::{decimal, parse_u64};
 use crate::tc3::UtcDate;
 
 /// How a file is asked about.
@@ -164,7 +164,11 @@ fn unescape(s: &str) -> String {
                 _ => name
                     .strip_prefix("#x")
                     .and_then(|h| u32::from_str_radix(h, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .or_else(|| {
+                        name.strip_prefix('#')
+                            .and_then(parse_u64)
+                            .and_then(|d| u32::try_from(d).ok())
+                    })
                     .and_then(char::from_u32),
             };
             c.map(|c| (c, end))
@@ -286,7 +290,7 @@ fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
         return Verdict::Pending { bucket_exists: true };
     };
     Verdict::Ready(FileInfo {
-        size: element(contents, "Size").and_then(|s| s.trim_ascii().parse().ok()),
+        size: element(contents, "Size").and_then(|s| parse_u64(s.trim_ascii())),
         etag: element(contents, "ETag")
             .map(|e| unescape(e.trim_ascii()))
             .filter(|e| !e.is_empty()),
@@ -302,12 +306,12 @@ fn file_info(reply: &CosReply<'_>) -> FileInfo {
     let from_range = reply
         .content_range
         .and_then(|r| r.rsplit_once('/'))
-        .and_then(|(_, total)| total.trim_ascii().parse::<u64>().ok());
+        .and_then(|(_, total)| parse_u64(total.trim_ascii()));
     let size = from_range.or_else(|| {
         if reply.status == 206 {
             return None;
         }
-        reply.content_length.and_then(|l| l.trim_ascii().parse::<u64>().ok())
+        reply.content_length.and_then(|l| parse_u64(l.trim_ascii()))
     });
     FileInfo {
         size,

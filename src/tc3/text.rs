@@ -32,6 +32,23 @@ pub fn decimal(n: u64) -> String {
     s
 }
 
+/// `s` as a decimal `u64`, exactly as `str::parse::<u64>` reads it (an optional `+`, then
+/// one or more ASCII digits, no overflow), without linking std's generic integer parser for
+/// each width that uses it.
+pub fn parse_u64(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    digits.bytes().try_fold(0u64, |n, b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
 /// Where `needle` first occurs in `haystack`. A plain scan instead of `str::find`: the texts
 /// searched (error messages, COS's small XML answers) are short, and std's two-way searcher
 /// costs ~1.8 KB of wasm in both modules (bench/LEVERS.md). A byte match of a whole UTF-8
@@ -84,6 +101,31 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_u64_reads_what_std_reads() {
+        for s in [
+            "",
+            "+",
+            "-1",
+            "0",
+            "+0",
+            "007",
+            "+42",
+            "1 ",
+            " 1",
+            "1.5",
+            "1e3",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "+18446744073709551615",
+            "٣",
+            "12a",
+        ] {
+            assert_eq!(super::parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+        }
+    }
 
     #[test]
     fn find_and_replace_match_std() {

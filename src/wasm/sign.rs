@@ -262,8 +262,8 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
     // "-1" are not). Parsed as an integer, which also keeps float parsing out of the module.
     let timestamp = match p.get(F_TIMESTAMP) {
         None => now_secs(),
-        Some(t) => match t.parse::<u64>() {
-            Ok(t) if t <= tc3::signer::MAX_TIMESTAMP => t,
+        Some(t) => match tc3::text::parse_u64(t) {
+            Some(t) if t <= tc3::signer::MAX_TIMESTAMP => t,
             _ => {
                 return Err(invalid(
                     "input.timestamp must be whole seconds since the Unix epoch (not milliseconds)",
