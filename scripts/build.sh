@@ -35,7 +35,7 @@ cargo_build() {
   if [ "${TC3_PLAIN_STD:-0}" = 1 ]; then
     RUSTFLAGS="$simd" cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
   else
-    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$simd -Zunstable-options -Cpanic=immediate-abort" \
+    RUSTC_BOOTSTRAP=1 RUSTFLAGS="$simd -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
       cargo build --quiet --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" \
       -Zbuild-std=std,panic_abort "$@"
   fi

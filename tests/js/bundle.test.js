@@ -32,3 +32,13 @@ test("the public classes keep their names after minification", async () => {
   assert.equal(err?.constructor.name, "TencentCloudError");
   assert.equal(err?.name, "TencentCloudError");
 });
+
+test("the shipped modules carry no source paths (panic locations, build-machine directories)", () => {
+  // build.sh builds with -Zlocation-detail=none: panic = immediate-abort never prints a panic's
+  // location, so its file names (~0.35 KB gzip, absolute paths of the build machine) are dead bytes.
+  for (const file of ["gen/tc3_edge_bg.wasm", "gen/sign/tc3_edge_bg.wasm"]) {
+    const text = readFileSync(new URL(file, PKG)).toString("latin1");
+    assert.doesNotMatch(text, /[\w-]+\.rs\b/, `${file} names a Rust source file`);
+    assert.doesNotMatch(text, /\/(?:root|home|work|tmp|Users)\/|\.cargo\/registry|rustlib\/src/, `${file} holds a build-machine path`);
+  }
+});
