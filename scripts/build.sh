@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # every input error is a typed Result) traps at once instead of going through std's panic
 # machinery, whose message formatting kept core::fmt and ~15 KB of code alive (measured:
 # 146 -> 131 KB raw, -8 KB gzip). That strategy needs core/std rebuilt from rust-src
-# (-Zbuild-std) and, on a stable toolchain, RUSTC_BOOTSTRAP=1 for the two -Z flags. It has the
+# (-Zbuild-std) and, on a stable toolchain, RUSTC_BOOTSTRAP=1 for the -Z flags. It has the
 # same observable behaviour as panic = "abort" on wasm32-unknown-unknown, whose std prints
 # panic messages nowhere. TC3_PLAIN_STD=1 builds with the prebuilt std instead (bigger).
 # -Zlocation-detail=none: a panic's location (file, line) is never printed either, so its file
