@@ -52,9 +52,16 @@ bindgen() {
   # --one-caller-inline-max-function-size=20: -Oz alone inlines a function called from one place
   # only when it is tiny; inlining those up to 20 instructions lets the optimiser fold their
   # argument packing and checks into the caller (full module -1.9 KB gzip, bench/LEVERS.md).
-  node_modules/.bin/wasm-opt -Oz --one-caller-inline-max-function-size=20 --enable-bulk-memory --enable-nontrapping-float-to-int \
+  # Short names (scripts/wasm-names.mjs): the exports the glue never reads are removed
+  # (wasm-bindgen's runtime statics `__abort_handler`, `__instance_terminated`), then every
+  # import, export and the import module get names of 1-2 letters; wasm-opt prints the mapping,
+  # which scripts/minify.mjs applies to the glue (and fails on anything it cannot match).
+  unused=$(node scripts/wasm-names.mjs prepare "$1")
+  node_modules/.bin/wasm-opt ${unused:+--remove-exports --pass-arg "remove-exports@$unused"} \
+    -Oz --one-caller-inline-max-function-size=20 --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-simd --enable-reference-types --enable-multivalue --enable-mutable-globals \
-    --strip-debug --strip-producers "$1/tc3_edge_bg.wasm" -o "$1/tc3_edge_bg.wasm"
+    --strip-debug --strip-producers --minify-imports-and-exports-and-modules \
+    "$1/tc3_edge_bg.wasm" -o "$1/tc3_edge_bg.wasm" > "$1/names.json"
   rm -f "$1/.gitignore" "$1/package.json"
   node scripts/minify.mjs "$1"
 }

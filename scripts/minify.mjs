@@ -12,11 +12,26 @@
 // .wasm). Usage: node scripts/minify.mjs <dir with tc3_edge.js>
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { buildSync, transformSync } from "esbuild";
+import { shortenNames, shortenTypings } from "./wasm-names.mjs";
 
 const dir = process.argv[2];
 const glue = join(dir, "tc3_edge.js");
+const wasmFile = join(dir, "tc3_edge_bg.wasm");
 const before = readFileSync(glue, "utf8").length;
+// The module's imports and exports were renamed by wasm-opt (scripts/build.sh): the glue follows
+// its mapping first (scripts/wasm-names.mjs; throws on anything it cannot match).
+const readJson = (f) => JSON.parse(readFileSync(join(dir, f), "utf8"));
+const mapping = readJson("names.json");
+const beforeOpt = readJson("before.json");
+const short = shortenNames(readFileSync(glue, "utf8"), mapping, new WebAssembly.Module(readFileSync(wasmFile)), beforeOpt.imports);
+writeFileSync(glue, short.glue);
+for (const [file, form] of [["tc3_edge.d.ts", "interface"], ["tc3_edge_bg.wasm.d.ts", "module"]]) {
+  writeFileSync(join(dir, file), shortenTypings(readFileSync(join(dir, file), "utf8"), mapping, beforeOpt.exports, form));
+}
+rmSync(join(dir, "names.json"));
+rmSync(join(dir, "before.json"));
 let contents = 'export * from "./tc3_edge.js";\nexport { default } from "./tc3_edge.js";\n';
 const drivers = [];
 if (existsSync(join(dir, "driver.js"))) {
@@ -54,7 +69,10 @@ const named = outputFiles[0].text.replace(
 const code = process.env.TC3_NO_MINIFY === "1" ? named
   : transformSync(named, { format: "esm", minify: true, target: "es2022", legalComments: "none" }).code;
 writeFileSync(glue, code);
+// The bundle instantiates its module here, once: an import it does not provide fails the build
+// (LinkError), not the first user's load.
+(await import(pathToFileURL(glue).href)).initSync({ module: readFileSync(wasmFile) });
 // The drivers and the modules they import (js/channel.js, js/codes.js) are in the bundle now.
 for (const f of [...drivers, "channel.js", "codes.js"]) rmSync(join(dir, f), { force: true });
 rmSync(join(dir, "snippets"), { recursive: true, force: true });
-console.log(`bundled tc3_edge.js${drivers.map((f) => ` + ${f}`).join("")} + snippets (${classes} named classes): ${before} -> ${code.length} bytes`);
+console.log(`bundled tc3_edge.js${drivers.map((f) => ` + ${f}`).join("")} + snippets (${classes} named classes): ${before} -> ${code.length} bytes${short.dropped.length ? `; imports dead after wasm-opt, dropped: ${short.dropped.join(", ")}` : ""}`);

@@ -1,5 +1,7 @@
 // The package's generated JS (scripts/minify.mjs): one self-contained bundle per wasm module,
-// minified without esbuild's keepNames, yet every public class keeps its name.
+// minified without esbuild's keepNames, yet every public class keeps its name; the modules'
+// import and export names shortened by wasm-opt, and the glue rewritten to match
+// (scripts/wasm-names.mjs).
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
@@ -40,5 +42,55 @@ test("the shipped modules carry no source paths (panic locations, build-machine 
     const text = readFileSync(new URL(file, PKG)).toString("latin1");
     assert.doesNotMatch(text, /[\w-]+\.rs\b/, `${file} names a Rust source file`);
     assert.doesNotMatch(text, /\/(?:root|home|work|tmp|Users)\/|\.cargo\/registry|rustlib\/src/, `${file} holds a build-machine path`);
+  }
+});
+
+const MODULES = ["gen/", "gen/sign/"];
+const wasmOf = (dir) => new WebAssembly.Module(readFileSync(new URL(`${dir}tc3_edge_bg.wasm`, PKG)));
+
+test("the shipped modules' imports, exports and import module have short names (no `__wbg_…_<hash>`)", () => {
+  for (const dir of MODULES) {
+    const module = wasmOf(dir);
+    const names = [
+      ...WebAssembly.Module.imports(module).flatMap((i) => [i.module, i.name]),
+      ...WebAssembly.Module.exports(module).map((e) => e.name),
+    ];
+    assert.ok(names.length > 10, dir);
+    const long = names.filter((n) => n.length > 2);
+    assert.deepEqual(long, [], `${dir}tc3_edge_bg.wasm has long import/export names`);
+    const text = readFileSync(new URL(`${dir}tc3_edge_bg.wasm`, PKG)).toString("latin1");
+    assert.doesNotMatch(text, /__wbg_|__wbindgen_|tc3_edge_bg\.js|snippets\//, dir);
+    const glue = readFileSync(new URL(`${dir}tc3_edge.js`, PKG), "utf8");
+    assert.doesNotMatch(glue, /__wbg_\w+_[0-9a-f]{16}|__wbindgen_\w+|tc3_edge_bg\.js|snippets\//, `${dir}tc3_edge.js still names the long imports`);
+  }
+});
+
+test("the glue's import object provides exactly what each module imports, and the module instantiates with it", async () => {
+  const Real = WebAssembly.Instance;
+  for (const dir of MODULES) {
+    let given;
+    // The glue instantiates through `new WebAssembly.Instance` (initSync); a fresh copy of it
+    // (another URL) is instantiated with the import object captured on the way.
+    WebAssembly.Instance = function (module, imports) {
+      given = imports;
+      return new Real(module, imports);
+    };
+    let glue;
+    try {
+      glue = await import(new URL(`${dir}tc3_edge.js?imports-probe`, PKG).href);
+      glue.initSync({ module: readFileSync(new URL(`${dir}tc3_edge_bg.wasm`, PKG)) });
+    } finally {
+      WebAssembly.Instance = Real;
+    }
+    assert.ok(given, `${dir}: the glue never instantiated`);
+    const wanted = new Map();
+    for (const { module, name, kind } of WebAssembly.Module.imports(wasmOf(dir))) {
+      (wanted.get(module) ?? wanted.set(module, new Map()).get(module)).set(name, kind);
+    }
+    assert.deepEqual(Object.keys(given).sort(), [...wanted.keys()].sort(), `${dir}: import modules`);
+    for (const [module, names] of wanted) {
+      assert.deepEqual(Object.keys(given[module]).sort(), [...names.keys()].sort(), `${dir}: imports of module ${module}`);
+      for (const [name, kind] of names) assert.equal(kind === "function" ? typeof given[module][name] : kind, kind, `${dir}: ${module}.${name}`);
+    }
   }
 });

@@ -6,8 +6,12 @@ import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import { test } from "node:test";
 
-import { initSync } from "../../pkg/gen/tc3_edge.js";
+import { __memory } from "../../pkg/gen/tc3_edge.js";
 import { CvmClient } from "../../pkg/node.js";
+
+// The instance pkg/node.js initialized (the same glue module instance). Its memory through the
+// glue's `__memory()`: the raw export names are minified (scripts/wasm-names.mjs).
+const wasmInstance = () => ({ memory: __memory() });
 
 const T = 1_732_665_600;
 const fresh = (p, len) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
@@ -16,7 +20,7 @@ const fresh = (p, len) => `${p}${randomBytes(len).toString("hex").slice(0, len -
 // a SecretKey over 64 bytes is hashed by HMAC, on the stack).
 for (const len of [16, 300]) {
   test(`wasm memory: no ${len}-character SecretKey, token or SignKey left by presignCosUrl`, () => {
-    const memory = () => Buffer.from(initSync().memory.buffer); // the instance pkg/node.js initialized
+    const memory = () => Buffer.from(wasmInstance().memory.buffer); // the instance pkg/node.js initialized
     const left = [];
     for (let round = 0; round < 4; round++) {
       const secretKey = fresh("K", len);
