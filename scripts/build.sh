@@ -23,8 +23,8 @@ pkg_dir=${TC3_PKG_DIR:-pkg}
 target_dir=${TC3_TARGET_DIR:-target/pkg}
 if [ "$pkg_dir" != pkg ]; then
   mkdir -p "$pkg_dir/sign"
-  cp pkg/*.js pkg/*.d.ts pkg/package.json "$pkg_dir/"
-  cp pkg/sign/* "$pkg_dir/sign/"
+  cp pkg/*.d.ts pkg/package.json "$pkg_dir/"
+  cp pkg/sign/*.d.ts "$pkg_dir/sign/"
 fi
 # RUSTFLAGS is always set here (it replaces .cargo/config.toml's rustflags, so +simd128 is
 # repeated). TC3_NO_SIMD=1 and CARGO_PROFILE_RELEASE_OPT_LEVEL=… exist for bench/ab.mjs.
@@ -69,7 +69,8 @@ bindgen() {
 # Build into a fresh folder and swap it in at the end, so a page or test using pkg/ never sees
 # a half-written package (new glue beside the old wasm).
 out=$(mktemp -d "$pkg_dir/.gen-XXXXXX")
-trap 'rm -rf "$out"' EXIT
+entries=$(mktemp -d "$pkg_dir/.gen-entries-XXXXXX")
+trap 'rm -rf "$out" "$entries"' EXIT
 # The full module (CvmClient + signRequest): pkg/gen/.
 cargo_build
 # The call path's driver (js/driver.js) and the export waiter's (js/wait.js): bundled into the
@@ -83,7 +84,13 @@ bindgen "$out"
 # `tc3-edge/sign` entries.
 cargo_build --no-default-features
 bindgen "$out/sign"
-chmod -R a+rX "$out"
+# The runtime entries (pkg/*.js, pkg/sign/*.js): js/entries/ bundled with their module's glue
+# (scripts/entries.mjs). Generated here; never edit them in pkg/.
+node scripts/entries.mjs js/entries "$out" "$entries"
+chmod -R a+rX "$out" "$entries"
 rm -rf "$pkg_dir/.gen-old" && { [ ! -d "$pkg_dir/gen" ] || mv "$pkg_dir/gen" "$pkg_dir/.gen-old"; } &&
   mv "$out" "$pkg_dir/gen" && rm -rf "$pkg_dir/.gen-old"
+# Right after the module they carry the glue of (a page loading in between may see a mismatch
+# for an instant, and fail loudly at instantiation).
+for f in node browser workerd sign/node sign/browser sign/workerd; do mv "$entries/$f.js" "$pkg_dir/$f.js"; done
 echo "built $pkg_dir/gen: $(wc -c < "$pkg_dir/gen/tc3_edge_bg.wasm") bytes of wasm; $pkg_dir/gen/sign: $(wc -c < "$pkg_dir/gen/sign/tc3_edge_bg.wasm")"

@@ -65,32 +65,43 @@ test("the shipped modules' imports, exports and import module have short names (
   }
 });
 
-test("the glue's import object provides exactly what each module imports, and the module instantiates with it", async () => {
+test("each entry is one file: no JS import (its glue bundled in), and it loads its own module's wasm", () => {
+  for (const [entry, wasm] of [["node.js", "./gen/tc3_edge_bg.wasm"], ["browser.js", "./gen/tc3_edge_bg.wasm"], ["workerd.js", "./gen/tc3_edge_bg.wasm"],
+    ["sign/node.js", "../gen/sign/tc3_edge_bg.wasm"], ["sign/browser.js", "../gen/sign/tc3_edge_bg.wasm"], ["sign/workerd.js", "../gen/sign/tc3_edge_bg.wasm"]]) {
+    const src = readFileSync(new URL(entry, PKG), "utf8");
+    assert.doesNotMatch(src, /\bfrom\s*["'][^"']+\.js["']|\bimport\s*["']|\bimport\(/, `${entry} imports a JS module`);
+    const refs = new Set([...src.matchAll(/["']([^"']*\.wasm)["']/g)].map((m) => m[1]));
+    assert.deepEqual([...refs], [wasm], `${entry} names ${[...refs]}`);
+  }
+  // workerd compiles the module at load: it must stay an import of the .wasm file.
+  assert.match(readFileSync(new URL("workerd.js", PKG), "utf8"), /\bimport [\w$]+ from\s*"\.\/gen\/tc3_edge_bg\.wasm"/);
+  assert.match(readFileSync(new URL("sign/workerd.js", PKG), "utf8"), /\bimport [\w$]+ from\s*"\.\.\/gen\/sign\/tc3_edge_bg\.wasm"/);
+});
+
+test("each entry's import object provides exactly what its module imports, and the module instantiates with it", async () => {
   const Real = WebAssembly.Instance;
-  for (const dir of MODULES) {
+  for (const [entry, dir] of [["node.js", "gen/"], ["sign/node.js", "gen/sign/"]]) {
     let given;
-    // The glue instantiates through `new WebAssembly.Instance` (initSync); a fresh copy of it
-    // (another URL) is instantiated with the import object captured on the way.
+    // The entry instantiates at import (initSync: `new WebAssembly.Instance`); a fresh copy of it
+    // (another URL) is imported with the import object captured on the way.
     WebAssembly.Instance = function (module, imports) {
       given = imports;
       return new Real(module, imports);
     };
-    let glue;
     try {
-      glue = await import(new URL(`${dir}tc3_edge.js?imports-probe`, PKG).href);
-      glue.initSync({ module: readFileSync(new URL(`${dir}tc3_edge_bg.wasm`, PKG)) });
+      await import(new URL(`${entry}?imports-probe`, PKG).href);
     } finally {
       WebAssembly.Instance = Real;
     }
-    assert.ok(given, `${dir}: the glue never instantiated`);
+    assert.ok(given, `${entry}: no instantiation`);
     const wanted = new Map();
     for (const { module, name, kind } of WebAssembly.Module.imports(wasmOf(dir))) {
       (wanted.get(module) ?? wanted.set(module, new Map()).get(module)).set(name, kind);
     }
-    assert.deepEqual(Object.keys(given).sort(), [...wanted.keys()].sort(), `${dir}: import modules`);
+    assert.deepEqual(Object.keys(given).sort(), [...wanted.keys()].sort(), `${entry}: import modules`);
     for (const [module, names] of wanted) {
-      assert.deepEqual(Object.keys(given[module]).sort(), [...names.keys()].sort(), `${dir}: imports of module ${module}`);
-      for (const [name, kind] of names) assert.equal(kind === "function" ? typeof given[module][name] : kind, kind, `${dir}: ${module}.${name}`);
+      assert.deepEqual(Object.keys(given[module]).sort(), [...names.keys()].sort(), `${entry}: imports of module ${module}`);
+      for (const [name, kind] of names) assert.equal(kind === "function" ? typeof given[module][name] : kind, kind, `${entry}: ${module}.${name}`);
     }
   }
 });

@@ -6,12 +6,12 @@ import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import { test } from "node:test";
 
-import { __memory } from "../../pkg/gen/tc3_edge.js";
+// Before the package entry: captures the instance it creates.
+import { entryMemory } from "../support/entry-instance.js";
 import { CvmClient } from "../../pkg/node.js";
 
-// The instance pkg/node.js initialized (the same glue module instance). Its memory through the
-// glue's `__memory()`: the raw export names are minified (scripts/wasm-names.mjs).
-const wasmInstance = () => ({ memory: __memory() });
+// The instance pkg/node.js created (captured by tests/support/entry-instance.js).
+const wasmInstance = () => ({ memory: entryMemory() });
 
 const T = 1_732_665_600;
 const fresh = (p, len) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;

@@ -9,14 +9,14 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { after, before, test } from "node:test";
 
-import { __memory } from "../../pkg/gen/tc3_edge.js";
+// Before the package entry: captures the instance it creates.
+import { entryMemory } from "../support/entry-instance.js";
 import {
   admin, CvmClient, deadPort, emulator, exportParams, PERM, REGION, signRequest, sleep, TencentCloudError,
 } from "./support/helpers.js";
 
-// The instance pkg/node.js initialized (the same glue module instance). Its memory through the
-// glue's `__memory()`: the raw export names are minified (scripts/wasm-names.mjs).
-const wasmInstance = () => ({ memory: __memory() });
+// The instance pkg/node.js created (captured by tests/support/entry-instance.js).
+const wasmInstance = () => ({ memory: entryMemory() });
 
 const nonce = randomBytes(8).toString("hex");
 const SECRET_KEY = `SKhygiene${nonce}KeyMaterial`;
