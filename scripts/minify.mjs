@@ -30,6 +30,9 @@ writeFileSync(glue, short.glue);
 for (const [file, form] of [["tc3_edge.d.ts", "interface"], ["tc3_edge_bg.wasm.d.ts", "module"]]) {
   writeFileSync(join(dir, file), shortenTypings(readFileSync(join(dir, file), "utf8"), mapping, beforeOpt.exports, form));
 }
+// The mapping stays beside the module for tools that name crossings (bench/crossings.mjs); it is
+// not in the npm tarball (pkg/package.json's "files").
+writeFileSync(join(dir, "wasm-names.json"), JSON.stringify(mapping));
 rmSync(join(dir, "names.json"));
 rmSync(join(dir, "before.json"));
 let contents = 'export * from "./tc3_edge.js";\nexport { default } from "./tc3_edge.js";\n';
