@@ -1,15 +1,16 @@
 // Bundles and minifies the generated JS of one module into ONE file, in place: wasm-bindgen's
 // glue (tc3_edge.js), the js/ modules it imports (copied by wasm-bindgen to snippets/), and,
 // for the full module, the call path's and the export waiter's drivers (driver.js, wait.js,
-// copied there by scripts/build.sh). What every runtime entry loads besides the wasm is then
-// one file: measured -1.4 KB gzip on the full entry against four separately minified files
-// (gzip's window spans the whole bundle, and names shared across the modules are minified
-// too; bench/LEVERS.md). Same exports as the glue plus the drivers' `installCallPath`,
+// copied there by scripts/build.sh), after renaming the module's imports and exports to
+// wasm-opt's short names (scripts/wasm-names.mjs). scripts/entries.mjs then bundles each
+// runtime entry with this file, so an entry loads one JS file besides the wasm: measured
+// -1.4 KB gzip on the full entry against four separately minified files (gzip's window spans
+// the whole bundle, and names shared across the modules are minified too; bench/LEVERS.md). Same exports as the glue plus the drivers' `installCallPath`,
 // `genericClient` and `installWaitPath`; comments and local names go (the readable sources are
 // js/ and wasm-bindgen's templates; the documented API is in the .d.ts files, untouched).
 // Class names stay as written (`CvmClient.name`, below). The glue's own default
-// `new URL("tc3_edge_bg.wasm", import.meta.url)` stays as it is (the bundle sits beside the
-// .wasm). Usage: node scripts/minify.mjs <dir with tc3_edge.js>
+// `new URL("tc3_edge_bg.wasm", import.meta.url)` stays as it is here (the bundle sits beside the
+// .wasm; scripts/entries.mjs re-points it). Usage: node scripts/minify.mjs <dir with tc3_edge.js>
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

@@ -8,7 +8,7 @@ import { test } from "node:test";
 
 const PKG = new URL("../../pkg/", import.meta.url);
 
-test("each module ships one JS file with no imports of its own (glue, js/ modules and drivers bundled)", () => {
+test("each module has one glue bundle with no imports of its own (glue, js/ modules and drivers bundled)", () => {
   for (const dir of ["gen/", "gen/sign/"]) {
     const js = readdirSync(new URL(dir, PKG)).filter((f) => f.endsWith(".js"));
     assert.deepEqual(js, ["tc3_edge.js"], dir);
