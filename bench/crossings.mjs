@@ -8,10 +8,22 @@
 // this copy is slower and is never timed.
 import { readFileSync } from "node:fs";
 
-const short = (name) => name.replace(/_[0-9a-f]{16}$/, "").replace(/^__wbg_/, "");
+const strip = (name) => name.replace(/_[0-9a-f]{16}$/, "").replace(/^__wbg_/, "");
 
 /** Loads an instrumented copy. Returns { mod, counts(), reset() }. */
 export async function instrumentedCopy(pkgDir) {
+  // The module's import/export names are minified (scripts/wasm-names.mjs); the build keeps the
+  // mapping beside it, which gives the counts their wasm-bindgen names back.
+  const original = new Map();
+  try {
+    const mapping = JSON.parse(readFileSync(new URL("gen/wasm-names.json", pkgDir), "utf8"));
+    for (const [, name, to] of mapping.imports) original.set(`i:${to}`, name);
+    for (const [name, to] of mapping.exports) original.set(`e:${to}`, name);
+  } catch {
+    // An older build (long names): nothing to translate.
+  }
+  const importName = (name) => strip(original.get(`i:${name}`) ?? name);
+  const exportName = (name) => strip(original.get(`e:${name}`) ?? name);
   const glueUrl = new URL(`gen/tc3_edge.js?instrumented=${Date.now()}`, pkgDir);
   const mod = await import(glueUrl.href);
   const imports = new Map();
@@ -23,14 +35,14 @@ export async function instrumentedCopy(pkgDir) {
     for (const [ns, fns] of Object.entries(importObject)) {
       wrapped[ns] = {};
       for (const [name, f] of Object.entries(fns)) {
-        const k = short(name);
+        const k = importName(name);
         wrapped[ns][name] = typeof f === "function" ? (...a) => { bump(imports, k); return f(...a); } : f;
       }
     }
     const instance = new RealInstance(module, wrapped);
     const ex = {};
     for (const [name, v] of Object.entries(instance.exports)) {
-      const k = short(name);
+      const k = exportName(name);
       ex[name] = typeof v === "function" ? (...a) => { bump(exports, k); return v(...a); } : v;
     }
     return { exports: ex };

@@ -11,10 +11,14 @@ export async function freshCopy(pkgDir, tag) {
   return { mod, wasm };
 }
 
+// The raw exports' names are minified (scripts/wasm-names.mjs): the memory and the externref
+// table are found by their type (each module has one of each).
+const memoryOf = (wasm) => Object.values(wasm).find((v) => v instanceof WebAssembly.Memory);
+
 export function wasmState(wasm) {
   return {
-    memoryBytes: wasm.memory.buffer.byteLength,
-    externrefTable: wasm.__wbindgen_externrefs?.length ?? null,
+    memoryBytes: memoryOf(wasm).buffer.byteLength,
+    externrefTable: Object.values(wasm).find((v) => v instanceof WebAssembly.Table)?.length ?? null,
   };
 }
 
@@ -38,7 +42,7 @@ export async function memoryRun(pkgDir, { warmup, total, gc, onProgress }) {
   for (let i = 0; i < total; i++, calls++) {
     sum += mod.signRequest(input).signature.length;
     if ((i + 1) % step === 0) {
-      trace.push(wasm.memory.buffer.byteLength);
+      trace.push(memoryOf(wasm).buffer.byteLength);
       onProgress?.(i + 1);
     }
   }

@@ -74,12 +74,19 @@ const PKG = pathToFileURL(PKG_DIR);
 const cleanupSnapshot = () => rmSync(dirname(PKG_DIR.slice(0, -1)), { recursive: true, force: true });
 process.on("exit", cleanupSnapshot);
 
+// The package's own wasm instance: node.js bundles its glue (scripts/entries.mjs), so the exports
+// of the instance it creates are caught on the way (`new WebAssembly.Instance`, its initSync).
+const RealInstance = WebAssembly.Instance;
+let mainWasm = null;
+WebAssembly.Instance = Object.assign(function (module, imports) {
+  const instance = new RealInstance(module, imports);
+  mainWasm ??= instance.exports;
+  return instance;
+}, { prototype: RealInstance.prototype });
 const { CvmClient, signRequest } = await import(new URL("node.js", PKG).href);
+WebAssembly.Instance = RealInstance;
+if (!mainWasm) throw new Error("node.js created no wasm instance");
 const { signRequest: leanSignRequest } = await import(new URL("sign/node.js", PKG).href);
-// The package's own wasm instance: initSync returns the exports node.js instantiated (same
-// module instance of the glue).
-const { initSync } = await import(new URL("gen/tc3_edge.js", PKG).href);
-const mainWasm = initSync();
 const mainMemory = [{ label: "at import, before any call", ...wasmState(mainWasm) }];
 
 // --- versions and machine -----------------------------------------------------------------

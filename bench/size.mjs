@@ -43,28 +43,36 @@ function fileRow(path, base) {
   return { file: relative(base, path), bytes: buf.length, gzip: gzipSize(buf) };
 }
 
-/** The glue's static imports (the snippets), found by reading it. */
-function glueFiles(pkgDir, genDir = "gen") {
-  const glue = join(pkgDir, genDir, "tc3_edge.js");
-  const src = readFileSync(glue, "utf8");
-  const snippets = new Set();
-  // Matches minified glue too (build.sh minifies it): `import{…}from"./snippets/…"`.
-  for (const m of src.matchAll(/\bfrom\s*['"](\.\/snippets\/[^'"]+)['"]/g)) snippets.add(join(pkgDir, genDir, m[1]));
-  return [glue, ...snippets, join(pkgDir, genDir, "tc3_edge_bg.wasm")];
+/**
+ * Every file an entry loads: the entry, the JS modules it imports (followed through each one's
+ * static imports), and the .wasm files any of them names (`new URL("./gen/….wasm", …)`,
+ * `import … from "./gen/….wasm"`; wasm-bindgen's default `new URL("tc3_edge_bg.wasm", …)` is
+ * relative to the glue). Found by reading the files, so a new layout is counted whole; a layout
+ * that loads no wasm fails instead of being counted light.
+ */
+function loadedFiles(entry) {
+  const seen = new Set([entry]);
+  const wasm = new Set();
+  const queue = [entry];
+  while (queue.length) {
+    const file = queue.shift();
+    const src = readFileSync(file, "utf8");
+    // Matches minified code too: `import{…}from"./gen/x.js"`, `import"./x.js"`.
+    for (const m of src.matchAll(/\b(?:from|import)\s*['"](\.\.?\/[^'"]+\.js)['"]/g)) {
+      const dep = join(dirname(file), m[1]);
+      if (!seen.has(dep)) seen.add(dep), queue.push(dep);
+    }
+    for (const m of src.matchAll(/['"]((?:\.\.?\/)?[\w./-]*\.wasm)['"]/g)) wasm.add(join(dirname(file), m[1]));
+  }
+  if (wasm.size !== 1) throw new Error(`${entry} loads ${wasm.size} wasm files: ${[...wasm].join(", ")}`);
+  return [...seen, ...wasm];
 }
 
 export function tc3EdgeEntries(pkgDir) {
   const entries = {};
   // The full entries (CvmClient + signRequest) and the sign-only ones (`tc3-edge/sign`).
   for (const runtime of ["node", "browser", "workerd", "sign/node", "sign/browser", "sign/workerd"]) {
-    const genDir = runtime.startsWith("sign/") ? "gen/sign" : "gen";
-    const entry = join(pkgDir, `${runtime}.js`);
-    // Other modules the entry imports besides the glue (none since build.sh bundles the drivers
-    // and js/ modules into it; kept so a build that splits them again is still counted whole).
-    const extra = [...readFileSync(entry, "utf8").matchAll(/\bfrom\s*['"](\.\.?\/gen\/[^'"]+\.js)['"]/g)]
-      .map((m) => join(dirname(entry), m[1]))
-      .filter((f) => !f.endsWith("tc3_edge.js"));
-    const files = [entry, ...new Set(extra), ...glueFiles(pkgDir, genDir)].map((f) => fileRow(f, pkgDir));
+    const files = loadedFiles(join(pkgDir, `${runtime}.js`)).map((f) => fileRow(f, pkgDir));
     entries[runtime] = {
       files,
       bytes: files.reduce((a, f) => a + f.bytes, 0),

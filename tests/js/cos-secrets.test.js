@@ -6,8 +6,12 @@ import assert from "node:assert/strict";
 import { createHmac, randomBytes } from "node:crypto";
 import { test } from "node:test";
 
-import { initSync } from "../../pkg/gen/tc3_edge.js";
+// Before the package entry: captures the instance it creates.
+import { entryMemory } from "../support/entry-instance.js";
 import { CvmClient } from "../../pkg/node.js";
+
+// The instance pkg/node.js created (captured by tests/support/entry-instance.js).
+const wasmInstance = () => ({ memory: entryMemory() });
 
 const T = 1_732_665_600;
 const fresh = (p, len) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
@@ -16,7 +20,7 @@ const fresh = (p, len) => `${p}${randomBytes(len).toString("hex").slice(0, len -
 // a SecretKey over 64 bytes is hashed by HMAC, on the stack).
 for (const len of [16, 300]) {
   test(`wasm memory: no ${len}-character SecretKey, token or SignKey left by presignCosUrl`, () => {
-    const memory = () => Buffer.from(initSync().memory.buffer); // the instance pkg/node.js initialized
+    const memory = () => Buffer.from(wasmInstance().memory.buffer); // the instance pkg/node.js initialized
     const left = [];
     for (let round = 0; round < 4; round++) {
       const secretKey = fresh("K", len);

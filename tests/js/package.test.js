@@ -362,12 +362,17 @@ const clientOptions = (endpoint, credential = MAIN, extra = {}) => ({
 describe("installing the packed tarball", () => {
   it("the tarball ships only the runtime: entries, types, generated glue and wasm, and the licenses", () => {
     const files = packed.files.map((f) => f.path).sort();
-    for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.js", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm",
-      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge.js", "gen/sign/tc3_edge_bg.wasm",
+    for (const f of ["package.json", "node.js", "browser.js", "workerd.js", "index.d.ts", "gen/tc3_edge.d.ts", "gen/tc3_edge_bg.wasm",
+      "sign/node.js", "sign/browser.js", "sign/workerd.js", "sign/index.d.ts", "gen/sign/tc3_edge_bg.wasm",
       "LICENSE-MIT", "LICENSE-APACHE"]) {
       assert.ok(files.includes(f), `${f} missing from the tarball (${files.join(", ")})`);
     }
     for (const f of files) assert.match(f, /^(package\.json|README\.md|LICENSE-(MIT|APACHE)|(sign\/)?((node|browser|workerd)\.js|index\.d\.ts)|gen\/.+)$/, `unexpected file ${f}`);
+    // Each entry carries its glue (scripts/entries.mjs): the glue bundles in gen/ are for the
+    // repo's tests and benches, and the build's name mapping for its benches; neither ships.
+    for (const f of ["gen/tc3_edge.js", "gen/sign/tc3_edge.js", "gen/wasm-names.json", "gen/sign/wasm-names.json"]) {
+      assert.ok(!files.includes(f), `${f} is in the tarball`);
+    }
     assert.equal(packed.name, "tc3-edge");
   });
 

@@ -9,10 +9,14 @@ import { randomBytes } from "node:crypto";
 import { inspect } from "node:util";
 import { after, before, test } from "node:test";
 
-import { initSync } from "../../pkg/gen/tc3_edge.js";
+// Before the package entry: captures the instance it creates.
+import { entryMemory } from "../support/entry-instance.js";
 import {
   admin, CvmClient, deadPort, emulator, exportParams, PERM, REGION, signRequest, sleep, TencentCloudError,
 } from "./support/helpers.js";
+
+// The instance pkg/node.js created (captured by tests/support/entry-instance.js).
+const wasmInstance = () => ({ memory: entryMemory() });
 
 const nonce = randomBytes(8).toString("hex");
 const SECRET_KEY = `SKhygiene${nonce}KeyMaterial`;
@@ -279,7 +283,7 @@ test("a server (or proxy) that echoes the token in its error message: the error 
  * bytes are overwritten by the allocator's free-list links; the tail stays as it was).
  */
 async function residue(n, which, len) {
-  const wasm = initSync(); // the already-initialized instance of pkg/node.js
+  const wasm = wasmInstance(); // the already-initialized instance of pkg/node.js
   const left = [];
   for (let i = 0; i < n; i++) {
     const secretKey = `K${randomBytes(len).toString("hex").slice(0, len - 1)}`;
@@ -313,7 +317,7 @@ for (const len of [16, 300]) {
 // whole wasm memory is scanned, with no exception for the caches: neither key is found.
 for (const len of [16, 40, 300]) {
   test(`wasm memory: after a client and signRequest have signed, neither ${len}-character SecretKey is anywhere (the caches hold a digest)`, async () => {
-    const wasm = initSync();
+    const wasm = wasmInstance();
     const fresh = (p) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
     const clientKey = fresh("C");
     const c = new CvmClient({
@@ -334,7 +338,7 @@ for (const len of [16, 40, 300]) {
 // call with another key, neither the old key nor any token may be left anywhere in wasm memory.
 for (const len of [16, 300]) {
   test(`wasm memory: signRequest leaves no ${len}-character token, and no SecretKey once another key signs`, () => {
-    const wasm = initSync();
+    const wasm = wasmInstance();
     const fresh = (p) => `${p}${randomBytes(len).toString("hex").slice(0, len - 1)}`;
     const left = [];
     for (let i = 0; i < 4; i++) {
@@ -351,7 +355,7 @@ for (const len of [16, 300]) {
 }
 
 test("wasm memory: a body too large for signRequest's buffer leaves no SecretKey behind (the partial write is wiped before growing)", () => {
-  const wasm = initSync();
+  const wasm = wasmInstance();
   const left = [];
   for (let i = 0; i < 6; i++) {
     const secretKey = `G${randomBytes(40).toString("hex")}`;

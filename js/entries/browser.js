@@ -1,9 +1,11 @@
-// Cloudflare Workers (workerd) entry: workerd refuses to compile wasm bytes at run time, so
-// the .wasm is imported as a module (compiled at deploy/load) and instantiated synchronously.
-import wasmModule from "./gen/tc3_edge_bg.wasm";
-import { initSync, __errorClass, __memory, CvmClient, installCallPath, installWaitPath, genericClient } from "./gen/tc3_edge.js";
+// Source of pkg/browser.js, which scripts/entries.mjs generates by bundling this file with its glue
+// (paths below are relative to pkg/, where the generated entry sits).
+// Browser / bundler entry: fetches and instantiates the wasm at module load (top-level
+// await), so `import` alone is enough. `new URL(..., import.meta.url)` is the form bundlers
+// (Vite, esbuild, webpack) recognise as an asset reference.
+import init, { __errorClass, __memory, CvmClient, installCallPath, installWaitPath, genericClient } from "./gen/tc3_edge.js";
 
-initSync({ module: wasmModule });
+await init({ module_or_path: new URL("./gen/tc3_edge_bg.wasm", import.meta.url) });
 
 export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */

@@ -1,3 +1,5 @@
+// Source of pkg/sign/browser.js, which scripts/entries.mjs generates by bundling this file with its
+// glue (paths below are relative to pkg/sign/, where the generated entry sits).
 // Sign-only browser / bundler entry (`tc3-edge/sign`): fetches and instantiates the sign-only
 // wasm at module load (top-level await). `new URL(..., import.meta.url)` is the form bundlers
 // recognise as an asset reference.

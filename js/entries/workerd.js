@@ -1,14 +1,11 @@
-// Node >= 20.16 entry: compiles the wasm synchronously from the file next to this one, so
-// `import` alone is enough — no init() call.
+// Source of pkg/workerd.js, which scripts/entries.mjs generates by bundling this file with its glue
+// (paths below are relative to pkg/, where the generated entry sits).
+// Cloudflare Workers (workerd) entry: workerd refuses to compile wasm bytes at run time, so
+// the .wasm is imported as a module (compiled at deploy/load) and instantiated synchronously.
+import wasmModule from "./gen/tc3_edge_bg.wasm";
 import { initSync, __errorClass, __memory, CvmClient, installCallPath, installWaitPath, genericClient } from "./gen/tc3_edge.js";
 
-// process.getBuiltinModule (Node >= 20.16), not `import ... from "node:fs"`: building the ESM
-// facade of node:fs measured ~2 ms of a ~16 ms cold start.
-if (typeof process.getBuiltinModule !== "function") {
-  throw new Error("tc3-edge needs Node.js >= 20.16 (process.getBuiltinModule)");
-}
-const { readFileSync } = process.getBuiltinModule("node:fs");
-initSync({ module: readFileSync(new URL("./gen/tc3_edge_bg.wasm", import.meta.url)) });
+initSync({ module: wasmModule });
 
 export { CvmClient, signRequest, SlidingWindow } from "./gen/tc3_edge.js";
 /** @type {typeof import("./index.d.ts").TencentCloudError} */

@@ -1,3 +1,5 @@
+// Source of pkg/sign/node.js, which scripts/entries.mjs generates by bundling this file with its
+// glue (paths below are relative to pkg/sign/, where the generated entry sits).
 // Sign-only Node >= 20.16 entry (`tc3-edge/sign`): `signRequest` from a module a third the size
 // of the full one (no CvmClient: no fetch, retries or rate limit). Compiled synchronously from
 // the file, so `import` alone is enough.
