@@ -30,8 +30,8 @@ pub fn is_hostname(s: &str) -> bool {
         && s.split('.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
+                && !crate::tc3::text::starts_with_any(label, b"-")
+                && !crate::tc3::text::ends_with_any(label, b"-")
                 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
@@ -63,10 +63,10 @@ impl Endpoint {
             Some(i) => rest.split_at(i),
             None => (rest, "/"),
         };
-        if path.contains(['?', '#', ' ']) || authority.contains('@') || !path.is_ascii() {
+        if crate::tc3::text::contains_any(path, b"?# ") || authority.contains('@') || !path.is_ascii() {
             return Err(usage());
         }
-        let (host, port) = match authority.rsplit_once(':') {
+        let (host, port) = match crate::tc3::text::rsplit_once_byte(authority, b':') {
             Some((host, port)) => {
                 let ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
                 match crate::tc3::text::parse_u64(port).and_then(|p| u16::try_from(p).ok()) {

@@ -201,7 +201,10 @@ impl Error {
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn with_note(mut self, note: &str) -> Self {
         let mut chars = note.chars();
-        match (self.message.trim_ascii_end().ends_with(['.', '!', '?']), chars.next()) {
+        match (
+            crate::tc3::text::ends_with_any(self.message.trim_ascii_end(), b".!?"),
+            chars.next(),
+        ) {
             (_, None) => {}
             (true, Some(first)) => {
                 self.message.push(' ');

@@ -366,7 +366,7 @@ impl Call {
     pub fn request(action: &str, payload: Option<&str>) -> Result<Self, Error> {
         super::config::check_action(action)?;
         let payload = payload.ok_or_else(|| not_json("payload"))?;
-        if !payload.starts_with('{') {
+        if !crate::tc3::text::starts_with_any(payload, b"{") {
             return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
         }
         Ok(Call::new(

@@ -305,7 +305,7 @@ fn file_info(reply: &CosReply<'_>) -> FileInfo {
     // A ranged GET answers 206 with `Content-Range: bytes 0-0/<size>` and a 1-byte length.
     let from_range = reply
         .content_range
-        .and_then(|r| r.rsplit_once('/'))
+        .and_then(|r| crate::tc3::text::rsplit_once_byte(r, b'/'))
         .and_then(|(_, total)| parse_u64(total.trim_ascii()));
     let size = from_range.or_else(|| {
         if reply.status == 206 {

@@ -197,8 +197,9 @@ impl CosRequest<'_> {
             }
             // fetch trims surrounding whitespace, which would change what was signed; values
             // outside printable ASCII do not travel unchanged either.
-            let ok =
-                value.bytes().all(|b| (0x20..0x7f).contains(&b)) && !value.starts_with(' ') && !value.ends_with(' ');
+            let ok = value.bytes().all(|b| (0x20..0x7f).contains(&b))
+                && !crate::tc3::text::starts_with_any(value, b" ")
+                && !crate::tc3::text::ends_with_any(value, b" ");
             if !ok {
                 return Err(bad(
                     "headers",
@@ -228,7 +229,7 @@ pub fn check_bucket(bucket: &str) -> Result<(), Error> {
             "BucketName is required: the COS bucket, e.g. \"backup-1250000000\"",
         ));
     }
-    let (base, appid) = bucket.rsplit_once('-').unwrap_or(("", bucket));
+    let (base, appid) = crate::tc3::text::rsplit_once_byte(bucket, b'-').unwrap_or(("", bucket));
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
         return Err(Error::validation(
             "InvalidParameterValue.InvalidAppIdFormat",
@@ -239,7 +240,7 @@ pub fn check_bucket(bucket: &str) -> Result<(), Error> {
     let base_ok = base
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !base.starts_with('-');
+        && !crate::tc3::text::starts_with_any(base, b"-");
     if !base_ok {
         return Err(bad(
             F,
@@ -269,8 +270,8 @@ pub fn check_region(region: &str) -> Result<(), Error> {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !region.starts_with('-')
-        && !region.ends_with('-');
+        && !crate::tc3::text::starts_with_any(region, b"-")
+        && !crate::tc3::text::ends_with_any(region, b"-");
     if ok {
         Ok(())
     } else {

@@ -78,7 +78,7 @@ impl CosEndpoint {
         if rest.contains('}') {
             return Err(usage("has an unmatched '}'"));
         }
-        if template.contains(['?', '#']) {
+        if crate::tc3::text::contains_any(template, b"?#") {
             return Err(usage(
                 "has a query or fragment (the object key is appended to its path)",
             ));

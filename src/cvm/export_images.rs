@@ -313,7 +313,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
         Some(other) => return Err(wrong_type(F, "a string", other)),
     };
     // `<name>-<APPID>`: the APPID is the digits after the last dash.
-    let (base, appid) = name.rsplit_once('-').unwrap_or(("", name.as_str()));
+    let (base, appid) = crate::tc3::text::rsplit_once_byte(name, b'-').unwrap_or(("", name.as_str()));
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
         return Err(Error::validation(
             "InvalidParameterValue.InvalidAppIdFormat",
@@ -327,7 +327,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         "may hold only lowercase letters, digits and '-'"
-    } else if base.starts_with('-') || base.ends_with('-') {
+    } else if crate::tc3::text::starts_with_any(base, b"-") || crate::tc3::text::ends_with_any(base, b"-") {
         "must not start or end with '-'"
     } else if base.len() > MAX_BUCKET_NAME_CHARS {
         "must be at most 50 characters"

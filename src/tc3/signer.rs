@@ -232,7 +232,7 @@ fn is_token(s: &str) -> bool {
 }
 
 fn check(p: &SigningParams<'_>) -> Result<(), Error> {
-    if !is_token(p.host) || p.host.starts_with(['.', '-']) {
+    if !is_token(p.host) || crate::tc3::text::starts_with_any(p.host, b".-") {
         return Err(invalid(
             "host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)",
         ));
@@ -271,7 +271,7 @@ fn check(p: &SigningParams<'_>) -> Result<(), Error> {
         Method::Get if !p.payload.is_empty() => Err(invalid(
             "a GET request carries its parameters in the query; the body must be empty",
         )),
-        Method::Get if !is_header_safe(p.query) || p.query.contains([' ', '#']) => {
+        Method::Get if !is_header_safe(p.query) || crate::tc3::text::contains_any(p.query, b" #") => {
             Err(invalid("the query must be URL-encoded"))
         }
         _ => Ok(()),

@@ -49,6 +49,31 @@ pub fn parse_u64(s: &str) -> Option<u64> {
     })
 }
 
+// ASCII patterns as bytes: each `char` pattern type (`starts_with('-')`, `contains(['?', '#'])`,
+// `rsplit_once(':')`…) links its own ~250 B of generic searching code into the module.
+
+/// Whether `s` starts with one of the ASCII bytes in `set`.
+pub fn starts_with_any(s: &str, set: &[u8]) -> bool {
+    s.as_bytes().first().is_some_and(|b| set.contains(b))
+}
+
+/// Whether `s` ends with one of the ASCII bytes in `set`.
+pub fn ends_with_any(s: &str, set: &[u8]) -> bool {
+    s.as_bytes().last().is_some_and(|b| set.contains(b))
+}
+
+/// Whether `s` holds one of the ASCII bytes in `set`.
+pub fn contains_any(s: &str, set: &[u8]) -> bool {
+    s.bytes().any(|b| set.contains(&b))
+}
+
+/// `s` split around the last ASCII `byte` (an ASCII byte is always a whole character, so
+/// both sides are valid slices).
+pub fn rsplit_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|b| b == byte)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// Where `needle` first occurs in `haystack`. A plain scan instead of `str::find`: the texts
 /// searched (error messages, COS's small XML answers) are short, and std's two-way searcher
 /// costs ~1.8 KB of wasm in both modules (bench/LEVERS.md). A byte match of a whole UTF-8
@@ -101,6 +126,16 @@ pub fn push_u64(out: &mut String, mut n: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_patterns_match_std() {
+        for s in ["", "-", "a-", "-a", "a-b-c", "é-ü", "x?y#", "日本-語", "...", "a.b!"] {
+            assert_eq!(super::starts_with_any(s, b"-."), s.starts_with(['-', '.']), "{s:?}");
+            assert_eq!(super::ends_with_any(s, b".!?"), s.ends_with(['.', '!', '?']), "{s:?}");
+            assert_eq!(super::contains_any(s, b"?#"), s.contains(['?', '#']), "{s:?}");
+            assert_eq!(super::rsplit_once_byte(s, b'-'), s.rsplit_once('-'), "{s:?}");
+        }
+    }
 
     #[test]
     fn parse_u64_reads_what_std_reads() {
