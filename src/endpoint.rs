@@ -9,6 +9,7 @@
 //! host and the signature must be for that host.
 
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 
 /// A parsed endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +47,7 @@ impl Endpoint {
                     &crate::json::quote(input),
                     " is neither a host (\"cvm.tencentcloudapi.com\") nor an http(s) URL (\"http://127.0.0.1:8787\")",
                 ]
-                .concat(),
+                .cat(),
             )
         };
         let (scheme, rest) = match crate::tc3::text::split_once(input, "://") {
@@ -82,7 +83,7 @@ impl Endpoint {
         let hostname = host.to_ascii_lowercase();
         // Concatenated, not format!(): this runs on every signRequest, and keeping core::fmt
         // out of the sign-only module is worth ~3 KB of it.
-        let mut url = [scheme.as_str(), "://", &hostname].concat();
+        let mut url = [scheme.as_str(), "://", &hostname].cat();
         if let Some(p) = port {
             url.push(':');
             crate::tc3::text::push_u64(&mut url, u64::from(p));

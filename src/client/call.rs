@@ -22,6 +22,7 @@ use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
 use super::transport::{fetch_failed, never_connected};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 use crate::tc3::{Credential, SignedRequest, SigningKeyCache};
 
 /// The clocks and the random draw, read by the driver when it delivers an event.
@@ -500,7 +501,7 @@ impl Call {
                         &crate::tc3::text::decimal(secs.into()),
                         " s",
                     ]
-                    .concat(),
+                    .cat(),
                 )))
             }
             (Phase::Credentials(id), Event::ProviderGone(gone)) if id == gone => {
@@ -530,13 +531,13 @@ impl Call {
             }
             (Phase::Acquiring, Event::AcquireFailed(why)) => {
                 let message = match why {
-                    Some(why) => ["the rate limiter refused the request: ", why].concat(),
+                    Some(why) => ["the rate limiter refused the request: ", why].cat(),
                     None => [
                         "the rate limiter did not grant a slot within ",
                         &crate::tc3::text::decimal(client.config.req_timeout_secs.into()),
                         " s (reqTimeout)",
                     ]
-                    .concat(),
+                    .cat(),
                 };
                 self.finish(Err(Error::new(ErrorKind::RateLimiter, message)))
             }
@@ -867,7 +868,7 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
                 &crate::tc3::text::decimal(timeout_secs.into()),
                 " s); the request may have been executed",
             ]
-            .concat(),
+            .cat(),
         )
         .executed_maybe();
     }
@@ -888,14 +889,14 @@ fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> 
                 action,
                 " is not idempotent and may have created a task",
             ]
-            .concat(),
+            .cat(),
         )
     } else {
         err
     };
     match retries {
         0 => err,
-        n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].concat()),
+        n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].cat()),
     }
 }
 
@@ -904,6 +905,6 @@ fn not_json(what: &str) -> Error {
     Error::validation(
         "InvalidParameter",
         "",
-        [what, " must be a JSON-serializable object"].concat(),
+        [what, " must be a JSON-serializable object"].cat(),
     )
 }

@@ -4,6 +4,7 @@
 use crate::cvm;
 use crate::endpoint::{is_hostname, Endpoint};
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 use crate::tc3::{self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache, SigningParams};
 
 /// `X-TC-RequestClient`: identifies tc3-edge and its version to the API.
@@ -94,7 +95,7 @@ impl ClientConfig {
                 "version must be an API version date such as \"2018-08-13\"",
             ));
         }
-        let default_host = [service, ".tencentcloudapi.com"].concat();
+        let default_host = [service, ".tencentcloudapi.com"].cat();
         let endpoint = Endpoint::parse(o.endpoint.unwrap_or(&default_host))
             .map_err(|e| e.with_field("profile.httpProfile.endpoint"))?;
         let signing_host = match o.host {

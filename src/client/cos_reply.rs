@@ -9,6 +9,7 @@
 
 use crate::client::clock::parse_http_date;
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 use crate::tc3::text::{decimal, parse_u64};
 use crate::tc3::UtcDate;
 
@@ -135,8 +136,8 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
 /// trim it with `trim_ascii`: XML's whitespace is exactly ASCII space, tab, CR and LF.
 #[cfg_attr(tc3_size, optimize(size))]
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
-    let open = ["<", name, ">"].concat();
-    let close = ["</", name, ">"].concat();
+    let open = ["<", name, ">"].cat();
+    let close = ["</", name, ">"].cat();
     let start = crate::tc3::text::find(xml, &open)? + open.len();
     let len = crate::tc3::text::find(&xml[start..], &close)?;
     Some(&xml[start..start + len])
@@ -194,7 +195,7 @@ fn unescape(s: &str) -> String {
 pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: bool) -> Verdict {
     let status = reply.status;
     // A redirect is refused, not followed (see super::redirect): fatal, a next poll would get it too.
-    if let Some(e) = super::redirect::refused(status, &[method.as_str(), " ", key].concat()) {
+    if let Some(e) = super::redirect::refused(status, &[method.as_str(), " ", key].cat()) {
         return Verdict::Fatal(e.with_request_id(reply.request_id.map(str::to_owned)));
     }
     if (200..300).contains(&status) {
@@ -205,8 +206,8 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
     }
     let cos = parse_cos_error(reply.body);
     if status == 429 || status >= 500 {
-        let code = cos.as_ref().map(|e| [" ", &e.code].concat()).unwrap_or_default();
-        let message = [method.as_str(), " ", key, ": HTTP ", &decimal(status.into()), &code].concat();
+        let code = cos.as_ref().map(|e| [" ", &e.code].cat()).unwrap_or_default();
+        let message = [method.as_str(), " ", key, ": HTTP ", &decimal(status.into()), &code].cat();
         let request_id = reply.request_id.map(str::to_owned).or(cos.and_then(|e| e.request_id));
         return Verdict::Transient(
             Error::new(ErrorKind::HttpStatus, message)
@@ -223,7 +224,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
         let request_id = reply.request_id.map(str::to_owned).or(e.request_id);
         let status_text = decimal(status.into());
         let message = if e.message.is_empty() {
-            ["COS refused ", method.as_str(), " ", key, " (HTTP ", &status_text, ")"].concat()
+            ["COS refused ", method.as_str(), " ", key, " (HTTP ", &status_text, ")"].cat()
         } else {
             [
                 &e.message,
@@ -235,7 +236,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
                 &status_text,
                 ")",
             ]
-            .concat()
+            .cat()
         };
         let error = Error::api(e.code, message, request_id).with_status(status);
         return if skewed {
@@ -260,7 +261,7 @@ pub fn judge(method: PollMethod, key: &str, reply: &CosReply<'_>, bucket_seen: b
                     " and no XML error body, so the cause (e.g. a missing file or a missing bucket) \
                      cannot be told",
                 ]
-                .concat(),
+                .cat(),
             )
             .with_status(status)
             .with_request_id(reply.request_id.map(str::to_owned)),
@@ -277,7 +278,7 @@ fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
         return Verdict::Fatal(
             Error::new(
                 ErrorKind::HttpStatus,
-                ["COS answered the listing for ", key, " without a ListBucketResult"].concat(),
+                ["COS answered the listing for ", key, " without a ListBucketResult"].cat(),
             )
             .with_status(reply.status)
             .with_request_id(reply.request_id.map(str::to_owned)),

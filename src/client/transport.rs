@@ -2,6 +2,7 @@
 //! error it becomes, and whether it proves that nothing was sent.
 
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 
 /// Node reports these in `error.cause.code` when no connection was ever made, so the request
 /// cannot have reached the server.
@@ -34,9 +35,9 @@ pub fn never_connected(code: &str) -> bool {
 /// when there is one.
 pub fn fetch_failed(code: &str, message: &str) -> Error {
     let message = if code.is_empty() {
-        ["fetch failed: ", message].concat()
+        ["fetch failed: ", message].cat()
     } else {
-        ["fetch failed: ", message, " (", code, ")"].concat()
+        ["fetch failed: ", message, " (", code, ")"].cat()
     };
     Error::new(ErrorKind::Network, message)
 }

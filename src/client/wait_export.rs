@@ -43,6 +43,7 @@ pub const MIN_INTERVAL_SECS: f64 = 0.01;
 pub const MAX_INTERVAL_SECS: f64 = 3600.0;
 /// Longest COS object key, in bytes (defined once, by the COS signer's rules).
 pub use crate::cos::MAX_KEY_BYTES;
+use crate::tc3::text::Cat;
 /// Most files one wait accepts (an export has at most 10 images with their data disks).
 pub const MAX_FILES: usize = 1000;
 
@@ -127,7 +128,7 @@ impl WaitSettings {
                     " to ",
                     &seconds(max),
                 ]
-                .concat(),
+                .cat(),
             )
             .with_field(name)),
         };
@@ -187,7 +188,7 @@ impl WaitSettings {
 #[cfg_attr(tc3_size, optimize(size))]
 pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Error> {
     crate::cos::request::check_bucket(bucket.unwrap_or("")).map_err(|e| {
-        let message = ["task.", e.message()].concat();
+        let message = ["task.", e.message()].cat();
         e.with_message(message)
     })?;
     if cos_paths.is_empty() || cos_paths.len() > MAX_FILES {
@@ -198,12 +199,12 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
                 &decimal(MAX_FILES as u64),
                 " files (ExportImages' CosPaths)",
             ]
-            .concat(),
+            .cat(),
         )
         .with_field("CosPaths"));
     }
     for (i, path) in cos_paths.iter().enumerate() {
-        let field = || ["CosPaths.", &decimal(i as u64)].concat();
+        let field = || ["CosPaths.", &decimal(i as u64)].cat();
         crate::cos::request::check_key(path).map_err(|e| {
             // "key …" -> "task.CosPaths.3 …": the signer's message, naming the task's entry.
             let message = [
@@ -211,13 +212,13 @@ pub fn check_task(bucket: Option<&str>, cos_paths: &[String]) -> Result<(), Erro
                 &field(),
                 e.message().strip_prefix("key").unwrap_or(e.message()),
             ]
-            .concat();
+            .cat();
             e.with_field(field()).with_message(message)
         })?;
         if cos_paths[..i].iter().any(|p| object_key(p) == object_key(path)) {
             return Err(Error::new(
                 ErrorKind::InvalidOption,
-                ["task.", &field(), " repeats an earlier path"].concat(),
+                ["task.", &field(), " repeats an earlier path"].cat(),
             )
             .with_field(field()));
         }
@@ -466,7 +467,7 @@ impl Waiter {
                                 key,
                                 ": the file in COS is older than notBefore (an earlier export's file)",
                             ]
-                            .concat(),
+                            .cat(),
                         );
                         self.continue_round(poll.index + 1, now_ms, random)
                     }
@@ -532,7 +533,7 @@ impl Waiter {
                     status: 0,
                     state: "failed",
                 });
-                let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].concat());
+                let e = Error::new(e.kind(), [poll.method.as_str(), " ", key, ": ", e.message()].cat());
                 self.on_transient(poll, e, now_ms, random)
             }
             (Phase::Sleeping, Event::Elapsed) => self.continue_round(0, now_ms, random),
@@ -667,9 +668,9 @@ impl Waiter {
             " of ",
             &decimal(self.files.len() as u64),
             " missing: ",
-            &missing.join(", "),
+            &missing.join_with(", "),
         ]
-        .concat();
+        .cat();
         if let Some(p) = &self.last_problem {
             message.push_str("; last poll problem: ");
             message.push_str(p);
@@ -858,7 +859,7 @@ mod tests {
             "backup-",
             "Backup-1250000000",
             "back.up-1250000000",
-            &["a".repeat(60), "-1250000000".into()].concat(),
+            &["a".repeat(60), "-1250000000".into()].cat(),
         ] {
             let signer = check_bucket(bucket).unwrap_err();
             let waiter = check_task(Some(bucket), &keys(1)).unwrap_err();
@@ -869,7 +870,7 @@ mod tests {
             );
         }
         let long = "k".repeat(850);
-        for key in ["/", "/a/../b", "/../a", "..", "/a/./b", &["/", &long, "k"].concat()] {
+        for key in ["/", "/a/../b", "/../a", "..", "/a/./b", &["/", &long, "k"].cat()] {
             let signer = check_key(key).unwrap_err();
             let waiter = check_task(Some("b-1250000000"), &[key.to_owned()]).unwrap_err();
             assert_eq!(
@@ -880,7 +881,7 @@ mod tests {
             assert!(waiter.message().starts_with("task.CosPaths.0 "), "{}", waiter.message());
         }
         // 850 bytes is the key's limit, the leading '/' aside, for both.
-        for key in [["/", &long].concat(), long.clone()] {
+        for key in [["/", &long].cat(), long.clone()] {
             assert!(check_key(&key).is_ok());
             assert!(check_task(Some("b-1250000000"), &[key]).is_ok());
         }

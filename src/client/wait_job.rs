@@ -17,6 +17,7 @@ use crate::cos::signer::sign_request_for;
 use crate::cos::{presign, CosEndpoint, CosMethod, CosRequest, KeyTime, MAX_EXPIRES_SECS};
 use crate::error::{Error, ErrorKind};
 use crate::tc3::text::decimal;
+use crate::tc3::text::Cat;
 use crate::tc3::Credential;
 
 /// How long the signature of one poll is valid (the official COS SDK's default).
@@ -166,7 +167,7 @@ impl WaitJob {
                         "options.urlExpires must be whole seconds from 1 to ",
                         &decimal(MAX_EXPIRES_SECS),
                     ]
-                    .concat(),
+                    .cat(),
                 )
                 .with_field("urlExpires"))
             }
@@ -254,7 +255,7 @@ impl WaitJob {
                 let event = if timed_out {
                     wait::Event::Failed(Error::new(
                         ErrorKind::Timeout,
-                        ["no answer within ", &decimal(self.timeout_ms.round() as u64), " ms"].concat(),
+                        ["no answer within ", &decimal(self.timeout_ms.round() as u64), " ms"].cat(),
                     ))
                 } else if never_connected(code) {
                     wait::Event::Unreachable(fetch_failed(code, message))

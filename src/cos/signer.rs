@@ -7,6 +7,7 @@ use super::key::SignKey;
 use super::request::{CosRequest, KeyTime};
 use super::string_to_sign;
 use crate::error::Error;
+use crate::tc3::text::Cat;
 use crate::tc3::Credential;
 
 /// Header carrying the session token of temporary credentials (not signed, as in the SDK).
@@ -99,7 +100,7 @@ pub fn sign_request_for(
     } else {
         cos_host(request.bucket, request.region)
     };
-    let path = ["/", request.key_path()].concat();
+    let path = ["/", request.key_path()].cat();
     let mut signed_headers: Vec<(&str, &str)> = Vec::with_capacity(1 + request.headers.len());
     signed_headers.push(("host", &host));
     signed_headers.extend(request.headers.iter().copied().filter(|(n, _)| is_signed_header(n)));

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
 pub use super::host::{cos_alternate_host, cos_host};
+use crate::tc3::text::Cat;
 
 const REAL: &str = "https://{Bucket}.cos.{Region}.myqcloud.com";
 const ALTERNATE: &str = "https://{Bucket}.cos.{Region}.tencentcos.cn";
@@ -56,7 +57,7 @@ impl CosEndpoint {
                     ": give an http(s) URL template such as \"http://127.0.0.1:8787/cos/{Bucket}\" \
                      or \"https://{Bucket}.cos.{Region}.myqcloud.com\"",
                 ]
-                .concat(),
+                .cat(),
             )
             .with_field("cosEndpoint")
         };
@@ -89,7 +90,7 @@ impl CosEndpoint {
         // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
         let (scheme, rest) = crate::tc3::text::split_once(template, "://").unwrap_or(("https", template));
         Ok(CosEndpoint {
-            template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].concat(),
+            template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].cat(),
         })
     }
 
@@ -192,7 +193,7 @@ impl core::fmt::Debug for Presigned {
             Some(at) => {
                 let value = at + marker.len();
                 let end = self.url[value..].find('&').map_or(self.url.len(), |e| value + e);
-                [&self.url[..value], "** redacted **", &self.url[end..]].concat()
+                [&self.url[..value], "** redacted **", &self.url[end..]].cat()
             }
             None => self.url.clone(),
         };
@@ -326,7 +327,7 @@ mod tests {
             &p.signed.signature,
             "&versionId=v%201&x-cos-security-token=tok%2Ben%2F%3D",
         ]
-        .concat();
+        .cat();
         assert_eq!(p.url, expected_prefix);
     }
 }

@@ -11,6 +11,7 @@
 
 use crate::error::Error;
 use crate::json::{self, Value};
+use crate::tc3::text::Cat;
 
 /// The API version this model follows.
 pub const VERSION: &str = "2017-03-12";
@@ -219,7 +220,7 @@ impl ExportImagesResponse {
     /// Reads the `Response` object of a successful answer.
     pub fn from_response(response: &Value) -> Result<Self, Error> {
         use crate::error::ErrorKind::InvalidResponse;
-        let bad = |what: &str| Error::new(InvalidResponse, ["ExportImages response: ", what].concat());
+        let bad = |what: &str| Error::new(InvalidResponse, ["ExportImages response: ", what].cat());
         let request_id = response
             .get("RequestId")
             .and_then(Value::as_str)
@@ -250,13 +251,13 @@ fn check_unknown_fields(obj: &Value) -> Result<(), Error> {
             continue;
         }
         let hint = match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(key)) {
-            Some(f) => ["; did you mean ", f, "? Field names are PascalCase"].concat(),
-            None => ["; ExportImages accepts ", &FIELDS.join(", ")].concat(),
+            Some(f) => ["; did you mean ", f, "? Field names are PascalCase"].cat(),
+            None => ["; ExportImages accepts ", &FIELDS.join_with(", ")].cat(),
         };
         return Err(Error::validation(
             "UnknownParameter",
             key.clone(),
-            ["unknown field ", &json::quote(key), &hint].concat(),
+            ["unknown field ", &json::quote(key), &hint].cat(),
         ));
     }
     Ok(())
@@ -272,7 +273,7 @@ fn check_types(obj: &Value) -> Result<(), Error> {
             (Kind::Strings, Value::Array(items)) => {
                 if let Some(i) = items.iter().position(|v| !matches!(v, Value::String(_))) {
                     return Err(wrong_type(
-                        &[*name, ".", &crate::tc3::text::decimal(i as u64)].concat(),
+                        &[*name, ".", &crate::tc3::text::decimal(i as u64)].cat(),
                         "a string",
                         &items[i],
                     ));
@@ -288,7 +289,7 @@ fn wrong_type(field: &str, expected: &str, got: &Value) -> Error {
     Error::validation(
         "InvalidParameter",
         field,
-        [field, " must be ", expected, ", got ", got.type_name()].concat(),
+        [field, " must be ", expected, ", got ", got.type_name()].cat(),
     )
 }
 
@@ -342,7 +343,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
             problem,
             ", e.g. \"backup-1250000000\"",
         ]
-        .concat(),
+        .cat(),
     ))
 }
 
@@ -379,12 +380,12 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
                 &crate::tc3::text::decimal(items.len() as u64),
                 " images; at most 10 go in one call, so split the export into several calls",
             ]
-            .concat(),
+            .cat(),
         ));
     }
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = ["ImageIds.", &crate::tc3::text::decimal(i as u64)].concat();
+        let field = ["ImageIds.", &crate::tc3::text::decimal(i as u64)].cat();
         let id = match item {
             Value::String(s) => s,
             other => return Err(wrong_type(&field, "a string", other)),
@@ -397,14 +398,14 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
                     &json::quote(id),
                     " is not an image ID: expected \"img-\" followed by 8 lowercase letters or digits, e.g. \"img-72n9mi0y\"",
                 ]
-                .concat(),
+                .cat(),
             ));
         }
         if ids.contains(id) {
             return Err(Error::validation(
                 "InvalidParameterValue",
                 field,
-                [id, " is listed twice in ImageIds; list each image once"].concat(),
+                [id, " is listed twice in ImageIds; list each image once"].cat(),
             ));
         }
         ids.push(id.clone());
@@ -418,13 +419,13 @@ fn export_format(v: Option<&Value>) -> Result<Option<ExportFormat>, Error> {
         None => Ok(None),
         Some(Value::String(s)) => ExportFormat::parse(s).map(Some).ok_or_else(|| {
             let hint = match ExportFormat::parse(&s.to_ascii_uppercase()) {
-                Some(_) => [" (write it in capitals: ", &json::quote(&s.to_ascii_uppercase()), ")"].concat(),
+                Some(_) => [" (write it in capitals: ", &json::quote(&s.to_ascii_uppercase()), ")"].cat(),
                 None => String::new(),
             };
             Error::validation(
                 "InvalidParameterValue",
                 F,
-                ["ExportFormat must be one of RAW, QCOW2, VHD, VMDK", &hint].concat(),
+                ["ExportFormat must be one of RAW, QCOW2, VHD, VMDK", &hint].cat(),
             )
         }),
         Some(other) => Err(wrong_type(F, "a string (RAW, QCOW2, VHD or VMDK)", other)),
@@ -450,12 +451,12 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
                 &crate::tc3::text::decimal(image_count as u64),
                 ": give one prefix per image",
             ]
-            .concat(),
+            .cat(),
         ));
     }
     let mut prefixes = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = ["FileNamePrefixList.", &crate::tc3::text::decimal(i as u64)].concat();
+        let field = ["FileNamePrefixList.", &crate::tc3::text::decimal(i as u64)].cat();
         match item {
             Value::String(s) if s.is_empty() => {
                 return Err(Error::validation(

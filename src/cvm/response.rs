@@ -6,6 +6,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{self, ParseError, Value};
+use crate::tc3::text::Cat;
 
 /// Reads a response body. On success returns the `Response` object (which holds `RequestId`).
 pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
@@ -24,7 +25,7 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
                         &crate::tc3::text::decimal(body.len() as u64),
                         " bytes, in the middle of its JSON; the request may have been executed",
                     ]
-                    .concat(),
+                    .cat(),
                 )
             } else {
                 Error::new(
@@ -68,7 +69,7 @@ fn http_status(status: u16) -> Error {
             &crate::tc3::text::decimal(status.into()),
             " without an API response",
         ]
-        .concat(),
+        .cat(),
     )
     .with_status(status);
     // 4xx from a gateway means it was refused before reaching the API; 5xx may not be.
@@ -82,7 +83,7 @@ fn http_status(status: u16) -> Error {
 fn invalid_response(what: &str, status: u16) -> Error {
     Error::new(
         ErrorKind::InvalidResponse,
-        [what, "; the request may have been executed"].concat(),
+        [what, "; the request may have been executed"].cat(),
     )
     .with_status(status)
     .executed_maybe()

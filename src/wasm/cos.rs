@@ -15,6 +15,7 @@ use super::js::now_secs;
 use super::options::{packed, read_cos_request};
 use crate::cos::{presign, CosMethod, CosRequest, KeyTime, DEFAULT_PRESIGN_SECS};
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 
 /// Input of `client.presignCosUrl`.
 #[derive(tsify::Tsify)]
@@ -70,7 +71,7 @@ fn seconds(value: JsValue, key: &str) -> Result<Option<u64>, Error> {
         Some(_) => Err(Error::validation(
             "InvalidParameter",
             key,
-            [key, " must be whole seconds"].concat(),
+            [key, " must be whole seconds"].cat(),
         )),
     }
 }
@@ -82,7 +83,7 @@ fn string(value: JsValue, key: &str) -> Result<Option<String>, Error> {
         return Err(Error::validation(
             "InvalidParameter",
             key,
-            [key, " must be a string"].concat(),
+            [key, " must be a string"].cat(),
         ));
     }
     Ok(value.as_string())
@@ -96,7 +97,7 @@ fn pairs(value: JsValue, key: &str) -> Result<Vec<(String, String)>, Error> {
         return Err(Error::validation(
             "InvalidParameter",
             key,
-            [key, " must be an object of strings"].concat(),
+            [key, " must be an object of strings"].cat(),
         ));
     }
     if value.is_undefined() {

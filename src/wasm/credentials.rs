@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::client::Credentials;
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 use crate::tc3::Credential;
 use crate::wipe::Wiping;
 
@@ -52,7 +53,7 @@ pub fn provider_error(e: &JsValue) -> Error {
     Error::new(
         ErrorKind::CredentialProvider,
         match detail {
-            Some(d) => ["the credential provider failed: ", &d].concat(),
+            Some(d) => ["the credential provider failed: ", &d].cat(),
             None => "the credential provider failed".to_owned(),
         },
     )
@@ -65,7 +66,7 @@ pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error>
     let as_provider_error = |message: &str| {
         Error::new(
             ErrorKind::CredentialProvider,
-            ["the credential provider returned ", message].concat(),
+            ["the credential provider returned ", message].cat(),
         )
     };
     let v = read_provided_shape(&value);

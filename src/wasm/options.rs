@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::client::{ClientOptions, RetryPolicy};
 use crate::error::{Error, ErrorKind};
+use crate::tc3::text::Cat;
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
@@ -388,7 +389,7 @@ fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusi
                 " to ",
                 &crate::tc3::text::decimal((*range.end()).into()),
             ]
-            .concat(),
+            .cat(),
         )),
     }
 }
@@ -409,7 +410,7 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<String, Error> {
         Error::validation(
             "InvalidParameter",
             "",
-            [what, " must be a JSON-serializable object"].concat(),
+            [what, " must be a JSON-serializable object"].cat(),
         )
     };
     // JS writes the JSON straight into this buffer (see `super::text`); most parameter

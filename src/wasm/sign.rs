@@ -116,6 +116,7 @@ pub fn sign_request(
 /// Field order of the packed input written by `packSignInput` (js/boundary.js); a native test
 /// proves the two lists equal.
 use crate::tc3::fields::SIGN_REQUEST_FIELDS as FIELDS;
+use crate::tc3::text::Cat;
 
 // Positions in FIELDS.
 const F_SECRET_ID: usize = 0;
@@ -225,7 +226,7 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
     let p = Packed::parse(packed, input)?;
     let required = |field: usize, kind: ErrorKind| {
         p.get(field)
-            .ok_or_else(|| Error::new(kind, ["input.", FIELDS[field], " is required"].concat()))
+            .ok_or_else(|| Error::new(kind, ["input.", FIELDS[field], " is required"].cat()))
     };
     let credential = tc3::Credential::new(
         required(F_SECRET_ID, ErrorKind::InvalidCredential)?,
@@ -239,7 +240,7 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
     let host = match p.get(F_HOST) {
         Some(h) => h,
         None => {
-            default_host = [service, ".tencentcloudapi.com"].concat();
+            default_host = [service, ".tencentcloudapi.com"].cat();
             &default_host
         }
     };
