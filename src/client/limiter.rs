@@ -28,7 +28,9 @@ impl Times {
     fn expire(&mut self, cutoff: f64) {
         self.head += self.live().iter().take_while(|&&t| t <= cutoff).count();
         if self.head >= 32 && self.head * 2 >= self.v.len() {
-            self.v.drain(..self.head);
+            let live = self.v.len() - self.head;
+            self.v.copy_within(self.head.., 0);
+            self.v.truncate(live);
             self.head = 0;
         }
     }

@@ -689,7 +689,7 @@ pub fn seconds(secs: f64) -> String {
     if frac > 0 {
         let digits = decimal(1000 + frac);
         s.push('.');
-        s.push_str(digits[1..].trim_end_matches('0'));
+        s.push_str(crate::tc3::text::trim_end_byte(&digits[1..], b'0'));
     }
     s
 }

@@ -90,7 +90,12 @@ impl CosEndpoint {
         // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
         let (scheme, rest) = crate::tc3::text::split_once(template, "://").unwrap_or(("https", template));
         Ok(CosEndpoint {
-            template: [&scheme.to_ascii_lowercase(), "://", rest.trim_end_matches('/')].cat(),
+            template: [
+                &scheme.to_ascii_lowercase(),
+                "://",
+                crate::tc3::text::trim_end_byte(rest, b'/'),
+            ]
+            .cat(),
         })
     }
 

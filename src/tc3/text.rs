@@ -95,6 +95,12 @@ pub fn contains_any(s: &str, set: &[u8]) -> bool {
     s.bytes().any(|b| set.contains(&b))
 }
 
+/// `s` without the ASCII `byte` repeated at its end.
+pub fn trim_end_byte(s: &str, byte: u8) -> &str {
+    let n = s.bytes().rev().take_while(|&b| b == byte).count();
+    &s[..s.len() - n]
+}
+
 /// `s` split around the last ASCII `byte` (an ASCII byte is always a whole character, so
 /// both sides are valid slices).
 pub fn rsplit_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
@@ -172,6 +178,7 @@ mod tests {
             assert_eq!(super::ends_with_any(s, b".!?"), s.ends_with(['.', '!', '?']), "{s:?}");
             assert_eq!(super::contains_any(s, b"?#"), s.contains(['?', '#']), "{s:?}");
             assert_eq!(super::rsplit_once_byte(s, b'-'), s.rsplit_once('-'), "{s:?}");
+            assert_eq!(super::trim_end_byte(s, b'.'), s.trim_end_matches('.'), "{s:?}");
         }
     }
 
