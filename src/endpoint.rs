@@ -28,7 +28,7 @@ fn invalid(message: String) -> Error {
 pub fn is_hostname(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
-        && s.split('.').all(|label| {
+        && crate::tc3::text::split_byte(s, b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
                 && !crate::tc3::text::starts_with_any(label, b"-")
@@ -60,7 +60,7 @@ impl Endpoint {
             }
             None => ("https".to_owned(), input),
         };
-        let (authority, path) = match rest.find('/') {
+        let (authority, path) = match crate::tc3::text::find_byte(rest, b'/') {
             Some(i) => rest.split_at(i),
             None => (rest, "/"),
         };

@@ -146,15 +146,15 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
 /// The five predefined XML entities and numeric character references.
 #[cfg_attr(tc3_size, optimize(size))]
 fn unescape(s: &str) -> String {
-    if !s.contains('&') {
+    if crate::tc3::text::find_byte(s, b'&').is_none() {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(i) = rest.find('&') {
+    while let Some(i) = crate::tc3::text::find_byte(rest, b'&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let entity = rest.find(';').map(|end| (&rest[1..end], end));
+        let entity = crate::tc3::text::find_byte(rest, b';').map(|end| (&rest[1..end], end));
         let decoded = entity.and_then(|(name, end)| {
             let c = match name {
                 "amp" => Some('&'),

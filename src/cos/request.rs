@@ -299,7 +299,7 @@ pub fn check_key(key: &str) -> Result<(), Error> {
             "key is longer than 850 bytes (COS's limit, a leading '/' aside)",
         ));
     }
-    if path.split('/').any(|s| s == "." || s == "..") {
+    if crate::tc3::text::split_byte(path, b'/').any(|s| s == "." || s == "..") {
         return Err(bad(
             "key",
             "key has a '.' or '..' segment, which URLs resolve away (the request would name another object)",

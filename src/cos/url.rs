@@ -66,17 +66,17 @@ impl CosEndpoint {
             return Err(usage("is not an http(s) URL"));
         }
         let mut rest = template;
-        while let Some(open) = rest.find('{') {
+        while let Some(open) = crate::tc3::text::find_byte(rest, b'{') {
             let after = &rest[open..];
             if !after.starts_with("{Bucket}") && !after.starts_with("{Region}") {
                 return Err(usage("has a placeholder other than {Bucket} and {Region}"));
             }
-            if rest[..open].contains('}') {
+            if crate::tc3::text::find_byte(&rest[..open], b'}').is_some() {
                 return Err(usage("has an unmatched '}'"));
             }
             rest = &after["{Bucket}".len()..]; // both placeholders are 8 bytes
         }
-        if rest.contains('}') {
+        if crate::tc3::text::find_byte(rest, b'}').is_some() {
             return Err(usage("has an unmatched '}'"));
         }
         if crate::tc3::text::contains_any(template, b"?#") {
@@ -147,7 +147,7 @@ impl CosEndpoint {
 fn fill(template: &str, bucket: &str, region: &str) -> String {
     let mut out = String::with_capacity(template.len() + bucket.len() + region.len());
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    while let Some(open) = crate::tc3::text::find_byte(rest, b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open..];
         let (value, len) = if after.starts_with("{Bucket}") {

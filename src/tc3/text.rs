@@ -95,6 +95,35 @@ pub fn contains_any(s: &str, set: &[u8]) -> bool {
     s.bytes().any(|b| set.contains(&b))
 }
 
+/// Where the ASCII `byte` first occurs in `s`.
+pub fn find_byte(s: &str, byte: u8) -> Option<usize> {
+    s.bytes().position(|b| b == byte)
+}
+
+/// `s` split around the first ASCII `byte`.
+pub fn split_once_byte(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s, byte)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// The pieces of `s` between the ASCII `byte`s (what `str::split(char)` yields).
+pub fn split_byte(s: &str, byte: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match split_once_byte(r, byte) {
+            Some((piece, after)) => {
+                rest = Some(after);
+                Some(piece)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
 /// `s` without the ASCII `byte` repeated at its end.
 pub fn trim_end_byte(s: &str, byte: u8) -> &str {
     let n = s.bytes().rev().take_while(|&b| b == byte).count();
@@ -179,6 +208,13 @@ mod tests {
             assert_eq!(super::contains_any(s, b"?#"), s.contains(['?', '#']), "{s:?}");
             assert_eq!(super::rsplit_once_byte(s, b'-'), s.rsplit_once('-'), "{s:?}");
             assert_eq!(super::trim_end_byte(s, b'.'), s.trim_end_matches('.'), "{s:?}");
+            assert_eq!(super::find_byte(s, b'-'), s.find('-'), "{s:?}");
+            assert_eq!(super::split_once_byte(s, b'-'), s.split_once('-'), "{s:?}");
+            assert_eq!(
+                super::split_byte(s, b'-').collect::<Vec<_>>(),
+                s.split('-').collect::<Vec<_>>(),
+                "{s:?}"
+            );
         }
     }
 

@@ -270,8 +270,14 @@ pub struct TencentCloudClientOptions {
 /// form can show the error next to the right input.
 #[cfg_attr(tc3_size, optimize(size))]
 pub fn invalid(message: String) -> Error {
-    let path = message.split([' ', ':']).next().unwrap_or("");
-    let field = path.split_once('.').map_or(path, |(_, rest)| rest).to_owned();
+    let end = message
+        .bytes()
+        .position(|b| b == b' ' || b == b':')
+        .unwrap_or(message.len());
+    let path = &message[..end];
+    let field = crate::tc3::text::split_once_byte(path, b'.')
+        .map_or(path, |(_, rest)| rest)
+        .to_owned();
     Error::new(ErrorKind::InvalidOption, message).with_field(field)
 }
 

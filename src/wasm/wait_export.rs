@@ -291,21 +291,28 @@ impl CvmClient {
             event::ELAPSED => Event::Elapsed,
             event::CONTINUE => Event::Continue,
             event::RESPONSE => {
-                let mut parts = text.splitn(7, '\0');
-                let mut field = || parts.next().filter(|v| !v.is_empty());
+                // Six headers, then the body (which may hold NULs itself).
+                let mut rest = text;
+                let mut headers = [None; 6];
+                for header in &mut headers {
+                    let (value, after) = crate::tc3::text::split_once_byte(rest, 0).unwrap_or((rest, ""));
+                    *header = Some(value).filter(|v| !v.is_empty());
+                    rest = after;
+                }
+                let [content_length, content_range, etag, last_modified, request_id, date] = headers;
                 Event::Response(CosReply {
                     status: number as u16,
-                    content_length: field(),
-                    content_range: field(),
-                    etag: field(),
-                    last_modified: field(),
-                    request_id: field(),
-                    date: field(),
-                    body: parts.next().unwrap_or(""),
+                    content_length,
+                    content_range,
+                    etag,
+                    last_modified,
+                    request_id,
+                    date,
+                    body: rest,
                 })
             }
             event::FAILED => {
-                let (code, message) = text.split_once('\0').unwrap_or(("", text));
+                let (code, message) = crate::tc3::text::split_once_byte(text, 0).unwrap_or(("", text));
                 Event::Failed {
                     timed_out: number != 0.0,
                     code,
