@@ -15,8 +15,11 @@ use crate::wipe::Wiping;
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = readProvided)]
-    fn read_provided_shape(value: &JsValue) -> JsValue;
+    // `catch`: a getter or proxy trap of the provider's answer that throws is a provider
+    // failure like any other; unwinding through the wasm frames would leave the client borrowed
+    // and every later call of it failing ("recursive use of an object").
+    #[wasm_bindgen(catch, js_name = readProvided)]
+    fn read_provided_shape(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// The `credential` option's fixed credential (js/options.js checked that both strings are
@@ -69,7 +72,7 @@ pub fn read_provided(value: JsValue) -> Result<(Credential, Option<u64>), Error>
             ["the credential provider returned ", message].cat(),
         )
     };
-    let v = read_provided_shape(&value);
+    let v = read_provided_shape(&value).map_err(|e| provider_error(&e))?;
     if let Some(message) = v.as_string() {
         return Err(as_provider_error(&message));
     }

@@ -77,3 +77,23 @@ describe("a throw while the options are read leaves the client usable", () => {
     });
   }
 });
+
+// The same for a credential provider's answer: a getter that throws is the provider failing
+// (Client.CredentialProviderError, its message kept), and the client's next call works.
+it("a provider answer whose getter throws is a provider error, and the client stays usable", async () => {
+  let calls = 0;
+  const answer = { Response: { RegionSet: [], TotalCount: 0, RequestId: "r-1" } };
+  const client = new pkg.CvmClient({
+    region: "ap-guangzhou",
+    credential: async () => (++calls === 1
+      ? { get secretId() { throw new Error("vault sealed"); }, secretKey: "k" }
+      : { secretId: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE" }),
+    retry: false,
+    fetch: async () => ({ status: 200, headers: new Headers(), text: async () => JSON.stringify(answer) }),
+  });
+  const e = await client.request("DescribeRegions", {}).then(() => assert.fail("accepted"), (x) => x);
+  assert.equal(e.code, "Client.CredentialProviderError");
+  assert.match(e.message, /vault sealed/);
+  assert.deepEqual(await client.request("DescribeRegions", {}), answer.Response);
+  assert.equal(calls, 2);
+});
