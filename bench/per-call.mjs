@@ -41,13 +41,18 @@ function post(session, method, params) {
   return new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
+/** The category of the glue and the js/ modules (bench/run.mjs reads it). */
+export const GLUE = "JS glue (wasm-bindgen, js/ modules, bundled)";
+
 function category(frame) {
   const { functionName: fn, url } = frame;
   if (fn === "(garbage collector)") return "GC";
   if (fn === "(program)" || fn === "(idle)" || fn === "(root)") return "other";
   if (fn.startsWith("wasm-to-js") || fn.startsWith("js-to-wasm")) return "JS↔wasm trampolines";
   if (url.startsWith("wasm://") || fn.startsWith("wasm-function")) return "wasm code";
-  if (url.endsWith("tc3_edge.js")) return "JS glue (wasm-bindgen, js/ modules, bundled)";
+  // The glue and js/ modules are bundled into each entry (pkg/node.js, …) and, for the tests'
+  // second instance, gen/tc3_edge.js.
+  if (url.endsWith("tc3_edge.js") || /\/pkg\/(sign\/)?(node|browser|workerd)\.js$/.test(url)) return GLUE;
   if (/^(decode|decodeUTF8|encode|encodeInto|encodeIntoResults|get buffer)$/.test(fn)) return "TextDecoder/TextEncoder, memory views";
   if (url.includes("/bench/")) return "bench harness";
   return "other JS/builtins";

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 import * as F from "./fixtures.mjs";
-import { gc, heapBytesPerCall, profileShares } from "./per-call.mjs"; // first: exposes gc
+import { GLUE, gc, heapBytesPerCall, profileShares } from "./per-call.mjs"; // first: exposes gc
 import { buildCandidates, identityCheck } from "./candidates.mjs";
 import { coldStart } from "./cold-start.mjs";
 import { crossingsPerCall, instrumentedCopy } from "./crossings.mjs";
@@ -283,7 +283,7 @@ if (throughput.rows.length) {
 }
 const prof = perCall.profiles.find((p) => p.id === "tc3.sign");
 if (prof) {
-  const boundary = ["JS glue (wasm-bindgen, js/ modules)", "TextDecoder/TextEncoder, memory views", "JS↔wasm trampolines"].reduce((a, k) => a + (prof.shares[k] ?? 0), 0);
+  const boundary = [GLUE, "TextDecoder/TextEncoder, memory views", "JS↔wasm trampolines"].reduce((a, k) => a + (prof.shares[k] ?? 0), 0);
   notes.push(`\`signRequest\`: ${pct(prof.shares["wasm code"])} of CPU samples in wasm code, ${pct(boundary)} at the boundary (glue, text decoding/encoding, trampolines), ${pct(prof.shares.GC ?? 0)} GC.`);
 }
 const cs = perCall.crossings[0];
