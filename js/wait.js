@@ -194,10 +194,13 @@ export function installWaitPath(Class, memory, ErrorClass) {
       const d = driverOf(core);
       const o = /** @type {any} */ (options !== null && typeof options === "object" ? options : {});
       const signal = isAbortSignal(o.signal) ? o.signal : undefined;
+      // Read once, before the wait starts in wasm: a getter that throws then leaves nothing
+      // started (read after, it left the started wait's slot taken for good).
+      const progress = once ? undefined : o.onProgress;
       ch.clocks(d);
       const first = core.__waitStart(task, options, once, signal !== undefined, !!(signal && signal.aborted));
       // Checked by __waitStart: a function, or absent.
-      const onProgress = once || typeof o.onProgress !== "function" ? undefined : o.onProgress;
+      const onProgress = typeof progress === "function" ? progress : undefined;
       /** @type {WaitRun} */
       const run = { core, d, id: ch.slot(d, IO_CALL), signal, callId: ++d.seq, trace: traceId(), onProgress, polls: 0, waited: 0 };
       return ch.drive(run, first, true, steps);

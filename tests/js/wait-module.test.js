@@ -215,6 +215,13 @@ describe("js/wait.js against a scripted wasm side", () => {
     assert.ok(r instanceof Promise, "never throws synchronously");
     await assert.rejects(r, (e) => e === bad);
     assert.equal(e3[0][3], false, "{} is no AbortSignal");
+
+    // An onProgress getter that throws: rejected with its error before the wait starts in wasm
+    // (a wait started and never driven would keep its slot).
+    const trap = new Error("getter");
+    const { core: c4, events: e4 } = fakeCore([]);
+    await assert.rejects(c4.waitForExport({}, { get onProgress() { throw trap; } }), (e) => e === trap);
+    assert.deepEqual(e4, [], "__waitStart never called");
   });
 
   test("the provider: one call shared with the call path (a JOIN from either side awaits it); a timeout is an event", async () => {
