@@ -3,6 +3,7 @@
 // import and export names shortened by wasm-opt, and the glue rewritten to match
 // (scripts/wasm-names.mjs).
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
 import { test } from "node:test";
 
@@ -103,5 +104,18 @@ test("each entry's import object provides exactly what its module imports, and t
       assert.deepEqual(Object.keys(given[module]).sort(), [...names.keys()].sort(), `${entry}: imports of module ${module}`);
       for (const [name, kind] of names) assert.equal(kind === "function" ? typeof given[module][name] : kind, kind, `${entry}: ${module}.${name}`);
     }
+  }
+});
+
+// Importing the package loads nothing of Node's own fetch (undici), crypto or zlib: a capability
+// probe that built a `Request` at import time once did, ~10 ms of every cold start (BENCHMARKS.md's
+// cold-start table). Checked in a fresh process, by what Node says it loaded.
+test("importing an entry loads none of Node's fetch, crypto or zlib modules", () => {
+  for (const entry of ["node.js", "sign/node.js"]) {
+    const url = new URL(`../../pkg/${entry}`, import.meta.url).href;
+    const loaded = execFileSync(process.execPath, ["--input-type=module", "-e",
+      `await import(${JSON.stringify(url)}); console.log(JSON.stringify(process.moduleLoadList))`], { encoding: "utf8" });
+    const heavy = JSON.parse(loaded).filter((m) => /undici|crypto|zlib/.test(m));
+    assert.deepEqual(heavy, [], `${entry} loaded ${heavy.join(", ")}`);
   }
 });
