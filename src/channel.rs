@@ -133,7 +133,7 @@ pub fn js_module() -> String {
             s.push_str(prefix);
             s.push_str(name);
             s.push_str(" = ");
-            crate::tc3::text::push_u64(&mut s, u64::from(*value));
+            crate::text::push_u64(&mut s, u64::from(*value));
             s.push_str(";\n");
         }
     }

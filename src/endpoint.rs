@@ -9,7 +9,7 @@
 //! host and the signature must be for that host.
 
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// A parsed endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,11 +28,11 @@ fn invalid(message: String) -> Error {
 pub fn is_hostname(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 253
-        && crate::tc3::text::split_byte(s, b'.').all(|label| {
+        && crate::text::split_byte(s, b'.').all(|label| {
             !label.is_empty()
                 && label.len() <= 63
-                && !crate::tc3::text::starts_with_any(label, b"-")
-                && !crate::tc3::text::ends_with_any(label, b"-")
+                && !crate::text::starts_with_any(label, b"-")
+                && !crate::text::ends_with_any(label, b"-")
                 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         })
 }
@@ -50,7 +50,7 @@ impl Endpoint {
                 .cat(),
             )
         };
-        let (scheme, rest) = match crate::tc3::text::split_once(input, "://") {
+        let (scheme, rest) = match crate::text::split_once(input, "://") {
             Some((scheme, rest)) => {
                 let scheme = scheme.to_ascii_lowercase();
                 if scheme != "http" && scheme != "https" {
@@ -60,17 +60,17 @@ impl Endpoint {
             }
             None => ("https".to_owned(), input),
         };
-        let (authority, path) = match crate::tc3::text::find_byte(rest, b'/') {
+        let (authority, path) = match crate::text::find_byte(rest, b'/') {
             Some(i) => rest.split_at(i),
             None => (rest, "/"),
         };
-        if crate::tc3::text::contains_any(path, b"?# ") || authority.contains('@') || !path.is_ascii() {
+        if crate::text::contains_any(path, b"?# ") || authority.contains('@') || !path.is_ascii() {
             return Err(usage());
         }
-        let (host, port) = match crate::tc3::text::rsplit_once_byte(authority, b':') {
+        let (host, port) = match crate::text::rsplit_once_byte(authority, b':') {
             Some((host, port)) => {
                 let ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
-                match crate::tc3::text::parse_u64(port).and_then(|p| u16::try_from(p).ok()) {
+                match crate::text::parse_u64(port).and_then(|p| u16::try_from(p).ok()) {
                     Some(p) if ok && p > 0 => (host, Some(p)),
                     _ => return Err(usage()),
                 }
@@ -86,7 +86,7 @@ impl Endpoint {
         let mut url = [scheme.as_str(), "://", &hostname].cat();
         if let Some(p) = port {
             url.push(':');
-            crate::tc3::text::push_u64(&mut url, u64::from(p));
+            crate::text::push_u64(&mut url, u64::from(p));
         }
         url.push_str(path);
         Ok(Endpoint { url, hostname })

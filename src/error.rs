@@ -135,8 +135,8 @@ impl Error {
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn redact(mut self, secrets: &[&str]) -> Self {
         for secret in secrets.iter().filter(|s| s.len() >= 8) {
-            if crate::tc3::text::find(&self.message, secret).is_some() {
-                self.message = crate::tc3::text::replace(&self.message, secret, "** redacted **");
+            if crate::text::find(&self.message, secret).is_some() {
+                self.message = crate::text::replace(&self.message, secret, "** redacted **");
             }
         }
         self
@@ -202,7 +202,7 @@ impl Error {
     pub fn with_note(mut self, note: &str) -> Self {
         let mut chars = note.chars();
         match (
-            crate::tc3::text::ends_with_any(self.message.trim_ascii_end(), b".!?"),
+            crate::text::ends_with_any(self.message.trim_ascii_end(), b".!?"),
             chars.next(),
         ) {
             (_, None) => {}

@@ -52,7 +52,7 @@ impl Value {
     /// The value as a non-negative integer, if it is written as one.
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => crate::tc3::text::parse_u64(n),
+            Value::Number(n) if n.bytes().all(|b| b.is_ascii_digit()) => crate::text::parse_u64(n),
             _ => None,
         }
     }

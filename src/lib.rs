@@ -4,6 +4,8 @@
 //! fully CVM `ExportImages` — from browsers and edge runtimes, compiled to WebAssembly.
 //!
 //! Layers, each depending only on the ones before it (docs/architecture.md has the graph):
+//! - [`error`], [`text`], [`wipe`]: leaves every layer uses (the error type, small text
+//!   helpers without std's generic searchers and parsers, zeroing of secrets).
 //! - [`tc3`]: the API signing spec, one module per stage; time is an input.
 //! - [`endpoint`]: URL/host syntax, a leaf shared by `cos` and `client`.
 //! - [`cos`]: COS's own signing scheme (q-sign-algorithm=sha1) and its links.
@@ -47,6 +49,7 @@ pub mod endpoint;
 pub mod error;
 pub mod json;
 pub mod tc3;
+pub mod text;
 pub mod wipe;
 
 #[cfg(target_arch = "wasm32")]

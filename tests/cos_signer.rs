@@ -46,7 +46,7 @@ fn documented_download_example_stage_by_stage() {
         sts,
         "sha1\n1557989753;1557996953\n54ecfe22f59d3514fdc764b87a32d8133ea611e6\n"
     );
-    let signature = tc3_edge::tc3::text::hex(&sign_key.sign(sts.as_bytes()));
+    let signature = tc3_edge::text::hex(&sign_key.sign(sts.as_bytes()));
     assert_eq!(signature, "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
     let _ = DOC_SECRET_ID;
 }

@@ -22,8 +22,8 @@ use super::retry::{classify, decide, Decision, Failure, RetryPolicy};
 use super::transport::{fetch_failed, never_connected};
 use crate::cvm::{parse_envelope, ExportImagesResponse};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
 use crate::tc3::{Credential, SignedRequest, SigningKeyCache};
+use crate::text::Cat;
 
 /// The clocks and the random draw, read by the driver when it delivers an event.
 #[derive(Clone, Copy, Debug)]
@@ -179,7 +179,7 @@ impl Credentials {
             }
         }
         let mut message = String::from("the credential provider did not answer within ");
-        crate::tc3::text::push_u64(&mut message, timeout_secs.into());
+        crate::text::push_u64(&mut message, timeout_secs.into());
         message.push_str(" s");
         Error::new(ErrorKind::CredentialProvider, message)
     }
@@ -367,7 +367,7 @@ impl Call {
     pub fn request(action: &str, payload: Option<&str>) -> Result<Self, Error> {
         super::config::check_action(action)?;
         let payload = payload.ok_or_else(|| not_json("payload"))?;
-        if !crate::tc3::text::starts_with_any(payload, b"{") {
+        if !crate::text::starts_with_any(payload, b"{") {
             return Err(Error::validation("InvalidParameter", "", "payload must be an object"));
         }
         Ok(Call::new(
@@ -498,7 +498,7 @@ impl Call {
                     ErrorKind::CredentialProvider,
                     [
                         "the credential provider did not answer within ",
-                        &crate::tc3::text::decimal(secs.into()),
+                        &crate::text::decimal(secs.into()),
                         " s",
                     ]
                     .cat(),
@@ -534,7 +534,7 @@ impl Call {
                     Some(why) => ["the rate limiter refused the request: ", why].cat(),
                     None => [
                         "the rate limiter did not grant a slot within ",
-                        &crate::tc3::text::decimal(client.config.req_timeout_secs.into()),
+                        &crate::text::decimal(client.config.req_timeout_secs.into()),
                         " s (reqTimeout)",
                     ]
                     .cat(),
@@ -686,9 +686,9 @@ impl Call {
             let mut message = String::from("the client's rate limiter has no slot for ");
             message.push_str(&self.action);
             message.push_str(" within reqTimeout (");
-            crate::tc3::text::push_u64(&mut message, client.config.req_timeout_secs.into());
+            crate::text::push_u64(&mut message, client.config.req_timeout_secs.into());
             message.push_str(" s): the call would have to wait ");
-            crate::tc3::text::push_u64(&mut message, delay.ceil() as u64);
+            crate::text::push_u64(&mut message, delay.ceil() as u64);
             message.push_str(" ms");
             return self.finish(Err(Error::new(ErrorKind::RateLimiter, message)));
         }
@@ -865,7 +865,7 @@ fn transport_error(timed_out: bool, code: &str, message: &str, timeout_secs: u32
             ErrorKind::Timeout,
             [
                 "no complete answer within reqTimeout (",
-                &crate::tc3::text::decimal(timeout_secs.into()),
+                &crate::text::decimal(timeout_secs.into()),
                 " s); the request may have been executed",
             ]
             .cat(),
@@ -896,7 +896,7 @@ fn explain_give_up(err: Error, retries: u32, idempotent: bool, action: &str) -> 
     };
     match retries {
         0 => err,
-        n => err.with_note(&["gave up after ", &crate::tc3::text::decimal(n.into()), " retries"].cat()),
+        n => err.with_note(&["gave up after ", &crate::text::decimal(n.into()), " retries"].cat()),
     }
 }
 

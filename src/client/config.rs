@@ -4,8 +4,8 @@
 use crate::cvm;
 use crate::endpoint::{is_hostname, Endpoint};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
 use crate::tc3::{self, Credential, Language, Method, SignedHeaders, SignedRequest, SigningKeyCache, SigningParams};
+use crate::text::Cat;
 
 /// `X-TC-RequestClient`: identifies tc3-edge and its version to the API.
 pub const REQUEST_CLIENT: &str = concat!("tc3-edge/", env!("CARGO_PKG_VERSION"));

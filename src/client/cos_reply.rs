@@ -9,9 +9,9 @@
 
 use crate::client::clock::parse_http_date;
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
-use crate::tc3::text::{decimal, parse_u64};
 use crate::tc3::UtcDate;
+use crate::text::Cat;
+use crate::text::{decimal, parse_u64};
 
 /// How a file is asked about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,23 +138,23 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let open = ["<", name, ">"].cat();
     let close = ["</", name, ">"].cat();
-    let start = crate::tc3::text::find(xml, &open)? + open.len();
-    let len = crate::tc3::text::find(&xml[start..], &close)?;
+    let start = crate::text::find(xml, &open)? + open.len();
+    let len = crate::text::find(&xml[start..], &close)?;
     Some(&xml[start..start + len])
 }
 
 /// The five predefined XML entities and numeric character references.
 #[cfg_attr(tc3_size, optimize(size))]
 fn unescape(s: &str) -> String {
-    if crate::tc3::text::find_byte(s, b'&').is_none() {
+    if crate::text::find_byte(s, b'&').is_none() {
         return s.to_owned();
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
-    while let Some(i) = crate::tc3::text::find_byte(rest, b'&') {
+    while let Some(i) = crate::text::find_byte(rest, b'&') {
         out.push_str(&rest[..i]);
         rest = &rest[i..];
-        let entity = crate::tc3::text::find_byte(rest, b';').map(|end| (&rest[1..end], end));
+        let entity = crate::text::find_byte(rest, b';').map(|end| (&rest[1..end], end));
         let decoded = entity.and_then(|(name, end)| {
             let c = match name {
                 "amp" => Some('&'),
@@ -306,7 +306,7 @@ fn file_info(reply: &CosReply<'_>) -> FileInfo {
     // A ranged GET answers 206 with `Content-Range: bytes 0-0/<size>` and a 1-byte length.
     let from_range = reply
         .content_range
-        .and_then(|r| crate::tc3::text::rsplit_once_byte(r, b'/'))
+        .and_then(|r| crate::text::rsplit_once_byte(r, b'/'))
         .and_then(|(_, total)| parse_u64(total.trim_ascii()));
     let size = from_range.or_else(|| {
         if reply.status == 206 {

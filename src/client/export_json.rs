@@ -7,7 +7,7 @@
 
 use super::wait_export::{FileState, Progress};
 use crate::json::push_string;
-use crate::tc3::text::push_u64;
+use crate::text::push_u64;
 
 fn push_file(out: &mut String, f: &FileState, url: Option<&str>, with_state: bool) {
     out.push_str("{\"key\":");

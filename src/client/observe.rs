@@ -5,7 +5,7 @@
 //! these at hand when it writes one).
 
 use crate::json::push_string;
-use crate::tc3::text::push_u64;
+use crate::text::push_u64;
 
 /// One observable step of a call.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,7 +6,7 @@
 //! reports it as 0: the real code is hidden from scripts).
 
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// `Client.HttpStatus` for a redirect answer (`status` 0: a browser's opaque redirect, no
 /// `httpCode`), or `None` when `status` is not one. Final: never retried, never followed.
@@ -19,7 +19,7 @@ pub fn refused(status: u16, what: &str) -> Option<Error> {
     let code = if status == 0 {
         String::from("a redirect")
     } else {
-        ["HTTP ", &crate::tc3::text::decimal(status.into())].cat()
+        ["HTTP ", &crate::text::decimal(status.into())].cat()
     };
     let e = Error::new(
         ErrorKind::HttpStatus,

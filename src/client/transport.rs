@@ -2,7 +2,7 @@
 //! error it becomes, and whether it proves that nothing was sent.
 
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// Node reports these in `error.cause.code` when no connection was ever made, so the request
 /// cannot have reached the server.

@@ -27,7 +27,7 @@
 
 use super::cos_reply::{judge, FileInfo, PollMethod, Verdict};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::decimal;
+use crate::text::decimal;
 
 /// Default `timeout`: 6 hours (a large image takes hours to export).
 pub const DEFAULT_TIMEOUT_SECS: f64 = 6.0 * 3600.0;
@@ -43,7 +43,7 @@ pub const MIN_INTERVAL_SECS: f64 = 0.01;
 pub const MAX_INTERVAL_SECS: f64 = 3600.0;
 /// Longest COS object key, in bytes (defined once, by the COS signer's rules).
 pub use crate::cos::MAX_KEY_BYTES;
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 /// Most files one wait accepts (an export has at most 10 images with their data disks).
 pub const MAX_FILES: usize = 1000;
 
@@ -689,7 +689,7 @@ pub fn seconds(secs: f64) -> String {
     if frac > 0 {
         let digits = decimal(1000 + frac);
         s.push('.');
-        s.push_str(crate::tc3::text::trim_end_byte(&digits[1..], b'0'));
+        s.push_str(crate::text::trim_end_byte(&digits[1..], b'0'));
     }
     s
 }

@@ -16,9 +16,9 @@ use super::wait_export::{self as wait, check_task, FileState, Mode, Poll, WaitOp
 use crate::cos::signer::sign_request_for;
 use crate::cos::{presign, CosEndpoint, CosMethod, CosRequest, KeyTime, MAX_EXPIRES_SECS};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::decimal;
-use crate::tc3::text::Cat;
 use crate::tc3::Credential;
+use crate::text::decimal;
+use crate::text::Cat;
 
 /// How long the signature of one poll is valid (the official COS SDK's default).
 pub const POLL_SIGNATURE_SECS: u64 = 900;

@@ -55,17 +55,17 @@ impl Authorization<'_> {
         value(out, self.secret_id, false);
         for name in ["&q-sign-time=", "&q-key-time="] {
             out.push_str(name);
-            crate::tc3::text::push_u64(out, self.key_time.start());
+            crate::text::push_u64(out, self.key_time.start());
             // `;` is literal in a query string; the SDK's links keep it too.
             out.push(';');
-            crate::tc3::text::push_u64(out, self.key_time.end());
+            crate::text::push_u64(out, self.key_time.end());
         }
         out.push_str("&q-header-list=");
         value(out, self.header_list, true);
         out.push_str("&q-url-param-list=");
         value(out, self.url_param_list, true);
         out.push_str("&q-signature=");
-        crate::tc3::text::push_hex(out, &self.signature);
+        crate::text::push_hex(out, &self.signature);
     }
 }
 

@@ -1,6 +1,6 @@
 //! The hosts of a bucket (a leaf: the signer signs for them, `url` sends to them).
 
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// The real COS host of a bucket: `<Bucket>.cos.<Region>.myqcloud.com`.
 #[cfg_attr(tc3_size, optimize(size))]

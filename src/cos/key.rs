@@ -47,7 +47,7 @@ impl SignKey {
         let mut raw = hmac_sha1(secret_key.as_bytes(), key_time.as_bytes());
         // Exactly 40 hex digits: the String never reallocates, so no unwiped copy is left.
         let mut hex = String::with_capacity(40);
-        crate::tc3::text::push_hex(&mut hex, &raw);
+        crate::text::push_hex(&mut hex, &raw);
         wipe_array(&mut raw);
         SignKey(Wiping::new(hex))
     }
@@ -90,15 +90,15 @@ mod tests {
     fn hmac_sha1_rfc2202() {
         // RFC 2202 test cases 1, 2 and 6 (a key longer than the block).
         assert_eq!(
-            crate::tc3::text::hex(&hmac_sha1(&[0x0b; 20], b"Hi There")),
+            crate::text::hex(&hmac_sha1(&[0x0b; 20], b"Hi There")),
             "b617318655057264e28bc0b6fb378c8ef146be00"
         );
         assert_eq!(
-            crate::tc3::text::hex(&hmac_sha1(b"Jefe", b"what do ya want for nothing?")),
+            crate::text::hex(&hmac_sha1(b"Jefe", b"what do ya want for nothing?")),
             "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"
         );
         assert_eq!(
-            crate::tc3::text::hex(&hmac_sha1(
+            crate::text::hex(&hmac_sha1(
                 &[0xaa; 80],
                 b"Test Using Larger Than Block-Size Key - Hash Key First"
             )),

@@ -97,9 +97,9 @@ impl KeyTime {
     /// Appends `<start>;<end>`.
     #[cfg_attr(tc3_size, optimize(size))]
     pub fn write_to(self, out: &mut String) {
-        crate::tc3::text::push_u64(out, self.start);
+        crate::text::push_u64(out, self.start);
         out.push(';');
-        crate::tc3::text::push_u64(out, self.end);
+        crate::text::push_u64(out, self.end);
     }
 }
 
@@ -198,8 +198,8 @@ impl CosRequest<'_> {
             // fetch trims surrounding whitespace, which would change what was signed; values
             // outside printable ASCII do not travel unchanged either.
             let ok = value.bytes().all(|b| (0x20..0x7f).contains(&b))
-                && !crate::tc3::text::starts_with_any(value, b" ")
-                && !crate::tc3::text::ends_with_any(value, b" ");
+                && !crate::text::starts_with_any(value, b" ")
+                && !crate::text::ends_with_any(value, b" ");
             if !ok {
                 return Err(bad(
                     "headers",
@@ -229,7 +229,7 @@ pub fn check_bucket(bucket: &str) -> Result<(), Error> {
             "BucketName is required: the COS bucket, e.g. \"backup-1250000000\"",
         ));
     }
-    let (base, appid) = crate::tc3::text::rsplit_once_byte(bucket, b'-').unwrap_or(("", bucket));
+    let (base, appid) = crate::text::rsplit_once_byte(bucket, b'-').unwrap_or(("", bucket));
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
         return Err(Error::validation(
             "InvalidParameterValue.InvalidAppIdFormat",
@@ -240,7 +240,7 @@ pub fn check_bucket(bucket: &str) -> Result<(), Error> {
     let base_ok = base
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !crate::tc3::text::starts_with_any(base, b"-");
+        && !crate::text::starts_with_any(base, b"-");
     if !base_ok {
         return Err(bad(
             F,
@@ -270,8 +270,8 @@ pub fn check_region(region: &str) -> Result<(), Error> {
         && region
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !crate::tc3::text::starts_with_any(region, b"-")
-        && !crate::tc3::text::ends_with_any(region, b"-");
+        && !crate::text::starts_with_any(region, b"-")
+        && !crate::text::ends_with_any(region, b"-");
     if ok {
         Ok(())
     } else {
@@ -299,7 +299,7 @@ pub fn check_key(key: &str) -> Result<(), Error> {
             "key is longer than 850 bytes (COS's limit, a leading '/' aside)",
         ));
     }
-    if crate::tc3::text::split_byte(path, b'/').any(|s| s == "." || s == "..") {
+    if crate::text::split_byte(path, b'/').any(|s| s == "." || s == "..") {
         return Err(bad(
             "key",
             "key has a '.' or '..' segment, which URLs resolve away (the request would name another object)",

@@ -7,8 +7,8 @@ use super::key::SignKey;
 use super::request::{CosRequest, KeyTime};
 use super::string_to_sign;
 use crate::error::Error;
-use crate::tc3::text::Cat;
 use crate::tc3::Credential;
+use crate::text::Cat;
 
 /// Header carrying the session token of temporary credentials (not signed, as in the SDK).
 pub const TOKEN_HEADER: &str = "x-cos-security-token";
@@ -136,7 +136,7 @@ pub fn sign_request_for(
         header_list: http.header_list,
         url_param_list: http.url_param_list,
         string_to_sign,
-        signature: crate::tc3::text::hex(&signature),
+        signature: crate::text::hex(&signature),
         signature_bytes: signature,
         authorization,
         headers,

@@ -14,7 +14,7 @@ pub const ALGORITHM: &str = "sha1";
 /// Lowercase hex SHA-1.
 #[cfg_attr(tc3_size, optimize(size))]
 pub fn sha1_hex(data: &[u8]) -> String {
-    crate::tc3::text::hex(&Sha1::digest(data))
+    crate::text::hex(&Sha1::digest(data))
 }
 
 /// Builds the string to sign for an HttpString.
@@ -25,7 +25,7 @@ pub fn build(key_time: KeyTime, http_string: &str) -> String {
     s.push('\n');
     key_time.write_to(&mut s);
     s.push('\n');
-    crate::tc3::text::push_hex(&mut s, &Sha1::digest(http_string.as_bytes()));
+    crate::text::push_hex(&mut s, &Sha1::digest(http_string.as_bytes()));
     s.push('\n');
     s
 }

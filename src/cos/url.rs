@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::tc3::Credential;
 
 pub use super::host::{cos_alternate_host, cos_host};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 const REAL: &str = "https://{Bucket}.cos.{Region}.myqcloud.com";
 const ALTERNATE: &str = "https://{Bucket}.cos.{Region}.tencentcos.cn";
@@ -66,20 +66,20 @@ impl CosEndpoint {
             return Err(usage("is not an http(s) URL"));
         }
         let mut rest = template;
-        while let Some(open) = crate::tc3::text::find_byte(rest, b'{') {
+        while let Some(open) = crate::text::find_byte(rest, b'{') {
             let after = &rest[open..];
             if !after.starts_with("{Bucket}") && !after.starts_with("{Region}") {
                 return Err(usage("has a placeholder other than {Bucket} and {Region}"));
             }
-            if crate::tc3::text::find_byte(&rest[..open], b'}').is_some() {
+            if crate::text::find_byte(&rest[..open], b'}').is_some() {
                 return Err(usage("has an unmatched '}'"));
             }
             rest = &after["{Bucket}".len()..]; // both placeholders are 8 bytes
         }
-        if crate::tc3::text::find_byte(rest, b'}').is_some() {
+        if crate::text::find_byte(rest, b'}').is_some() {
             return Err(usage("has an unmatched '}'"));
         }
-        if crate::tc3::text::contains_any(template, b"?#") {
+        if crate::text::contains_any(template, b"?#") {
             return Err(usage(
                 "has a query or fragment (the object key is appended to its path)",
             ));
@@ -88,12 +88,12 @@ impl CosEndpoint {
         crate::endpoint::Endpoint::parse(&sample)
             .map_err(|_| usage("is not a valid URL once {Bucket} and {Region} are filled in"))?;
         // The scheme lowercased (as Endpoint does), the rest as given, without trailing '/'.
-        let (scheme, rest) = crate::tc3::text::split_once(template, "://").unwrap_or(("https", template));
+        let (scheme, rest) = crate::text::split_once(template, "://").unwrap_or(("https", template));
         Ok(CosEndpoint {
             template: [
                 &scheme.to_ascii_lowercase(),
                 "://",
-                crate::tc3::text::trim_end_byte(rest, b'/'),
+                crate::text::trim_end_byte(rest, b'/'),
             ]
             .cat(),
         })
@@ -147,7 +147,7 @@ impl CosEndpoint {
 fn fill(template: &str, bucket: &str, region: &str) -> String {
     let mut out = String::with_capacity(template.len() + bucket.len() + region.len());
     let mut rest = template;
-    while let Some(open) = crate::tc3::text::find_byte(rest, b'{') {
+    while let Some(open) = crate::text::find_byte(rest, b'{') {
         out.push_str(&rest[..open]);
         let after = &rest[open..];
         let (value, len) = if after.starts_with("{Bucket}") {

@@ -11,7 +11,7 @@
 
 use crate::error::Error;
 use crate::json::{self, Value};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// The API version this model follows.
 pub const VERSION: &str = "2017-03-12";
@@ -209,7 +209,7 @@ impl ExportImagesResponse {
         let mut out = String::with_capacity(96);
         let mut w = ObjectWriter::new(&mut out);
         let mut task_id = String::new();
-        crate::tc3::text::push_u64(&mut task_id, self.task_id);
+        crate::text::push_u64(&mut task_id, self.task_id);
         w.raw("TaskId", &task_id);
         w.strings("CosPaths", &self.cos_paths);
         w.string("RequestId", &self.request_id);
@@ -273,7 +273,7 @@ fn check_types(obj: &Value) -> Result<(), Error> {
             (Kind::Strings, Value::Array(items)) => {
                 if let Some(i) = items.iter().position(|v| !matches!(v, Value::String(_))) {
                     return Err(wrong_type(
-                        &[*name, ".", &crate::tc3::text::decimal(i as u64)].cat(),
+                        &[*name, ".", &crate::text::decimal(i as u64)].cat(),
                         "a string",
                         &items[i],
                     ));
@@ -314,7 +314,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
         Some(other) => return Err(wrong_type(F, "a string", other)),
     };
     // `<name>-<APPID>`: the APPID is the digits after the last dash.
-    let (base, appid) = crate::tc3::text::rsplit_once_byte(name, b'-').unwrap_or(("", name.as_str()));
+    let (base, appid) = crate::text::rsplit_once_byte(name, b'-').unwrap_or(("", name.as_str()));
     if appid.is_empty() || !appid.bytes().all(|b| b.is_ascii_digit()) || base.is_empty() {
         return Err(Error::validation(
             "InvalidParameterValue.InvalidAppIdFormat",
@@ -328,7 +328,7 @@ fn bucket_name(v: Option<&Value>) -> Result<String, Error> {
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         "may hold only lowercase letters, digits and '-'"
-    } else if crate::tc3::text::starts_with_any(base, b"-") || crate::tc3::text::ends_with_any(base, b"-") {
+    } else if crate::text::starts_with_any(base, b"-") || crate::text::ends_with_any(base, b"-") {
         "must not start or end with '-'"
     } else if base.len() > MAX_BUCKET_NAME_CHARS {
         "must be at most 50 characters"
@@ -377,7 +377,7 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
             F,
             [
                 "ImageIds lists ",
-                &crate::tc3::text::decimal(items.len() as u64),
+                &crate::text::decimal(items.len() as u64),
                 " images; at most 10 go in one call, so split the export into several calls",
             ]
             .cat(),
@@ -385,7 +385,7 @@ fn image_ids(v: Option<&Value>) -> Result<Vec<String>, Error> {
     }
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = ["ImageIds.", &crate::tc3::text::decimal(i as u64)].cat();
+        let field = ["ImageIds.", &crate::text::decimal(i as u64)].cat();
         let id = match item {
             Value::String(s) => s,
             other => return Err(wrong_type(&field, "a string", other)),
@@ -446,9 +446,9 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
             F,
             [
                 "FileNamePrefixList has ",
-                &crate::tc3::text::decimal(items.len() as u64),
+                &crate::text::decimal(items.len() as u64),
                 " entries but ImageIds has ",
-                &crate::tc3::text::decimal(image_count as u64),
+                &crate::text::decimal(image_count as u64),
                 ": give one prefix per image",
             ]
             .cat(),
@@ -456,7 +456,7 @@ fn prefix_list(v: Option<&Value>, image_count: usize) -> Result<Option<Vec<Strin
     }
     let mut prefixes = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let field = ["FileNamePrefixList.", &crate::tc3::text::decimal(i as u64)].cat();
+        let field = ["FileNamePrefixList.", &crate::text::decimal(i as u64)].cat();
         match item {
             Value::String(s) if s.is_empty() => {
                 return Err(Error::validation(

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, ErrorKind};
 use crate::json::{self, ParseError, Value};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// Reads a response body. On success returns the `Response` object (which holds `RequestId`).
 pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
@@ -22,7 +22,7 @@ pub fn parse_envelope(status: u16, body: &str) -> Result<Value, Error> {
                     ErrorKind::TruncatedResponse,
                     [
                         "the response body ended after ",
-                        &crate::tc3::text::decimal(body.len() as u64),
+                        &crate::text::decimal(body.len() as u64),
                         " bytes, in the middle of its JSON; the request may have been executed",
                     ]
                     .cat(),
@@ -66,7 +66,7 @@ fn http_status(status: u16) -> Error {
         ErrorKind::HttpStatus,
         [
             "the server answered HTTP ",
-            &crate::tc3::text::decimal(status.into()),
+            &crate::text::decimal(status.into()),
             " without an API response",
         ]
         .cat(),

@@ -31,7 +31,7 @@ impl Authorization<'_> {
         out.push_str(", SignedHeaders=");
         out.push_str(self.signed_headers.as_str());
         out.push_str(", Signature=");
-        super::text::push_hex(out, &self.signature);
+        crate::text::push_hex(out, &self.signature);
     }
 }
 

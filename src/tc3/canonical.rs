@@ -68,7 +68,7 @@ impl HashedPayload {
     }
     /// Lowercase hex.
     pub fn to_hex(self) -> String {
-        super::text::hex(&self.0)
+        crate::text::hex(&self.0)
     }
 }
 
@@ -112,7 +112,7 @@ impl CanonicalRequest<'_> {
         out.push('\n');
         out.push_str(self.signed_headers.as_str());
         out.push('\n');
-        super::text::push_hex(out, &self.hashed_payload.0);
+        crate::text::push_hex(out, &self.hashed_payload.0);
     }
 
     /// SHA-256 of the canonical request: its hex is the last line of the string to sign.

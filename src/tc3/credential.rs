@@ -22,7 +22,7 @@ impl Credential {
         if secret_id.is_empty() {
             return Err(Error::new(ErrorKind::InvalidCredential, "secretId is empty"));
         }
-        if !is_header_safe(secret_id) || crate::tc3::text::contains_any(secret_id, b" ,/") {
+        if !is_header_safe(secret_id) || crate::text::contains_any(secret_id, b" ,/") {
             return Err(Error::new(
                 ErrorKind::InvalidCredential,
                 "secretId must be printable ASCII without spaces, ',' or '/'",

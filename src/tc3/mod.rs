@@ -10,7 +10,6 @@ pub mod fields;
 pub mod key;
 pub mod signer;
 pub mod string_to_sign;
-pub mod text;
 
 pub use canonical::{HashedPayload, Method, SignedHeaders};
 pub use credential::Credential;

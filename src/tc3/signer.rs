@@ -188,7 +188,7 @@ pub fn sign(
     headers.push(("Content-Type", params.content_type.to_owned()));
     headers.push(("X-TC-Action", params.action.to_owned()));
     let mut timestamp = String::with_capacity(12);
-    super::text::push_u64(&mut timestamp, params.timestamp);
+    crate::text::push_u64(&mut timestamp, params.timestamp);
     headers.push(("X-TC-Timestamp", timestamp));
     headers.push(("X-TC-Version", params.version.to_owned()));
     if let Some(region) = params.region {
@@ -210,7 +210,7 @@ pub fn sign(
         headers,
         canonical_request,
         string_to_sign,
-        signature: super::text::hex(&signature_bytes),
+        signature: crate::text::hex(&signature_bytes),
         authorization,
     })
 }
@@ -232,7 +232,7 @@ fn is_token(s: &str) -> bool {
 }
 
 fn check(p: &SigningParams<'_>) -> Result<(), Error> {
-    if !is_token(p.host) || crate::tc3::text::starts_with_any(p.host, b".-") {
+    if !is_token(p.host) || crate::text::starts_with_any(p.host, b".-") {
         return Err(invalid(
             "host must be a bare host name such as cvm.tencentcloudapi.com (no scheme, port or path)",
         ));
@@ -271,7 +271,7 @@ fn check(p: &SigningParams<'_>) -> Result<(), Error> {
         Method::Get if !p.payload.is_empty() => Err(invalid(
             "a GET request carries its parameters in the query; the body must be empty",
         )),
-        Method::Get if !is_header_safe(p.query) || crate::tc3::text::contains_any(p.query, b" #") => {
+        Method::Get if !is_header_safe(p.query) || crate::text::contains_any(p.query, b" #") => {
             Err(invalid("the query must be URL-encoded"))
         }
         _ => Ok(()),

@@ -54,11 +54,11 @@ impl StringToSign<'_> {
     pub fn write_to(&self, out: &mut String) {
         out.push_str(ALGORITHM);
         out.push('\n');
-        super::text::push_u64(out, self.timestamp);
+        crate::text::push_u64(out, self.timestamp);
         out.push('\n');
         self.scope.write_to(out);
         out.push('\n');
-        super::text::push_hex(out, &self.hashed_canonical_request);
+        crate::text::push_hex(out, &self.hashed_canonical_request);
     }
 }
 

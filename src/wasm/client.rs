@@ -297,7 +297,7 @@ impl CvmClient {
             return self.emit(id, Action::Idle);
         };
         let text = core::str::from_utf8(&self.input[..len.min(self.input.len())]).unwrap_or("");
-        let (first, rest) = crate::tc3::text::split_once_byte(text, 0).unwrap_or((text, ""));
+        let (first, rest) = crate::text::split_once_byte(text, 0).unwrap_or((text, ""));
         let event = match event {
             event::ELAPSED => Event::Elapsed,
             event::RESPONSE => Event::Response {
@@ -367,7 +367,7 @@ impl CvmClient {
         let text = usize::try_from(len)
             .ok()
             .and_then(|len| core::str::from_utf8(self.input.get(..len)?).ok());
-        let (trace_id, text) = match text.and_then(|t| crate::tc3::text::split_once_byte(t, 0)) {
+        let (trace_id, text) = match text.and_then(|t| crate::text::split_once_byte(t, 0)) {
             Some((trace_id, rest)) => (trace_id, Some(rest)),
             None => ("", None),
         };
@@ -380,7 +380,7 @@ impl CvmClient {
             return Call::export_images(&self.client.config, text);
         }
         let (action, payload) = text
-            .and_then(|t| crate::tc3::text::split_once_byte(t, 0))
+            .and_then(|t| crate::text::split_once_byte(t, 0))
             .unwrap_or(("", ""));
         Call::request(action, Some(payload).filter(|_| kind == kind::REQUEST))
     }
@@ -466,10 +466,7 @@ impl CvmClient {
     /// (last: it may hold anything, NULs included).
     #[cfg_attr(tc3_size, optimize(size))]
     pub(super) fn emit_error(&mut self, e: Error) -> f64 {
-        let status = e
-            .status()
-            .map(|s| crate::tc3::text::decimal(s.into()))
-            .unwrap_or_default();
+        let status = e.status().map(|s| crate::text::decimal(s.into())).unwrap_or_default();
         let parts = [
             e.code(),
             e.request_id().unwrap_or(""),

@@ -15,7 +15,7 @@ use super::js::now_secs;
 use super::options::{packed, read_cos_request};
 use crate::cos::{presign, CosMethod, CosRequest, KeyTime, DEFAULT_PRESIGN_SECS};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 /// Input of `client.presignCosUrl`.
 #[derive(tsify::Tsify)]

@@ -9,8 +9,8 @@ use wasm_bindgen::prelude::*;
 
 use crate::client::Credentials;
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
 use crate::tc3::Credential;
+use crate::text::Cat;
 use crate::wipe::Wiping;
 
 #[wasm_bindgen(module = "/js/options.js")]

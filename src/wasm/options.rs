@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use crate::client::{ClientOptions, RetryPolicy};
 use crate::error::{Error, ErrorKind};
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
@@ -275,7 +275,7 @@ pub fn invalid(message: String) -> Error {
         .position(|b| b == b' ' || b == b':')
         .unwrap_or(message.len());
     let path = &message[..end];
-    let field = crate::tc3::text::split_once_byte(path, b'.')
+    let field = crate::text::split_once_byte(path, b'.')
         .map_or(path, |(_, rest)| rest)
         .to_owned();
     Error::new(ErrorKind::InvalidOption, message).with_field(field)
@@ -391,9 +391,9 @@ fn whole(value: JsValue, path: &str, default: u32, range: std::ops::RangeInclusi
             [
                 path,
                 " must be a whole number from ",
-                &crate::tc3::text::decimal((*range.start()).into()),
+                &crate::text::decimal((*range.start()).into()),
                 " to ",
-                &crate::tc3::text::decimal((*range.end()).into()),
+                &crate::text::decimal((*range.end()).into()),
             ]
             .cat(),
         )),

@@ -116,7 +116,7 @@ pub fn sign_request(
 /// Field order of the packed input written by `packSignInput` (js/boundary.js); a native test
 /// proves the two lists equal.
 use crate::tc3::fields::SIGN_REQUEST_FIELDS as FIELDS;
-use crate::tc3::text::Cat;
+use crate::text::Cat;
 
 // Positions in FIELDS.
 const F_SECRET_ID: usize = 0;
@@ -263,7 +263,7 @@ fn sign_packed(packed: &str, input: &JsValue) -> Result<JsValue, Error> {
     // "-1" are not). Parsed as an integer, which also keeps float parsing out of the module.
     let timestamp = match p.get(F_TIMESTAMP) {
         None => now_secs(),
-        Some(t) => match tc3::text::parse_u64(t) {
+        Some(t) => match crate::text::parse_u64(t) {
             Some(t) if t <= tc3::signer::MAX_TIMESTAMP => t,
             _ => {
                 return Err(invalid(
@@ -345,7 +345,7 @@ pub fn output(url: String, method: &'static str, signed: tc3::SignedRequest, bod
         packed.push('\0');
     }
     let mut count = String::with_capacity(4);
-    tc3::text::push_u64(&mut count, signed.headers.len() as u64);
+    crate::text::push_u64(&mut count, signed.headers.len() as u64);
     packed.push_str(&count);
     packed.push('\0');
     for (name, value) in &signed.headers {

@@ -295,7 +295,7 @@ impl CvmClient {
                 let mut rest = text;
                 let mut headers = [None; 6];
                 for header in &mut headers {
-                    let (value, after) = crate::tc3::text::split_once_byte(rest, 0).unwrap_or((rest, ""));
+                    let (value, after) = crate::text::split_once_byte(rest, 0).unwrap_or((rest, ""));
                     *header = Some(value).filter(|v| !v.is_empty());
                     rest = after;
                 }
@@ -312,7 +312,7 @@ impl CvmClient {
                 })
             }
             event::FAILED => {
-                let (code, message) = crate::tc3::text::split_once_byte(text, 0).unwrap_or(("", text));
+                let (code, message) = crate::text::split_once_byte(text, 0).unwrap_or(("", text));
                 Event::Failed {
                     timed_out: number != 0.0,
                     code,

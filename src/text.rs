@@ -1,5 +1,7 @@
-//! Small text helpers: lowercase hex and decimal integers appended
-//! to a `String` without `core::fmt` (which costs both time per call and wasm size).
+//! Small text helpers, a leaf every layer uses (the error type too, hence not under `tc3`):
+//! hex and decimal integers written without `core::fmt`, and plain stand-ins for std's generic
+//! searchers, integer parsers and `concat`/`join`, each of which links its own code into the
+//! wasm module (bench/LEVERS.md). Every stand-in is tested against the std function it replaces.
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
