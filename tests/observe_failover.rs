@@ -7,30 +7,26 @@ use std::rc::Rc;
 
 use tc3_edge::client::failover::OPEN_MS;
 use tc3_edge::client::observe::Note;
-use tc3_edge::client::{
-    Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape,
-};
+use tc3_edge::client::{Action, Call, Client, ClientOptions, Credentials, Event, Now, Shape};
 use tc3_edge::tc3::{Credential, SigningKeyCache};
+
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod client;
+}
 
 const OK: &str = r#"{"Response":{"RequestId":"r-ok"}}"#;
 const THROTTLED: &str = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"m"},"RequestId":"r-1"}}"#;
 
 fn client(backup: Option<&str>, host: Option<&str>) -> Client {
-    Client {
-        config: ClientConfig::new(&ClientOptions {
-            region: Some("ap-guangzhou"),
-            backup_endpoint: backup,
-            host,
-            ..Default::default()
-        })
-        .unwrap(),
-        retry: RetryPolicy::default(),
-        limiter: None.into(),
-        clock: ClockSkew::default(),
-        keys: SigningKeyCache::new(),
-        credentials: Credentials::Fixed(Rc::new(Credential::new("AKIDtest", "key", None).unwrap())),
-        failover: Default::default(),
-    }
+    let options = ClientOptions {
+        region: Some("ap-guangzhou"),
+        backup_endpoint: backup,
+        host,
+        ..Default::default()
+    };
+    let credential = Credential::new("AKIDtest", "key", None).unwrap();
+    support::client::client(&options, Credentials::Fixed(Rc::new(credential)))
 }
 
 fn now(mono_ms: f64) -> Now {
