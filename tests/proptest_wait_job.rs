@@ -19,24 +19,14 @@ use tc3_edge::tc3::Credential;
 // Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
 mod support {
     pub mod client;
+    pub mod proptest_cases;
     pub mod wait;
 }
+use support::proptest_cases::config;
 use support::wait::reply;
 
 const SECRET: &str = "key-SECRET-0123456789abcdef";
 const TOKEN: &str = "session-TOKEN-0123456789";
-
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
 
 fn client(provider: bool) -> Client {
     support::wait::client(provider, SECRET, TOKEN)
