@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { CREDENTIALS } from '../../../emulator/account.js';
 import { installPackedPackage, REPO } from '../../bundlers/support/pack.js';
 
 export const WORKER_DIR = join(REPO, 'examples', 'worker');
@@ -93,6 +94,23 @@ export const EXAMPLE_DURABLE_OBJECTS = {
 
 /** The Access settings that make the example Worker trust the emulator's Access stand-in. */
 export const accessBindings = (emu) => ({ ACCESS_TEAM_DOMAIN: emu.access.issuer, ACCESS_AUD: emu.access.aud });
+
+/**
+ * The example Worker's vars and secrets against the emulator (its CVM API, COS and Access
+ * stand-ins): the permanent key, ap-guangzhou, ORIGIN allowed, 1000 exports a caller a minute.
+ * `extra` adds or overrides.
+ */
+export const exampleBindings = (emu, extra = {}) => ({
+  TC_SECRET_ID: CREDENTIALS.permanent.secretId,
+  TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
+  TC_REGION: 'ap-guangzhou',
+  TC_ENDPOINT: emu.url,
+  TC_COS_ENDPOINT: `${emu.url}cos/{Bucket}`,
+  ALLOWED_ORIGINS: ORIGIN,
+  CALLER_LIMIT_PER_MINUTE: '1000',
+  ...accessBindings(emu),
+  ...extra,
+});
 
 /**
  * POSTs JSON to the Worker as a browser on `origin` from `ip` would, with `token` as the Access
