@@ -2,7 +2,7 @@
 // .wasm kept as a separate module) against the packed package, and runs it in workerd through
 // Miniflare, with outbound fetches allowed to loopback (where the emulator listens).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
@@ -56,6 +56,33 @@ export async function buildExampleWorker() {
     };
   } catch (e) {
     await installed.cleanup();
+    throw e;
+  }
+}
+
+/**
+ * Packs and installs the package, writes `source` as a Worker's entry (worker.js) in a new
+ * folder and bundles it for workerd; `prefix` names the temporary folders. Returns
+ * { scriptPath, metafile, cleanup } (cleanup removes the bundle, the install and the folder).
+ */
+export async function bundleEntry(source, prefix) {
+  const installed = await installPackedPackage(prefix);
+  let srcDir;
+  try {
+    srcDir = await mkdtemp(join(tmpdir(), `${prefix}src-`));
+    await writeFile(join(srcDir, 'worker.js'), source);
+    const bundle = await bundleForWorkerd(join(srcDir, 'worker.js'), installed.nodeModules);
+    return {
+      ...bundle,
+      cleanup: async () => {
+        await bundle.cleanup();
+        await installed.cleanup();
+        await rm(srcDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await installed.cleanup();
+    if (srcDir) await rm(srcDir, { recursive: true, force: true });
     throw e;
   }
 }
