@@ -7,30 +7,26 @@ use std::rc::Rc;
 
 use tc3_edge::client::failover::OPEN_MS;
 use tc3_edge::client::observe::Note;
-use tc3_edge::client::{
-    Action, Call, Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Event, Now, RetryPolicy, Shape,
-};
+use tc3_edge::client::{Action, Call, Client, ClientOptions, Credentials, Event, Now, Shape};
 use tc3_edge::tc3::{Credential, SigningKeyCache};
+
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod client;
+}
 
 const OK: &str = r#"{"Response":{"RequestId":"r-ok"}}"#;
 const THROTTLED: &str = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"m"},"RequestId":"r-1"}}"#;
 
 fn client(backup: Option<&str>, host: Option<&str>) -> Client {
-    Client {
-        config: ClientConfig::new(&ClientOptions {
-            region: Some("ap-guangzhou"),
-            backup_endpoint: backup,
-            host,
-            ..Default::default()
-        })
-        .unwrap(),
-        retry: RetryPolicy::default(),
-        limiter: None.into(),
-        clock: ClockSkew::default(),
-        keys: SigningKeyCache::new(),
-        credentials: Credentials::Fixed(Rc::new(Credential::new("AKIDtest", "key", None).unwrap())),
-        failover: Default::default(),
-    }
+    let options = ClientOptions {
+        region: Some("ap-guangzhou"),
+        backup_endpoint: backup,
+        host,
+        ..Default::default()
+    };
+    let credential = Credential::new("AKIDtest", "key", None).unwrap();
+    support::client::client(&options, Credentials::Fixed(Rc::new(credential)))
 }
 
 fn now(mono_ms: f64) -> Now {
@@ -60,6 +56,15 @@ const RESET: Event<'static> = Event::Failed {
     message: "fetch failed",
 };
 
+/// An HTTP 200 answer with `body` (the API's errors come with 200 too).
+fn answered(body: &'static str) -> Event<'static> {
+    Event::Response {
+        status: 200,
+        date: None,
+        body,
+    }
+}
+
 /// The Send's `backup` flag, or a panic naming the action.
 fn sent_to_backup(a: &Action) -> bool {
     match a {
@@ -82,27 +87,11 @@ fn notes_of_a_throttled_then_successful_call() {
     let mut call = read().with_trace_id("trace-1").observed();
     let a = call.step(&mut c, Event::Start, now(0.0));
     assert_eq!(header(&a, "X-TC-TraceId"), Some("trace-1"));
-    let a = call.step(
-        &mut c,
-        Event::Response {
-            status: 200,
-            date: None,
-            body: THROTTLED,
-        },
-        now(8.0),
-    );
+    let a = call.step(&mut c, answered(THROTTLED), now(8.0));
     assert!(matches!(a, Action::Wait(_)));
     let a = call.step(&mut c, Event::Elapsed, now(100.0));
     assert_eq!(header(&a, "X-TC-TraceId"), Some("trace-1"), "every attempt carries it");
-    call.step(
-        &mut c,
-        Event::Response {
-            status: 200,
-            date: None,
-            body: OK,
-        },
-        now(110.0),
-    );
+    call.step(&mut c, answered(OK), now(110.0));
     let notes = call.take_notes();
     let kinds: Vec<String> = notes
         .iter()
@@ -145,15 +134,7 @@ fn an_unobserved_call_records_nothing() {
     let mut c = client(None, None);
     let mut call = read();
     call.step(&mut c, Event::Start, now(0.0));
-    call.step(
-        &mut c,
-        Event::Response {
-            status: 200,
-            date: None,
-            body: OK,
-        },
-        now(1.0),
-    );
+    call.step(&mut c, answered(OK), now(1.0));
     assert!(call.take_notes().is_empty());
     assert_eq!(call.attempts(), 1);
 }
@@ -246,15 +227,7 @@ fn the_breaker_opens_after_five_calls_refused_in_a_row_for_sixty_seconds() {
             "closed: primary first"
         );
         assert!(sent_to_backup(&call.step(&mut c, REFUSED, now(t + 1.0))));
-        call.step(
-            &mut c,
-            Event::Response {
-                status: 200,
-                date: None,
-                body: OK,
-            },
-            now(t + 2.0),
-        );
+        call.step(&mut c, answered(OK), now(t + 2.0));
         t += 10.0;
     }
     // Open: straight to the backup, until 60 s after the fifth failure (at t = 41 ms).
@@ -268,15 +241,7 @@ fn the_breaker_opens_after_five_calls_refused_in_a_row_for_sixty_seconds() {
         !sent_to_backup(&probe.step(&mut c, Event::Start, now(opened_at + OPEN_MS))),
         "then the primary again"
     );
-    probe.step(
-        &mut c,
-        Event::Response {
-            status: 200,
-            date: None,
-            body: OK,
-        },
-        now(opened_at + OPEN_MS + 5.0),
-    );
+    probe.step(&mut c, answered(OK), now(opened_at + OPEN_MS + 5.0));
     let mut call = read();
     assert!(
         !sent_to_backup(&call.step(&mut c, Event::Start, now(opened_at + OPEN_MS + 10.0))),
@@ -299,15 +264,7 @@ fn a_timeout_pins_the_call_but_does_not_close_an_open_breaker() {
         let mut call = read();
         call.step(&mut c, Event::Start, now(f64::from(t)));
         call.step(&mut c, REFUSED, now(f64::from(t)));
-        call.step(
-            &mut c,
-            Event::Response {
-                status: 200,
-                date: None,
-                body: OK,
-            },
-            now(f64::from(t)),
-        );
+        call.step(&mut c, answered(OK), now(f64::from(t)));
     }
     // Half-open probe at the primary times out: unknown whether it connected.
     let mut probe = read();

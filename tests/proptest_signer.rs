@@ -29,18 +29,11 @@ use tc3_edge::tc3::{
 };
 use tc3_edge::{Error, ErrorKind};
 
-/// `cases` cases (PROPTEST_CASES overrides), no regression files written into the tree.
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod proptest_cases;
 }
+use support::proptest_cases::config;
 
 // ---------------------------------------------------------------------------------------------
 // Strategies

@@ -19,17 +19,11 @@ use tc3_edge::client::cos_reply::{CosReply, PollMethod};
 use tc3_edge::client::wait_export::{Action, Event, Mode, Outcome, Progress, WaitOptions, WaitSettings, Waiter};
 use tc3_edge::{Error, ErrorKind};
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod proptest_cases;
 }
+use support::proptest_cases::config;
 
 const NO_SUCH_KEY: &str = "<Error><Code>NoSuchKey</Code><Message>m</Message></Error>";
 const NO_SUCH_BUCKET: &str = "<Error><Code>NoSuchBucket</Code><Message>m</Message></Error>";

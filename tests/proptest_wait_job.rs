@@ -9,49 +9,27 @@
 
 #![cfg(not(target_arch = "wasm32"))] // proptest does not build for wasm32 (see Cargo.toml)
 
-use std::rc::Rc;
-
 use proptest::prelude::*;
 
-use tc3_edge::client::cos_reply::CosReply;
 use tc3_edge::client::wait_export::{Mode, WaitOptions};
 use tc3_edge::client::wait_job::{Action, Event, WaitJob, WaitRequest};
-use tc3_edge::client::{Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Now, RetryPolicy};
-use tc3_edge::tc3::{Credential, SigningKeyCache};
+use tc3_edge::client::{Client, Now};
+use tc3_edge::tc3::Credential;
+
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod client;
+    pub mod proptest_cases;
+    pub mod wait;
+}
+use support::proptest_cases::config;
+use support::wait::reply;
 
 const SECRET: &str = "key-SECRET-0123456789abcdef";
 const TOKEN: &str = "session-TOKEN-0123456789";
 
-fn config(cases: u32) -> ProptestConfig {
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(cases);
-    ProptestConfig {
-        cases,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 fn client(provider: bool) -> Client {
-    Client {
-        config: ClientConfig::new(&ClientOptions {
-            region: Some("ap-guangzhou"),
-            ..Default::default()
-        })
-        .unwrap(),
-        retry: RetryPolicy::default(),
-        limiter: None.into(),
-        clock: ClockSkew::default(),
-        keys: SigningKeyCache::new(),
-        credentials: if provider {
-            Credentials::Provider(Default::default())
-        } else {
-            Credentials::Fixed(Rc::new(Credential::new("AKIDtest", SECRET, Some(TOKEN)).unwrap()))
-        },
-        failover: Default::default(),
-    }
+    support::wait::client(provider, SECRET, TOKEN)
 }
 
 /// What the driver reports, as data (the replies' texts are fixed below).
@@ -97,19 +75,6 @@ fn ev() -> impl Strategy<Value = Ev> {
         1 => any::<bool>().prop_map(|other| Ev::ProviderGone { other }),
         1 => Just(Ev::Aborted),
     ]
-}
-
-fn reply(status: u16, body: &'static str) -> CosReply<'static> {
-    CosReply {
-        status,
-        content_length: Some("7"),
-        content_range: None,
-        etag: Some("\"e\""),
-        last_modified: Some("Wed, 27 Nov 2024 01:02:03 GMT"),
-        request_id: None,
-        date: None,
-        body,
-    }
 }
 
 proptest! {

@@ -2,37 +2,25 @@
 //! decided in the wasm boundary — credentials around a poll, the poll's headers and key time,
 //! what a failed fetch means, the links, redaction, unexpected events.
 
-use std::rc::Rc;
-
 use tc3_edge::client::cos_reply::CosReply;
 use tc3_edge::client::wait_export::Mode;
 use tc3_edge::client::wait_job::{Action, Event, WaitJob, WaitRequest};
-use tc3_edge::client::{Client, ClientConfig, ClientOptions, ClockSkew, Credentials, Now, RetryPolicy};
+use tc3_edge::client::{Client, Now};
 use tc3_edge::cos::CosMethod;
-use tc3_edge::tc3::{Credential, SigningKeyCache};
+use tc3_edge::tc3::Credential;
+
+// Shared test code: tests/support/*.rs (cargo builds only tests/*.rs as test crates).
+mod support {
+    pub mod client;
+    pub mod wait;
+}
 
 const NOW: u64 = 1_795_824_191;
 const TOKEN: &str = "session-TOKEN-0123456789";
 const SECRET: &str = "key-SECRET-abcdef";
 
 fn client(provider: bool) -> Client {
-    Client {
-        config: ClientConfig::new(&ClientOptions {
-            region: Some("ap-guangzhou"),
-            ..Default::default()
-        })
-        .unwrap(),
-        retry: RetryPolicy::default(),
-        limiter: None.into(),
-        clock: ClockSkew::default(),
-        keys: SigningKeyCache::new(),
-        credentials: if provider {
-            Credentials::Provider(Default::default())
-        } else {
-            Credentials::Fixed(Rc::new(Credential::new("AKIDtest", SECRET, Some(TOKEN)).unwrap()))
-        },
-        failover: Default::default(),
-    }
+    support::wait::client(provider, SECRET, TOKEN)
 }
 
 fn at(mono_ms: f64) -> Now {
@@ -54,16 +42,7 @@ fn job(c: &Client, mode: Mode, progress: bool) -> WaitJob {
 }
 
 fn ready() -> CosReply<'static> {
-    CosReply {
-        status: 200,
-        content_length: Some("7"),
-        content_range: None,
-        etag: Some("\"e\""),
-        last_modified: Some("Wed, 27 Nov 2024 01:02:03 GMT"),
-        request_id: None,
-        date: None,
-        body: "",
-    }
+    support::wait::reply(200, "")
 }
 
 #[test]

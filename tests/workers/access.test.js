@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { generateKeyPair, SignJWT } from 'jose';
-import { CREDENTIALS } from '../../emulator/account.js';
 import { startEmulator } from '../../emulator/server.js';
-import { accessBindings, buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, ledger, ORIGIN, post, request, startWorker } from './support/worker.js';
+import { buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, exampleBindings, ledger, ORIGIN, post, request, startWorker } from './support/worker.js';
 
 const GOOD = { BucketName: 'backup-1250000000', ImageIds: ['img-72n9mi0y'] };
 let emu;
@@ -19,17 +18,7 @@ let mf;
 const output = [];
 const started = []; // every Miniflare, disposed at the end
 
-const bindings = (extra = {}) => ({
-  TC_SECRET_ID: CREDENTIALS.permanent.secretId,
-  TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
-  TC_REGION: 'ap-guangzhou',
-  TC_ENDPOINT: emu.url,
-  TC_COS_ENDPOINT: `${emu.url}cos/{Bucket}`,
-  ALLOWED_ORIGINS: ORIGIN,
-  CALLER_LIMIT_PER_MINUTE: '1000',
-  ...accessBindings(emu),
-  ...extra,
-});
+const bindings = (extra = {}) => exampleBindings(emu, extra);
 
 async function start(b) {
   const m = await startWorker(worker.scriptPath, b, { output, options: { durableObjects: EXAMPLE_DURABLE_OBJECTS } });

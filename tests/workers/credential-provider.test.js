@@ -3,15 +3,11 @@
 // the isolate share one provider call (its promise crosses request contexts), every export is
 // signed with the temporary key and its token, and a later request uses the cached key.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CREDENTIALS } from '../../emulator/account.js';
 import { startEmulator } from '../../emulator/server.js';
-import { installPackedPackage } from '../bundlers/support/pack.js';
-import { bundleForWorkerd, ledger, startWorker } from './support/worker.js';
+import { startSlowSts } from './support/sts.js';
+import { bundleEntry, ledger, startWorker } from './support/worker.js';
 
 const ENTRY = `
 import { CvmClient, TencentCloudError } from "tc3-edge";
@@ -46,33 +42,21 @@ const N = 10;
 let emu;
 let sts;
 let stsHits = 0;
-let installed;
-let srcDir;
 let bundle;
 let mf;
 
 before(async () => {
   emu = await startEmulator({ port: 0 });
-  sts = createServer((req, res) => {
-    stsHits += 1;
-    const body = JSON.stringify({ ...CREDENTIALS.temporary, expiredTime: Math.floor(Date.now() / 1000) + 3600 });
-    setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), 400); // slow enough for all N to wait on it
-  });
-  await new Promise((ok) => sts.listen(0, '127.0.0.1', ok));
-  installed = await installPackedPackage('tc3-edge-provider-');
-  srcDir = await mkdtemp(join(tmpdir(), 'tc3-edge-provider-src-'));
-  await writeFile(join(srcDir, 'worker.js'), ENTRY);
-  bundle = await bundleForWorkerd(join(srcDir, 'worker.js'), installed.nodeModules);
-  mf = await startWorker(bundle.scriptPath, { CREDENTIALS_URL: `http://127.0.0.1:${sts.address().port}/`, ENDPOINT: emu.url });
+  sts = await startSlowSts(400, () => { stsHits += 1; }); // slow enough for all N to wait on it
+  bundle = await bundleEntry(ENTRY, 'tc3-edge-provider-');
+  mf = await startWorker(bundle.scriptPath, { CREDENTIALS_URL: sts.url, ENDPOINT: emu.url });
 });
 
 after(async () => {
   await mf?.dispose();
   await emu?.close();
-  if (sts) await new Promise((ok) => { sts.close(() => ok()); sts.closeAllConnections(); });
+  await sts?.close();
   await bundle?.cleanup();
-  await installed?.cleanup();
-  if (srcDir) await rm(srcDir, { recursive: true, force: true });
 });
 
 test(`${N} concurrent requests share one provider call; the temporary key and token sign every export`, { timeout: 45_000 }, async () => {

@@ -6,15 +6,10 @@
 //   started; the first is cancelled (its call aborted) and the second is not left waiting on
 //   the abandoned provider call: it asks the provider itself and succeeds.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CREDENTIALS } from '../../emulator/account.js';
 import { startEmulator } from '../../emulator/server.js';
-import { installPackedPackage } from '../bundlers/support/pack.js';
-import { bundleForWorkerd, compatibilityDate, startWorker } from './support/worker.js';
+import { startSlowSts } from './support/sts.js';
+import { bundleEntry, compatibilityDate, startWorker } from './support/worker.js';
 
 const ENTRY = `
 import { CvmClient, TencentCloudError } from "tc3-edge";
@@ -59,33 +54,21 @@ export default {
 let emu;
 let sts;
 let stsHits = 0;
-let installed;
-let srcDir;
 let bundle;
 
 before(async () => {
   emu = await startEmulator({ port: 0 });
-  sts = createServer((req, res) => {
-    stsHits += 1;
-    const body = JSON.stringify({ ...CREDENTIALS.temporary, expiredTime: Math.floor(Date.now() / 1000) + 3600 });
-    setTimeout(() => res.writeHead(200, { 'Content-Type': 'application/json' }).end(body), 700);
-  });
-  await new Promise((ok) => sts.listen(0, '127.0.0.1', ok));
-  installed = await installPackedPackage('tc3-edge-edges-');
-  srcDir = await mkdtemp(join(tmpdir(), 'tc3-edge-edges-src-'));
-  await writeFile(join(srcDir, 'worker.js'), ENTRY);
-  bundle = await bundleForWorkerd(join(srcDir, 'worker.js'), installed.nodeModules);
+  sts = await startSlowSts(700, () => { stsHits += 1; });
+  bundle = await bundleEntry(ENTRY, 'tc3-edge-edges-');
 });
 
 after(async () => {
   await emu?.close();
-  if (sts) await new Promise((ok) => { sts.close(() => ok()); sts.closeAllConnections(); });
+  await sts?.close();
   await bundle?.cleanup();
-  await installed?.cleanup();
-  if (srcDir) await rm(srcDir, { recursive: true, force: true });
 });
 
-const bindings = () => ({ CREDENTIALS_URL: `http://127.0.0.1:${sts.address().port}/`, ENDPOINT: emu.url });
+const bindings = () => ({ CREDENTIALS_URL: sts.url, ENDPOINT: emu.url });
 
 for (const date of ['2023-01-01', compatibilityDate()]) {
   describe(`compatibility date ${date}`, () => {

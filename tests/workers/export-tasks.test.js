@@ -14,10 +14,9 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CREDENTIALS } from '../../emulator/account.js';
 import { objectBody } from '../../emulator/cos.js';
 import { startEmulator } from '../../emulator/server.js';
-import { accessBindings, buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, ledger, post, request, startWorker, WORKER_URL, ORIGIN } from './support/worker.js';
+import { buildExampleWorker, EXAMPLE_DURABLE_OBJECTS, exampleBindings, ledger, post, request, startWorker, WORKER_URL, ORIGIN } from './support/worker.js';
 
 const BUCKET = 'backup-1250000000';
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
@@ -28,18 +27,7 @@ const started = [];
 const output = [];
 let n = 0;
 
-const bindings = (extra = {}) => ({
-  TC_SECRET_ID: CREDENTIALS.permanent.secretId,
-  TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
-  TC_REGION: 'ap-guangzhou',
-  TC_ENDPOINT: emu.url,
-  TC_COS_ENDPOINT: `${emu.url}cos/{Bucket}`,
-  ALLOWED_ORIGINS: ORIGIN,
-  CALLER_LIMIT_PER_MINUTE: '1000',
-  READ_LIMIT_PER_MINUTE: '10000',
-  ...accessBindings(emu),
-  ...extra,
-});
+const bindings = (extra = {}) => exampleBindings(emu, { READ_LIMIT_PER_MINUTE: '10000', ...extra });
 
 async function start(b = bindings(), options = {}) {
   const m = await startWorker(worker.scriptPath, b, { output, options: { durableObjects: EXAMPLE_DURABLE_OBJECTS, ...options } });

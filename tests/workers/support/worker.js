@@ -2,11 +2,12 @@
 // .wasm kept as a separate module) against the packed package, and runs it in workerd through
 // Miniflare, with outbound fetches allowed to loopback (where the emulator listens).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { CREDENTIALS } from '../../../emulator/account.js';
 import { installPackedPackage, REPO } from '../../bundlers/support/pack.js';
 
 export const WORKER_DIR = join(REPO, 'examples', 'worker');
@@ -60,6 +61,33 @@ export async function buildExampleWorker() {
 }
 
 /**
+ * Packs and installs the package, writes `source` as a Worker's entry (worker.js) in a new
+ * folder and bundles it for workerd; `prefix` names the temporary folders. Returns
+ * { scriptPath, metafile, cleanup } (cleanup removes the bundle, the install and the folder).
+ */
+export async function bundleEntry(source, prefix) {
+  const installed = await installPackedPackage(prefix);
+  let srcDir;
+  try {
+    srcDir = await mkdtemp(join(tmpdir(), `${prefix}src-`));
+    await writeFile(join(srcDir, 'worker.js'), source);
+    const bundle = await bundleForWorkerd(join(srcDir, 'worker.js'), installed.nodeModules);
+    return {
+      ...bundle,
+      cleanup: async () => {
+        await bundle.cleanup();
+        await installed.cleanup();
+        await rm(srcDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await installed.cleanup();
+    if (srcDir) await rm(srcDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
  * Starts workerd with the bundled script. `bindings` are the Worker's vars/secrets.
  * Outbound fetches go through a `network` service that allows loopback (workerd's default
  * outbound refuses local addresses). `output`: an array that collects workerd's stdout/stderr
@@ -93,6 +121,23 @@ export const EXAMPLE_DURABLE_OBJECTS = {
 
 /** The Access settings that make the example Worker trust the emulator's Access stand-in. */
 export const accessBindings = (emu) => ({ ACCESS_TEAM_DOMAIN: emu.access.issuer, ACCESS_AUD: emu.access.aud });
+
+/**
+ * The example Worker's vars and secrets against the emulator (its CVM API, COS and Access
+ * stand-ins): the permanent key, ap-guangzhou, ORIGIN allowed, 1000 exports a caller a minute.
+ * `extra` adds or overrides.
+ */
+export const exampleBindings = (emu, extra = {}) => ({
+  TC_SECRET_ID: CREDENTIALS.permanent.secretId,
+  TC_SECRET_KEY: CREDENTIALS.permanent.secretKey,
+  TC_REGION: 'ap-guangzhou',
+  TC_ENDPOINT: emu.url,
+  TC_COS_ENDPOINT: `${emu.url}cos/{Bucket}`,
+  ALLOWED_ORIGINS: ORIGIN,
+  CALLER_LIMIT_PER_MINUTE: '1000',
+  ...accessBindings(emu),
+  ...extra,
+});
 
 /**
  * POSTs JSON to the Worker as a browser on `origin` from `ip` would, with `token` as the Access
