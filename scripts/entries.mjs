@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
+import { BUNDLE } from "./esbuild-options.mjs";
 
 const [srcDir, genDir, outDir] = process.argv.slice(2);
 const ENTRIES = ["node", "browser", "workerd", "sign/node", "sign/browser", "sign/workerd"];
@@ -27,13 +28,7 @@ for (const name of ENTRIES) {
   let glueSeen = 0;
   const options = {
     entryPoints: [source],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    legalComments: "none",
-    logLevel: "warning",
+    ...BUNDLE,
     metafile: true,
     outfile: join(outDir, `${name}.js`),
     // workerd's `import wasmModule from "./gen/….wasm"` stays an import (workerd compiles it at load).

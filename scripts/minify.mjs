@@ -16,6 +16,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildSync, transformSync } from "esbuild";
 import { shortenNames, shortenTypings } from "./wasm-names.mjs";
+import { BUNDLE } from "./esbuild-options.mjs";
 
 const dir = process.argv[2];
 const glue = join(dir, "tc3_edge.js");
@@ -52,13 +53,7 @@ if (existsSync(join(dir, "wait.js"))) {
 // name gets a static block that sets its name before the names are minified.
 const { outputFiles } = buildSync({
   stdin: { contents, resolveDir: dir, loader: "js", sourcefile: "bundle.js" },
-  bundle: true,
-  write: false,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  legalComments: "none",
-  logLevel: "warning",
+  ...BUNDLE,
 });
 let classes = 0;
 // Both forms the bundle has: `var CvmClient = class _CvmClient {` and `class TencentCloudClient {`.
