@@ -97,6 +97,20 @@ describe('a caller without a valid Access token', () => {
     assert.deepEqual(list.body.exports.map((e) => e.TaskId), [r.body.TaskId]);
   });
 
+  test("a service token named like a user's email is not that user", async () => {
+    const user = await emu.access.sign({ email: 'owner@example.com' });
+    const mine = await post(mf, GOOD, { token: user });
+    assert.equal(mine.status, 200, JSON.stringify(mine.body));
+    const impostor = await emu.access.sign({ email: '', common_name: 'Owner@example.com' });
+    const list = await request(mf, 'GET', '/exports', { token: impostor, origin: null });
+    assert.equal(list.status, 200);
+    assert.deepEqual(list.body.exports, [], "the user's exports are not the service token's");
+    const one = await request(mf, 'GET', `/exports/${mine.body.TaskId}`, { token: impostor, origin: null });
+    assert.equal(one.status, 404);
+    const own = await request(mf, 'GET', '/exports', { token: user });
+    assert.deepEqual(own.body.exports.map((e) => e.TaskId), [mine.body.TaskId]);
+  });
+
   test('the preflight needs no token and allows the Cf-Access-Jwt-Assertion header', async () => {
     for (const path of ['/export-images', '/exports', '/exports/1']) {
       const r = await request(mf, 'OPTIONS', path, { headers: { 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'cf-access-jwt-assertion' } });

@@ -55,8 +55,8 @@ function keySet(certs) {
 }
 
 /**
- * Verifies the request's Access token. Resolves to { identity } — the token's `email`, else
- * its `common_name` (a service token) — or { reason, unavailable? } (`reason` for the log, never
+ * Verifies the request's Access token. Resolves to { identity } — `email:<the token's email>`,
+ * else `service:<its common_name>` (a service token) — or { reason, unavailable? } (`reason` for the log, never
  * for the caller; `unavailable`: the keys could not be fetched).
  */
 export async function authenticate(request, config) {
@@ -79,9 +79,12 @@ export async function authenticate(request, config) {
     const unavailable = !(err instanceof errors.JOSEError) || ["ERR_JWKS_TIMEOUT", "ERR_JWKS_INVALID", "ERR_JOSE_GENERIC"].includes(err.code);
     return { reason: err instanceof errors.JOSEError ? err.code : `verification failed (${err?.name ?? "error"})`, unavailable };
   }
-  const identity = nonEmpty(payload.email) ?? nonEmpty(payload.common_name);
-  if (!identity) return { reason: "token names no email or common_name" };
-  return { identity };
+  // Two namespaces: a service token's client ID is chosen by whoever creates the token, so one
+  // named like a user's email must not become that user (and see their exports).
+  const email = nonEmpty(payload.email);
+  const service = nonEmpty(payload.common_name);
+  if (!email && !service) return { reason: "token names no email or common_name" };
+  return { identity: email ? `email:${email}` : `service:${service}` };
 }
 
 function nonEmpty(v) {
