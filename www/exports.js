@@ -7,7 +7,7 @@
 import { codeNode, el, errCode, errMessage, formatBytes, formatElapsed, h, plural } from './dom.js';
 import { logActivity } from './activity.js';
 import { waitWords } from './messages.js';
-import { loadEntries, saveEntries } from './store.js';
+import { KEY, loadEntries, saveEntries } from './store.js';
 import { waitInBrowser, waitThroughWorker } from './waits.js';
 import { workerList, workerTask } from './worker.js';
 
@@ -22,6 +22,17 @@ let getClient = () => null;
 export function initExports(clientFn) {
   getClient = clientFn;
   setInterval(tickElapsed, 1000);
+  // Another tab of this page stored an export: shown here too, and watched if unfinished (as
+  // after a reload), so no tab shows a list without it.
+  window.addEventListener('storage', (ev) => {
+    if (ev.key !== KEY || currentMode !== 'browser') return;
+    const known = new Set(entries.map((e) => e.TaskId));
+    const added = loadEntries().filter((e) => !known.has(e.TaskId)).map((e) => ({ ...e, source: 'browser' }));
+    if (!added.length) return;
+    entries = [...entries, ...added].sort((a, b) => b.startedAt - a.startedAt);
+    render();
+    for (const e of added) if (e.state === 'exporting') watch(e);
+  });
 }
 
 const persist = () => saveEntries(entries.filter((e) => e.source === 'browser'));

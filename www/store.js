@@ -1,6 +1,6 @@
 // The "this browser" exports list in localStorage. Only what is needed to find an export again
 // is kept — TaskId, BucketName, CosPaths, startedAt, state — never a key, token or link.
-const KEY = 'tc3-edge-demo:exports';
+export const KEY = 'tc3-edge-demo:exports';
 const MAX = 50;
 export const STATES = ['exporting', 'ready', 'failed', 'timed-out', 'cancelled'];
 
@@ -15,8 +15,16 @@ export function loadEntries() {
     .sort((a, b) => b.startedAt - a.startedAt);
 }
 
-/** Saves the browser-mode entries (whitelisted fields only). */
+/**
+ * Saves the browser-mode entries (whitelisted fields only). Another tab of the page may have
+ * stored exports since this one read the list: they are kept (the last writer would otherwise
+ * erase them), and an export another tab saw finish stays "ready".
+ */
 export function saveEntries(entries) {
-  const kept = entries.slice(0, MAX).map(({ TaskId, BucketName, CosPaths, startedAt, state }) => ({ TaskId, BucketName, CosPaths, startedAt, state }));
+  const stored = new Map(loadEntries().map((e) => [e.TaskId, e]));
+  const mine = entries.map((e) => (e.state === 'exporting' && stored.get(e.TaskId)?.state === 'ready' ? stored.get(e.TaskId) : e));
+  const known = new Set(entries.map((e) => e.TaskId));
+  const all = [...mine, ...[...stored.values()].filter((e) => !known.has(e.TaskId))].sort((a, b) => b.startedAt - a.startedAt);
+  const kept = all.slice(0, MAX).map(({ TaskId, BucketName, CosPaths, startedAt, state }) => ({ TaskId, BucketName, CosPaths, startedAt, state }));
   try { localStorage.setItem(KEY, JSON.stringify(kept)); } catch { /* storage full or refused: the list lives for this page only */ }
 }

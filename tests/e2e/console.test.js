@@ -258,6 +258,26 @@ test('Cancel stops watching (kept across a reload) and Resume picks the wait up 
   });
 });
 
+test('two tabs: each shows the other\'s new export, and neither erases the other\'s from storage', { timeout: TEST_TIMEOUT }, async () => {
+  await withPage({ exportMs: 6000 }, async (page, session, context) => {
+    // Tab B opened before tab A's export: its list in memory does not have it.
+    const other = await context.newPage();
+    other.on('pageerror', (e) => session.pageErrors.push(String(e?.stack ?? e)));
+    await other.goto(emu.url, { waitUntil: 'domcontentloaded' });
+    await other.waitForSelector(`${tid('app-status')}[data-state="ready"]`);
+    await other.waitForSelector(`${tid('images-status')}[data-state="loaded"]`);
+
+    const first = await exportImages(page, [IMAGE]);
+    await other.waitForSelector(entry(first)); // shown in tab B through the storage event
+    const second = await exportImages(other, ['img-0000ffff']);
+    assert.deepEqual((await stored(page)).map((e) => e.TaskId).sort(), [first, second].sort(), 'both kept');
+    await page.waitForSelector(entry(second));
+    // Each finishes in both tabs (both watch both), and storage ends with both ready.
+    for (const p of [page, other]) for (const t of [first, second]) await p.waitForSelector(`${entry(t)}[data-state="ready"]`, { timeout: 20_000 });
+    assert.deepEqual((await stored(page)).map((e) => e.state), ['ready', 'ready']);
+  });
+});
+
 test('the same images to the same bucket ask first; several exports run at once, newest first', { timeout: TEST_TIMEOUT }, async () => {
   await withPage({ exportMs: 6000 }, async (page) => {
     const first = await exportImages(page);
