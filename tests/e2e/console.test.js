@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { startEmulator } from '../../emulator/server.js';
 import { CREDENTIALS } from '../../emulator/account.js';
 import { objectBody } from '../../emulator/cos.js';
-import { CHROMIUM, LAUNCH_ARGS, OUTPUT_DIR, POLL, ROOT, freePort, snapshotPkg, startWorkerLocal, tid } from './support/page.js';
+import { CHROMIUM, LAUNCH_ARGS, OUTPUT_DIR, POLL, ROOT, emulatorAdmin, freePort, snapshotPkg, startWorkerLocal, submitExport, tid } from './support/page.js';
 
 const TEST_TIMEOUT = 90_000;
 const BUCKET = 'backup-1250000000';
@@ -39,13 +39,7 @@ after(async () => {
   await Promise.allSettled([browser?.close(), worker?.stop(), emu?.close(), pkg && rm(pkg.dir, { recursive: true, force: true })]);
 });
 
-async function admin(path, init) {
-  const res = await fetch(new URL(path, emu.url), init);
-  assert.ok(res.ok, `${path}: HTTP ${res.status}`);
-  return res.json();
-}
-const ledger = () => admin('/__admin/ledger');
-const setExportMs = (ms) => admin('/__admin/config', { method: 'POST', body: JSON.stringify({ exportTaskMs: ms }) });
+const { admin, ledger, setExportMs } = emulatorAdmin(() => emu.url);
 
 /**
  * Resets the emulator, opens the page (fresh context: empty storage) at `width`, in `mode`, and
@@ -82,14 +76,7 @@ const stored = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k)
 async function exportImages(page, ids = [IMAGE], { again = false } = {}) {
   for (const id of ids) await page.locator(`${tid('image-checkbox')}[data-image-id="${id}"]`).check();
   await page.waitForSelector(`${tid('validity')}[data-valid="true"]`);
-  const seq = Number(await page.getAttribute(tid('result'), 'data-seq') ?? 0);
-  await page.click(tid('export-button'));
-  if (again) await page.click(tid('duplicate-go'));
-  await page.waitForFunction((n) => {
-    const r = document.querySelector('[data-testid="result"]');
-    return Number(r.dataset.seq ?? 0) > n && r.dataset.state !== 'pending';
-  }, seq, POLL);
-  assert.equal(await page.getAttribute(tid('result'), 'data-state'), 'success', await page.locator(tid('result-body')).innerText());
+  assert.equal(await submitExport(page, { again }), 'success', await page.locator(tid('result-body')).innerText());
   return Number(await page.locator(tid('result-task-id')).textContent());
 }
 

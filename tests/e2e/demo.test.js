@@ -21,6 +21,7 @@ import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 import { startEmulator } from '../../emulator/server.js';
 import { CREDENTIALS } from '../../emulator/account.js';
+import { emulatorAdmin, submitExport } from './support/page.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUTPUT_DIR = join(ROOT, 'test-output');
@@ -93,12 +94,7 @@ async function snapshotPkg() {
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-async function admin(path, init) {
-  const res = await fetch(new URL(path, emu.url), init);
-  assert.ok(res.ok, `${path}: HTTP ${res.status}`);
-  return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
-}
-const ledger = () => admin('/__admin/ledger');
+const { admin, ledger } = emulatorAdmin(() => emu.url);
 const lastApiCall = (l, action) => [...l.recent].reverse().find((r) => r.action === action);
 
 /**
@@ -170,15 +166,7 @@ const waitValid = (page, valid = true) => page.waitForSelector(`${tid('validity'
  */
 async function clickExport(page, state, { again = false } = {}) {
   await waitValid(page);
-  const seq = Number(await page.getAttribute(tid('result'), 'data-seq') ?? 0);
-  await page.click(tid('export-button'));
-  if (again) await page.click(tid('duplicate-go'));
-  await page.waitForFunction((n) => {
-    const r = document.querySelector('[data-testid="result"]');
-    return Number(r.dataset.seq ?? 0) > n && r.dataset.state !== 'pending';
-  }, seq, POLL);
-  assert.equal(await page.getAttribute(tid('result'), 'data-state'), state,
-    `result: ${await text(page, tid('result-body'))}`);
+  assert.equal(await submitExport(page, { again }), state, `result: ${await text(page, tid('result-body'))}`);
 }
 
 /** The shown error box: visible, its code and field. */

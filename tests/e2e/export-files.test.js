@@ -16,6 +16,7 @@ import { chromium } from 'playwright-core';
 import { startEmulator } from '../../emulator/server.js';
 import { CREDENTIALS } from '../../emulator/account.js';
 import { objectBody } from '../../emulator/cos.js';
+import { emulatorAdmin } from './support/page.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -66,13 +67,7 @@ after(async () => {
   await Promise.allSettled([browser?.close(), emu?.close(), pkgSnapshot && rm(pkgSnapshot, { recursive: true, force: true })]);
 });
 
-async function admin(path, init) {
-  const res = await fetch(new URL(path, emu.url), init);
-  assert.ok(res.ok, `${path}: HTTP ${res.status}`);
-  return res.json();
-}
-const ledger = () => admin('/__admin/ledger');
-const setExportMs = (ms) => admin('/__admin/config', { method: 'POST', body: JSON.stringify({ exportTaskMs: ms }) });
+const { admin, ledger, setExportMs } = emulatorAdmin(() => emu.url);
 
 /** Opens the page (fresh context, reset emulator) and runs `fn(page, requests)`. */
 async function withPage(exportMs, fn) {

@@ -1,4 +1,5 @@
-// Shared set-up of the console e2e tests (tests/e2e/console.test.js): a checked snapshot of pkg/,
+// Shared set-up of the e2e tests (console.test.js; demo.test.js and export-files.test.js use the
+// emulator's admin routes and the Export click from here): a checked snapshot of pkg/,
 // the emulator serving www/ and that snapshot, Debian chromium, and the example Worker run the
 // way `make demo` runs it (startLocalWorker of scripts/worker-local.mjs: workerd via Miniflare,
 // signed in through the emulator's Access stand-in).
@@ -21,6 +22,38 @@ export const LAUNCH_ARGS = [
 ];
 export const tid = (id) => `[data-testid="${id}"]`;
 export const POLL = { polling: 100 };
+
+/**
+ * The emulator's admin routes; `url()` is read at each call (the emulator starts in `before`).
+ * An answer is JSON when it says so, else text.
+ */
+export function emulatorAdmin(url) {
+  const admin = async (path, init) => {
+    const res = await fetch(new URL(path, url()), init);
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+    return res.headers.get('content-type')?.includes('json') ? res.json() : res.text();
+  };
+  return {
+    admin,
+    ledger: () => admin('/__admin/ledger'),
+    setExportMs: (ms) => admin('/__admin/config', { method: 'POST', body: JSON.stringify({ exportTaskMs: ms }) }),
+  };
+}
+
+/**
+ * Clicks Export (answering the duplicate prompt with "Export again" when `again`) and waits for
+ * the outcome of THIS click, not an earlier one; returns the result's state.
+ */
+export async function submitExport(page, { again = false } = {}) {
+  const seq = Number(await page.getAttribute(tid('result'), 'data-seq') ?? 0);
+  await page.click(tid('export-button'));
+  if (again) await page.click(tid('duplicate-go'));
+  await page.waitForFunction((n) => {
+    const r = document.querySelector('[data-testid="result"]');
+    return Number(r.dataset.seq ?? 0) > n && r.dataset.state !== 'pending';
+  }, seq, POLL);
+  return page.getAttribute(tid('result'), 'data-state');
+}
 
 /**
  * A copy of pkg/ whose glue and wasm belong together (pkg/gen may be rebuilt meanwhile), and
