@@ -161,9 +161,12 @@ pub fn split_once<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
 /// `haystack` with every non-overlapping `needle` replaced by `with`, left to right (what
 /// `str::replace` does, without its searcher). `needle` must not be empty.
 pub fn replace(haystack: &str, needle: &str, with: &str) -> String {
+    if needle.is_empty() {
+        return haystack.to_owned();
+    }
     let mut out = String::with_capacity(haystack.len());
     let mut rest = haystack;
-    while let Some(i) = find(rest, needle).filter(|_| !needle.is_empty()) {
+    while let Some(i) = find(rest, needle) {
         out.push_str(&rest[..i]);
         out.push_str(with);
         rest = &rest[i + needle.len()..];

@@ -110,7 +110,7 @@ pub struct CosError {
 #[cfg_attr(tc3_size, optimize(size))]
 pub fn parse_cos_error(body: &str) -> Option<CosError> {
     let error = element(body, "Error")?;
-    let code = unescape(element(error, "Code")?.trim_ascii());
+    let code = value(error, "Code")?;
     let plausible = !code.is_empty()
         && code.len() <= 128
         && code
@@ -119,12 +119,8 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
     if !plausible {
         return None;
     }
-    let message = element(error, "Message")
-        .map(|m| unescape(m.trim_ascii()))
-        .unwrap_or_default();
-    let request_id = element(error, "RequestId")
-        .map(|r| unescape(r.trim_ascii()))
-        .filter(|r| !r.is_empty());
+    let message = value(error, "Message").unwrap_or_default();
+    let request_id = value(error, "RequestId").filter(|r| !r.is_empty());
     Some(CosError {
         code,
         message,
@@ -132,8 +128,8 @@ pub fn parse_cos_error(body: &str) -> Option<CosError> {
     })
 }
 
-/// The text between `<name>` and the next `</name>` (COS's error documents are flat). Callers
-/// trim it with `trim_ascii`: XML's whitespace is exactly ASCII space, tab, CR and LF.
+/// The text between `<name>` and the next `</name>` (COS's error documents are flat). Values
+/// are trimmed with `trim_ascii` (XML's whitespace is exactly ASCII space, tab, CR and LF).
 #[cfg_attr(tc3_size, optimize(size))]
 fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let open = ["<", name, ">"].cat();
@@ -141,6 +137,12 @@ fn element<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
     let start = crate::text::find(xml, &open)? + open.len();
     let len = crate::text::find(&xml[start..], &close)?;
     Some(&xml[start..start + len])
+}
+
+/// A text element's value: trimmed, entities decoded.
+#[cfg_attr(tc3_size, optimize(size))]
+fn value(xml: &str, name: &str) -> Option<String> {
+    element(xml, name).map(|v| unescape(v.trim_ascii()))
 }
 
 /// The five predefined XML entities and numeric character references.
@@ -292,9 +294,7 @@ fn listed(key: &str, reply: &CosReply<'_>) -> Verdict {
     };
     Verdict::Ready(FileInfo {
         size: element(contents, "Size").and_then(|s| parse_u64(s.trim_ascii())),
-        etag: element(contents, "ETag")
-            .map(|e| unescape(e.trim_ascii()))
-            .filter(|e| !e.is_empty()),
+        etag: value(contents, "ETag").filter(|e| !e.is_empty()),
         last_modified: element(contents, "LastModified")
             .and_then(|t| crate::client::clock::parse_iso_8601(t.trim_ascii()))
             .map(iso_8601),
